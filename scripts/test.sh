@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite, as `npm test` runs it: type-check, lint, unit tests, then integration
+# tests against a real kube-apiserver + etcd and a real OpenTelemetry Collector.
+# Missing test binaries are built first (cached outside the clone; see scripts/build-test-bins.sh).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+export PATH="$(scripts/ensure-node.sh):$PATH"
+echo "node $(node --version)"
+
+components=(otelcol)
+[[ -z "${KUBEBUILDER_ASSETS:-}" ]] && components=(etcd kube-apiserver kubectl "${components[@]}")
+scripts/build-test-bins.sh "${components[@]}"
+
+step() { printf '\n== %s\n' "$*"; }
+step "type-check (tsc --noEmit)"; npx tsc --noEmit -p .
+step "lint (eslint)"; npx eslint .
+step "unit tests"; node --test --test-reporter=dot "test/unit/**/*.test.ts"
+# One integration file at a time: each starts its own control plane and the machine has 2 cores.
+step "integration tests"; node --test --test-concurrency=1 --test-timeout=300000 "test/integration/**/*.test.ts"

@@ -1,0 +1,88 @@
+// The small, flat types every stage shares. Objects from the apiserver are decoded once, turned
+// into a Snapshot by a compiled extractor, and dropped: nothing downstream holds a raw object.
+
+/** OpenTelemetry instrument a family is exported as. Both become Prometheus gauges. */
+export type InstrumentKind = 'gauge' | 'updowncounter';
+
+/** One metric family (one OpenTelemetry instrument), fixed at config compile time. */
+export interface MetricFamily {
+  /** OpenTelemetry instrument name as configured, e.g. `database_instance_phase` or `k8s.object.health`. */
+  readonly name: string;
+  /** Prometheus name after OpenTelemetry→Prometheus translation (dots → `_`, unit suffix). */
+  readonly prometheusName: string;
+  readonly description: string;
+  /** UCUM unit, e.g. `s`, `By`, `{object}`; empty when none. */
+  readonly unit: string;
+  readonly instrument: InstrumentKind;
+  /** Attribute keys in the order every sample of this family carries them. */
+  readonly attributeKeys: readonly string[];
+  /** Series of this family allowed across all objects; excess is dropped and counted. */
+  readonly cardinalityLimit: number;
+}
+
+/** One data point an object contributes to a family. */
+export interface Sample {
+  /** Index into CompiledResource.families. */
+  readonly family: number;
+  /** Values for the family's attributeKeys, same order and length. Already redacted. */
+  readonly attributeValues: readonly string[];
+  readonly value: number;
+}
+
+export type ConditionStatus = string; // 'True' | 'False' | 'Unknown', or whatever the operator writes
+
+export interface ConditionSnapshot {
+  readonly type: string;
+  readonly status: ConditionStatus;
+  readonly reason?: string;
+  /** Redacted and length-capped. */
+  readonly message?: string;
+  /** lastTransitionTime as epoch milliseconds, when the object records it. */
+  readonly since?: number;
+}
+
+/** kstatus-style health of an object that follows Kubernetes conventions. */
+export type Health = 'current' | 'in_progress' | 'failed' | 'terminating';
+
+/** A problem with one field of one object: counted per resource and path, never thrown. */
+export interface ExtractionError {
+  readonly path: string;
+  readonly reason: string;
+}
+
+/** What crotel keeps of an object: identity, lifecycle facts, and the samples it contributes. */
+export interface Snapshot {
+  readonly uid: string;
+  readonly namespace: string; // '' for cluster-scoped objects
+  readonly name: string;
+  readonly resourceVersion: string;
+  readonly generation?: number;
+  readonly observedGeneration?: number;
+  readonly phase?: string;
+  readonly conditions: readonly ConditionSnapshot[];
+  /** creationTimestamp / deletionTimestamp as epoch ms. */
+  readonly createdAt?: number;
+  readonly deletingSince?: number;
+  readonly health: Health;
+  readonly samples: readonly Sample[];
+  readonly errors: readonly ExtractionError[];
+}
+
+/** Identifies a watched resource type. */
+export interface ResourceRef {
+  readonly group: string; // '' for the core group
+  readonly version: string;
+  readonly kind: string;
+}
+
+/** A config resource entry compiled once into families and a pure extractor. */
+export interface CompiledResource {
+  readonly ref: ResourceRef;
+  /** `group/version/kind`, used as a label in self-metrics and logs. */
+  readonly id: string;
+  readonly namespaces: readonly string[]; // empty = all namespaces
+  readonly labelSelector?: string;
+  readonly families: readonly MetricFamily[];
+  /** Pure: never throws for any JSON input that is an object; bad fields become errors. */
+  extract(object: unknown): Snapshot | { readonly invalid: string };
+}

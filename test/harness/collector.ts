@@ -1,0 +1,61 @@
+// The real OpenTelemetry Collector (built by scripts/build-test-bins.sh from Go modules),
+// receiving OTLP on loopback ports it picks and exporting to endpoints the test gives.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { binaryPath } from './binaries.ts';
+import { freePort, makeTempDir, removeTempDir, startProcess, waitFor } from './processes.ts';
+
+export interface Collector {
+  /** OTLP/HTTP base endpoint, e.g. http://127.0.0.1:4318 (SDKs append /v1/traces, /v1/metrics). */
+  readonly otlpHttpEndpoint: string;
+  readonly logFile: string;
+  stop(): Promise<void>;
+}
+
+export interface CollectorOptions {
+  /** OTLP/HTTP JSON endpoint everything is exported to (e.g. an OtlpSink's). */
+  readonly exportTo: string;
+}
+
+export async function startCollector(options: CollectorOptions): Promise<Collector> {
+  const binary = binaryPath('otelcol-crotel');
+  const dir = makeTempDir('crotel-otelcol-');
+  const [httpPort, grpcPort, healthPort] = [await freePort(), await freePort(), await freePort()];
+  const config = {
+    receivers: {
+      otlp: { protocols: { http: { endpoint: `127.0.0.1:${httpPort}` }, grpc: { endpoint: `127.0.0.1:${grpcPort}` } } },
+    },
+    processors: { batch: { timeout: '200ms' } },
+    exporters: {
+      otlp_http: { endpoint: options.exportTo, encoding: 'json', compression: 'none', retry_on_failure: { enabled: true } },
+    },
+    service: {
+      telemetry: { metrics: { level: 'none' }, logs: { level: 'info' } },
+      pipelines: {
+        traces: { receivers: ['otlp'], processors: ['batch'], exporters: ['otlp_http'] },
+        metrics: { receivers: ['otlp'], processors: ['batch'], exporters: ['otlp_http'] },
+      },
+    },
+  };
+  const configPath = join(dir, 'config.yaml');
+  writeFileSync(configPath, JSON.stringify(config)); // JSON is YAML
+  void healthPort;
+  const proc = startProcess('otelcol', binary, [`--config=${configPath}`], dir);
+  const otlpHttpEndpoint = `http://127.0.0.1:${httpPort}`;
+  await waitFor('Collector OTLP/HTTP receiver', async () => {
+    if (proc.child.exitCode !== null) throw new Error(`otelcol exited, see ${proc.logFile}`);
+    // An empty export request is a valid OTLP call: 200 once the receiver is up.
+    const res = await fetch(`${otlpHttpEndpoint}/v1/traces`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}',
+    });
+    return res.ok;
+  }, 30_000);
+  return {
+    otlpHttpEndpoint,
+    logFile: proc.logFile,
+    async stop() {
+      await proc.stop(5000);
+      removeTempDir(dir);
+    },
+  };
+}

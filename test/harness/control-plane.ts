@@ -1,0 +1,172 @@
+// A real etcd + kube-apiserver for one test file, the way controller-runtime's envtest does
+// it: loopback ports picked at start, a temp data dir, self-signed certs, RBAC on, token
+// identities, and a kubeconfig for tests and the product. stop() (and any exit of the test
+// process) removes everything it started.
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { binaryPath } from './binaries.ts';
+import { createPki } from './certs.ts';
+import { freePort, makeTempDir, removeTempDir, startProcess, waitFor, type Managed } from './processes.ts';
+
+export interface ControlPlane {
+  readonly server: string; // https://127.0.0.1:port
+  readonly caCertPem: string;
+  /** Token in system:masters. */
+  readonly adminToken: string;
+  /** Token of user `crotel-test-nobody`, which no role binds. */
+  readonly unprivilegedToken: string;
+  /** Kubeconfig file with the admin identity. */
+  readonly kubeconfigPath: string;
+  readonly dir: string;
+  /** Process ids of etcd and kube-apiserver (for tests of the harness itself). */
+  readonly pids: readonly number[];
+  /** Writes a kubeconfig for another bearer token (e.g. a service account's) and returns its path. */
+  writeKubeconfig(name: string, token: string): string;
+  kubeConfig(token?: string): KubeConfig;
+  /** GET/POST… against the apiserver with the admin token; returns status and body text. */
+  raw(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: string }>;
+  stop(): Promise<void>;
+}
+
+function kubeconfigYaml(server: string, caPem: string, user: string, token: string): string {
+  const ca = Buffer.from(caPem).toString('base64');
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'crotel-test', cluster: { server, 'certificate-authority-data': ca } }],
+    users: [{ name: user, user: { token } }],
+    contexts: [{ name: 'crotel-test', context: { cluster: 'crotel-test', user, namespace: 'default' } }],
+    'current-context': 'crotel-test',
+  });
+}
+
+function httpsRequest(
+  server: string, ca: string, token: string, method: string, path: string, body?: unknown,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    const req = request(new URL(path, server), {
+      method,
+      ca,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(payload ? { 'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json' } : {}),
+      },
+      timeout: 10_000,
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
+    if (payload) req.write(payload);
+    req.end();
+  });
+}
+
+export async function startControlPlane(): Promise<ControlPlane> {
+  const apiserverBin = binaryPath('kube-apiserver');
+  const etcdBin = binaryPath('etcd');
+  const dir = makeTempDir('crotel-cp-');
+  const processes: Managed[] = [];
+  try {
+    const pki = createPki(dir);
+    const [etcdClientPort, etcdPeerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+    const adminToken = randomBytes(16).toString('hex');
+    const unprivilegedToken = randomBytes(16).toString('hex');
+    const tokenFile = join(dir, 'tokens.csv');
+    writeFileSync(tokenFile, [
+      `${adminToken},crotel-test-admin,crotel-test-admin,"system:masters"`,
+      `${unprivilegedToken},crotel-test-nobody,crotel-test-nobody`,
+    ].join('\n') + '\n');
+
+    const etcdUrl = `http://127.0.0.1:${etcdClientPort}`;
+    const etcd = startProcess('etcd', etcdBin, [
+      `--data-dir=${join(dir, 'etcd')}`,
+      `--listen-client-urls=${etcdUrl}`,
+      `--advertise-client-urls=${etcdUrl}`,
+      `--listen-peer-urls=http://127.0.0.1:${etcdPeerPort}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeerPort}`,
+      `--initial-cluster=default=http://127.0.0.1:${etcdPeerPort}`,
+      '--unsafe-no-fsync=true',
+      '--log-level=warn',
+    ], dir);
+    processes.push(etcd);
+    await waitFor('etcd /health', async () => {
+      const res = await fetch(`${etcdUrl}/health`);
+      return res.ok;
+    }, 30_000);
+
+    const server = `https://127.0.0.1:${apiPort}`;
+    const apiserver = startProcess('kube-apiserver', apiserverBin, [
+      `--etcd-servers=${etcdUrl}`,
+      `--secure-port=${apiPort}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      '--endpoint-reconciler-type=none',
+      `--cert-dir=${join(dir, 'apiserver-certs')}`,
+      `--tls-cert-file=${pki.servingCert}`,
+      `--tls-private-key-file=${pki.servingKey}`,
+      `--client-ca-file=${pki.caCert}`,
+      '--service-account-issuer=https://kubernetes.default.svc',
+      `--service-account-key-file=${pki.serviceAccountPub}`,
+      `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+      '--service-cluster-ip-range=10.0.0.0/24',
+      '--authorization-mode=RBAC',
+      `--token-auth-file=${tokenFile}`,
+      '--disable-admission-plugins=ServiceAccount',
+      '--allow-privileged=true',
+      '--v=0',
+    ], dir);
+    processes.push(apiserver);
+
+    const caCertPem = readFileSync(pki.caCert, 'utf8');
+    await waitFor('kube-apiserver /readyz', async () => {
+      if (apiserver.child.exitCode !== null) {
+        throw new Error(`kube-apiserver exited: ${readFileSync(apiserver.logFile, 'utf8').slice(-2000)}`);
+      }
+      return (await httpsRequest(server, caCertPem, adminToken, 'GET', '/readyz')).status === 200;
+    }, 60_000);
+
+    const writeKubeconfig = (name: string, token: string): string => {
+      const path = join(dir, `${name}.kubeconfig`);
+      writeFileSync(path, kubeconfigYaml(server, caCertPem, name, token), { mode: 0o600 });
+      return path;
+    };
+    const kubeconfigPath = writeKubeconfig('admin', adminToken);
+    let stopped = false;
+
+    return {
+      server,
+      caCertPem,
+      adminToken,
+      unprivilegedToken,
+      kubeconfigPath,
+      dir,
+      pids: [etcd.child.pid ?? -1, apiserver.child.pid ?? -1],
+      writeKubeconfig,
+      kubeConfig(token = adminToken) {
+        const kc = new KubeConfig();
+        kc.loadFromString(kubeconfigYaml(server, caCertPem, 'test', token));
+        return kc;
+      },
+      raw: (method, path, body, token = adminToken) => httpsRequest(server, caCertPem, token, method, path, body),
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        // The apiserver first: with etcd gone it lingers long after SIGTERM.
+        await apiserver.stop(3000);
+        await etcd.stop(3000);
+        removeTempDir(dir);
+      },
+    };
+  } catch (error) {
+    for (const p of processes.reverse()) await p.stop(1000);
+    removeTempDir(dir);
+    throw error;
+  }
+}
