@@ -28,6 +28,8 @@ export interface ControlPlane {
   kubeConfig(token?: string): KubeConfig;
   /** GET/POST… against the apiserver with the admin token; returns status and body text. */
   raw(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: string }>;
+  /** Stops kube-apiserver (etcd keeps its data), waits downMs, starts it again on the same port. */
+  restartApiserver(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -102,7 +104,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
     }, 30_000);
 
     const server = `https://127.0.0.1:${apiPort}`;
-    const apiserver = startProcess('kube-apiserver', apiserverBin, [
+    const apiserverArgs = [
       `--etcd-servers=${etcdUrl}`,
       `--secure-port=${apiPort}`,
       '--bind-address=127.0.0.1',
@@ -121,16 +123,20 @@ export async function startControlPlane(): Promise<ControlPlane> {
       '--disable-admission-plugins=ServiceAccount',
       '--allow-privileged=true',
       '--v=0',
-    ], dir);
-    processes.push(apiserver);
-
+    ];
     const caCertPem = readFileSync(pki.caCert, 'utf8');
-    await waitFor('kube-apiserver /readyz', async () => {
-      if (apiserver.child.exitCode !== null) {
-        throw new Error(`kube-apiserver exited: ${readFileSync(apiserver.logFile, 'utf8').slice(-2000)}`);
-      }
-      return (await httpsRequest(server, caCertPem, adminToken, 'GET', '/readyz')).status === 200;
-    }, 60_000);
+    const startApiserver = async (): Promise<Managed> => {
+      const proc = startProcess('kube-apiserver', apiserverBin, apiserverArgs, dir);
+      processes.push(proc);
+      await waitFor('kube-apiserver /readyz', async () => {
+        if (proc.child.exitCode !== null) {
+          throw new Error(`kube-apiserver exited: ${readFileSync(proc.logFile, 'utf8').slice(-2000)}`);
+        }
+        return (await httpsRequest(server, caCertPem, adminToken, 'GET', '/readyz')).status === 200;
+      }, 60_000);
+      return proc;
+    };
+    let apiserver = await startApiserver();
 
     const writeKubeconfig = (name: string, token: string): string => {
       const path = join(dir, `${name}.kubeconfig`);
@@ -147,7 +153,9 @@ export async function startControlPlane(): Promise<ControlPlane> {
       unprivilegedToken,
       kubeconfigPath,
       dir,
-      pids: [etcd.child.pid ?? -1, apiserver.child.pid ?? -1],
+      get pids() {
+        return [etcd.child.pid ?? -1, apiserver.child.pid ?? -1];
+      },
       writeKubeconfig,
       kubeConfig(token = adminToken) {
         const kc = new KubeConfig();
@@ -155,6 +163,11 @@ export async function startControlPlane(): Promise<ControlPlane> {
         return kc;
       },
       raw: (method, path, body, token = adminToken) => httpsRequest(server, caCertPem, token, method, path, body),
+      async restartApiserver(downMs = 0) {
+        await apiserver.stop(3000);
+        if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+        apiserver = await startApiserver();
+      },
       async stop() {
         if (stopped) return;
         stopped = true;

@@ -1,0 +1,144 @@
+// crotel's command line: run | validate | render. Parses flags, loads config, and hands off;
+// exit codes: 0 ok, 1 bad input (config, objects, flags), 2 usage.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { ConfigError, loadConfigFile } from './config/index.ts';
+import { loadKubeConfig } from './kube/kubeconfig.ts';
+import { renderObjects } from './render.ts';
+import { compileAll, startRuntime } from './runtime.ts';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+const USAGE = `crotel ${VERSION} — Kubernetes custom resources as OpenTelemetry metrics
+
+Usage:
+  crotel run --config crotel.yaml [--kubeconfig FILE] [--master URL] [--port 8080] [--host 0.0.0.0]
+  crotel validate --config crotel.yaml
+  crotel render --config crotel.yaml -f objects.yaml
+
+OTLP push is on when OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_METRICS_ENDPOINT) is set;
+the other standard OTEL_* variables (headers, service name, resource attributes, interval) apply.
+`;
+
+class UsageError extends Error {}
+
+function parse(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      kubeconfig: { type: 'string' },
+      master: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      file: { type: 'string', short: 'f', multiple: true },
+      'log-level': { type: 'string' },
+      'shutdown-timeout': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
+    },
+  });
+  return { values, command: positionals[0], extra: positionals.slice(1) };
+}
+
+function requireConfig(path: string | undefined): string {
+  if (!path) throw new UsageError('--config is required');
+  return path;
+}
+
+function portOf(flag: string | undefined, fallback: number): number {
+  if (flag === undefined) return fallback;
+  const port = Number(flag);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${flag}: expected an integer 0-65535`);
+  return port;
+}
+
+async function run(values: ReturnType<typeof parse>['values']): Promise<void> {
+  const logger = pino({ level: values['log-level'] ?? process.env.CROTEL_LOG_LEVEL ?? 'info', base: { service: 'crotel' } }, pino.destination(2));
+  const config = loadConfigFile(requireConfig(values.config));
+  const kubeConfig = loadKubeConfig({ kubeconfig: values.kubeconfig, master: values.master });
+  const runtime = await startRuntime({
+    config, kubeConfig, logger, version: VERSION,
+    host: values.host, port: portOf(values.port, config.port ?? 8080),
+  });
+  // Nothing a handler or a library does asynchronously may take the process down.
+  process.on('unhandledRejection', (reason) => {
+    runtime.telemetry.self.internalError();
+    logger.error({ err: String(reason) }, 'unhandled rejection (kept running)');
+  });
+  const timeoutMs = Number(values['shutdown-timeout'] ?? 10) * 1000;
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.error({ timeoutMs }, 'shutdown timed out');
+      process.exit(1);
+    }, timeoutMs);
+    force.unref();
+    runtime.stop().then(() => {
+      logger.info('stopped');
+      logger.flush();
+      process.exit(0);
+    }, (error: unknown) => {
+      logger.error({ err: String(error) }, 'shutdown failed');
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, command, extra } = parse(argv);
+  if (values.version) {
+    console.log(VERSION);
+    return 0;
+  }
+  if (values.help || !command) {
+    process.stdout.write(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
+  switch (command) {
+    case 'run':
+      await run(values);
+      return -1; // keeps running until a signal
+    case 'validate': {
+      const path = requireConfig(values.config);
+      const config = loadConfigFile(path);
+      const compiled = compileAll(config);
+      const families = new Set(compiled.flatMap((r) => r.families.map((f) => f.name)));
+      console.log(`${path}: ok (${compiled.length} resource${compiled.length === 1 ? '' : 's'}, ${families.size} metric families)`);
+      return 0;
+    }
+    case 'render': {
+      const config = loadConfigFile(requireConfig(values.config));
+      if (!values.file?.length) throw new UsageError('render needs -f objects.yaml');
+      const { exposition, problems } = await renderObjects(config, values.file);
+      for (const problem of problems) process.stderr.write(`${problem}\n`);
+      process.stdout.write(exposition);
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command ${command}`);
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  if (code >= 0) process.exitCode = code;
+}, (error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = 1;
+  } else if (error instanceof UsageError || (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+    process.stderr.write(`crotel: ${error.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`crotel: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+});

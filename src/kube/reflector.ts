@@ -1,0 +1,259 @@
+// One loop per watched collection that owns list → watch → relist, its backoff and its
+// resourceVersion (client-go's Reflector, not client-node's informer, which stops for good on
+// most errors). Consumers see only sink calls; nothing they throw escapes this loop.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { ResourceRef } from '../model.ts';
+import { Backoff, sleep } from './backoff.ts';
+import { collectionPath, discoverResource, ResourceNotServedError, type ResolvedResource } from './discovery.ts';
+import { KubeHttpError, kubeGetJson, kubeRequest } from './http.ts';
+
+/** Receives the collection's contents. A full list arrives as begin → pages → end. */
+export interface ReflectorSink {
+  beginList(): void;
+  listPage(items: readonly unknown[]): void;
+  /** Everything not delivered since beginList() is gone. */
+  endList(): void;
+  upsert(object: unknown): void;
+  remove(object: unknown): void;
+}
+
+export type ReflectorStage = 'discovery' | 'list' | 'watch' | 'handler' | 'decode';
+
+/** Hooks for self-metrics and logs; all optional. */
+export interface ReflectorObserver {
+  listStarted?(): void;
+  listCompleted?(seconds: number, objects: number): void;
+  watchStarted?(): void;
+  watchEnded?(reason: string): void;
+  relist?(reason: string): void;
+  failed?(stage: ReflectorStage, error: unknown): void;
+}
+
+export interface ReflectorOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly ref: ResourceRef;
+  readonly namespace?: string;
+  readonly labelSelector?: string;
+  readonly sink: ReflectorSink;
+  readonly observer?: ReflectorObserver;
+  readonly pageSize?: number;
+  /** Server-side watch timeout; jittered ×[1, 2) so watches do not all restart together. */
+  readonly watchTimeoutSeconds?: number;
+  /** Client-side: a watch silent for this long is presumed dead (bookmarks arrive ~1/min). */
+  readonly inactivityMs?: number;
+  readonly backoff?: Backoff;
+}
+
+export type ReflectorState = 'starting' | 'discovering' | 'listing' | 'watching' | 'backoff' | 'stopped';
+
+interface ListPage {
+  metadata?: { resourceVersion?: string; continue?: string };
+  items?: unknown[];
+}
+
+interface WatchEvent {
+  type?: string;
+  object?: { metadata?: { resourceVersion?: string }; code?: number; reason?: string; message?: string };
+}
+
+type WatchOutcome = { readonly expired: boolean; readonly resourceVersion: string };
+
+export class Reflector {
+  private readonly options: ReflectorOptions;
+  private readonly backoff: Backoff;
+  private readonly abort = new AbortController();
+  private loop?: Promise<void>;
+  private resolved?: ResolvedResource;
+  private resourceVersion?: string;
+  state: ReflectorState = 'starting';
+  /** True once a full list has been delivered. Stays true across relists. */
+  synced = false;
+  lastError?: string;
+
+  constructor(options: ReflectorOptions) {
+    this.options = options;
+    this.backoff = options.backoff ?? new Backoff();
+  }
+
+  get description(): string {
+    const { ref, namespace } = this.options;
+    return `${ref.group || 'core'}/${ref.version}/${ref.kind}${namespace ? ` in ${namespace}` : ''}`;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+    this.state = 'stopped';
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      let stage: ReflectorStage = 'discovery';
+      try {
+        if (!this.resolved) {
+          this.state = 'discovering';
+          this.resolved = await discoverResource(this.options.kubeConfig, this.options.ref, signal);
+        }
+        if (this.resourceVersion === undefined) {
+          stage = 'list';
+          this.state = 'listing';
+          this.resourceVersion = await this.list(this.resolved, signal);
+          this.synced = true;
+          this.lastError = undefined;
+        }
+        stage = 'watch';
+        this.state = 'watching';
+        const started = Date.now();
+        const outcome = await this.watch(this.resolved, this.resourceVersion, signal);
+        this.resourceVersion = outcome.resourceVersion;
+        if (outcome.expired) {
+          // 410 Gone: our resourceVersion is older than etcd's compaction; only a relist recovers.
+          this.resourceVersion = undefined;
+          this.call(() => this.options.observer?.relist?.('expired'));
+        }
+        if (Date.now() - started > 10_000) this.backoff.reset();
+        this.lastError = undefined;
+      } catch (error) {
+        if (signal.aborted) break;
+        this.lastError = describe(error);
+        this.call(() => this.options.observer?.failed?.(stage, error));
+        if (error instanceof ResourceNotServedError || (error instanceof KubeHttpError && error.code === 404)) {
+          this.resolved = undefined; // the CRD may come (back) later: rediscover
+          this.resourceVersion = undefined;
+        } else if (error instanceof KubeHttpError && error.code === 410) {
+          this.resourceVersion = undefined;
+          this.call(() => this.options.observer?.relist?.('expired'));
+        }
+        this.state = 'backoff';
+        await sleep(this.backoff.next(), signal);
+      }
+    }
+  }
+
+  /** Paginated list; delivers pages as they come so a huge collection is never held at once. */
+  private async list(resource: ResolvedResource, signal: AbortSignal): Promise<string> {
+    const { sink, observer, namespace, labelSelector, pageSize = 500 } = this.options;
+    const started = performance.now();
+    this.call(() => observer?.listStarted?.());
+    this.call(() => sink.beginList());
+    let token: string | undefined;
+    let resourceVersion = '';
+    let objects = 0;
+    do {
+      const query = new URLSearchParams({ limit: String(pageSize) });
+      if (token) query.set('continue', token);
+      if (labelSelector) query.set('labelSelector', labelSelector);
+      const page = await kubeGetJson<ListPage>(this.options.kubeConfig, `${collectionPath(resource, namespace)}?${query}`, signal);
+      const items = page.items ?? [];
+      objects += items.length;
+      this.call(() => sink.listPage(items));
+      resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
+      token = page.metadata?.continue || undefined;
+    } while (token);
+    this.call(() => sink.endList());
+    this.call(() => observer?.listCompleted?.((performance.now() - started) / 1000, objects));
+    return resourceVersion;
+  }
+
+  private async watch(resource: ResolvedResource, from: string, outer: AbortSignal): Promise<WatchOutcome> {
+    const { namespace, labelSelector, observer, watchTimeoutSeconds = 300, inactivityMs = 150_000 } = this.options;
+    const query = new URLSearchParams({
+      watch: '1',
+      resourceVersion: from,
+      allowWatchBookmarks: 'true',
+      timeoutSeconds: String(Math.round(watchTimeoutSeconds * (1 + Math.random()))),
+    });
+    if (labelSelector) query.set('labelSelector', labelSelector);
+    const controller = new AbortController();
+    const onOuterAbort = (): void => controller.abort();
+    outer.addEventListener('abort', onOuterAbort, { once: true });
+    let inactivity: NodeJS.Timeout | undefined;
+    const touch = (): void => {
+      clearTimeout(inactivity);
+      inactivity = setTimeout(() => controller.abort(new Error(`watch silent for ${inactivityMs} ms`)), inactivityMs);
+    };
+    let resourceVersion = from;
+    let endReason = 'closed by server';
+    try {
+      touch();
+      const response = await kubeRequest(this.options.kubeConfig, `${collectionPath(resource, namespace)}?${query}`, controller.signal);
+      this.call(() => observer?.watchStarted?.());
+      if (!response.body) return { expired: false, resourceVersion };
+      const decoder = new TextDecoder();
+      let buffered = '';
+      for await (const chunk of response.body) {
+        touch();
+        buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+        let newline: number;
+        while ((newline = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, newline);
+          buffered = buffered.slice(newline + 1);
+          if (line.trim() === '') continue;
+          let event: WatchEvent;
+          try {
+            event = JSON.parse(line) as WatchEvent;
+          } catch (error) {
+            this.call(() => observer?.failed?.('decode', error));
+            continue;
+          }
+          const object = event.object;
+          switch (event.type) {
+            case 'ADDED':
+            case 'MODIFIED':
+              this.call(() => this.options.sink.upsert(object));
+              break;
+            case 'DELETED':
+              this.call(() => this.options.sink.remove(object));
+              break;
+            case 'BOOKMARK':
+              break;
+            case 'ERROR':
+              if (object?.code === 410) {
+                endReason = 'expired';
+                return { expired: true, resourceVersion };
+              }
+              throw new KubeHttpError(object?.code ?? 500, object?.reason ?? '', `watch error: ${object?.message ?? 'unknown'}`);
+            default:
+              this.call(() => observer?.failed?.('decode', new Error(`unknown watch event type ${String(event.type)}`)));
+              continue;
+          }
+          resourceVersion = object?.metadata?.resourceVersion ?? resourceVersion;
+        }
+      }
+      return { expired: false, resourceVersion };
+    } catch (error) {
+      endReason = describe(error);
+      if (controller.signal.aborted && !outer.aborted && controller.signal.reason instanceof Error) {
+        throw controller.signal.reason; // inactivity: reconnect like any other failure
+      }
+      throw error;
+    } finally {
+      clearTimeout(inactivity);
+      outer.removeEventListener('abort', onOuterAbort);
+      controller.abort();
+      this.call(() => observer?.watchEnded?.(endReason));
+    }
+  }
+
+  /** Runs consumer code: whatever it throws is reported, never propagated into the loop. */
+  private call(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      try {
+        this.options.observer?.failed?.('handler', error);
+      } catch {
+        // an observer that throws while reporting has nowhere left to report to
+      }
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,67 @@
+// Joins the pre-rendered lines of every store into one exposition, grouped by family as the
+// text format requires (several resources may share a family, e.g. the generic ones).
+import type { Writable } from 'node:stream';
+import type { MetricFamily } from '../model.ts';
+import type { ResourceStore } from '../state/store.ts';
+import { familyHeader } from './prometheus-text.ts';
+
+interface FamilySources {
+  readonly family: MetricFamily;
+  readonly sources: { store: ResourceStore; index: number }[];
+}
+
+function groupFamilies(stores: readonly ResourceStore[]): FamilySources[] {
+  const byName = new Map<string, FamilySources>();
+  for (const store of stores) {
+    store.resource.families.forEach((family, index) => {
+      let group = byName.get(family.prometheusName);
+      if (!group) byName.set(family.prometheusName, (group = { family, sources: [] }));
+      group.sources.push({ store, index });
+    });
+  }
+  return [...byName.values()];
+}
+
+const CHUNK = 64 * 1024;
+
+/**
+ * Streams the object series of all stores to `out`, then `trailer` (self-metrics). Families with
+ * no series are left out, as Prometheus client libraries do for label-only families.
+ */
+export async function writeExposition(stores: readonly ResourceStore[], out: Writable, trailer: string): Promise<void> {
+  let buffer = '';
+  const flush = async (): Promise<void> => {
+    if (buffer.length === 0) return;
+    const ok = out.write(buffer);
+    buffer = '';
+    if (!ok) await new Promise<void>((resolve) => out.once('drain', resolve));
+  };
+  for (const { family, sources } of groupFamilies(stores)) {
+    let headerWritten = false;
+    for (const { store, index } of sources) {
+      for (const entry of store.entries.values()) {
+        const lines = entry.exposition[index];
+        if (!lines) continue;
+        if (!headerWritten) {
+          buffer += familyHeader(family);
+          headerWritten = true;
+        }
+        buffer += lines;
+        if (buffer.length > CHUNK) await flush();
+      }
+    }
+  }
+  buffer += trailer;
+  await flush();
+}
+
+/** The whole exposition as one string (for `crotel render` and tests). */
+export async function renderExposition(stores: readonly ResourceStore[], trailer = ''): Promise<string> {
+  const { PassThrough } = await import('node:stream');
+  const sink = new PassThrough();
+  const chunks: Buffer[] = [];
+  sink.on('data', (c: Buffer) => chunks.push(c));
+  await writeExposition(stores, sink, trailer);
+  sink.end();
+  return Buffer.concat(chunks).toString();
+}

@@ -1,0 +1,70 @@
+// crotel's own health, as OpenTelemetry instruments in the same pipeline as the object series
+// (so it reaches /metrics and OTLP alike). Attribute values are resource ids and metric names
+// from the config, never object contents: bounded cardinality.
+import type { Meter, ObservableResult } from '@opentelemetry/api';
+
+export interface ResourceGauges {
+  objects(): number;
+  watching(): boolean;
+  synced(): boolean;
+}
+
+export class SelfMetrics {
+  private readonly lists;
+  private readonly listDuration;
+  private readonly watchStarts;
+  private readonly relists;
+  private readonly reflectorErrors;
+  private readonly invalidObjects;
+  private readonly extractionErrors;
+  private readonly seriesDropped;
+  private readonly exportFailures;
+  private readonly unhandled;
+  private readonly gauges = new Map<string, ResourceGauges>();
+
+  constructor(meter: Meter) {
+    this.lists = meter.createCounter('crotel.list.starts', { description: 'List (and relist) calls started, per watched resource', unit: '{list}' });
+    this.listDuration = meter.createHistogram('crotel.list.duration', {
+      description: 'Duration of a complete paginated list',
+      unit: 's',
+      advice: { explicitBucketBoundaries: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120] },
+    });
+    this.watchStarts = meter.createCounter('crotel.watch.starts', { description: 'Watch connections opened, per watched resource', unit: '{watch}' });
+    this.relists = meter.createCounter('crotel.relists', { description: 'Relists forced by an expired resourceVersion (410 Gone) or a vanished CRD', unit: '{list}' });
+    this.reflectorErrors = meter.createCounter('crotel.reflector.errors', { description: 'Errors in discovery, list, watch, decoding or handlers, per resource and stage', unit: '{error}' });
+    this.invalidObjects = meter.createCounter('crotel.objects.invalid', { description: 'Objects skipped because they could not be read at all (no uid, not an object)', unit: '{object}' });
+    this.extractionErrors = meter.createCounter('crotel.extraction.errors', { description: 'Fields that could not be turned into a value or label, per resource and path', unit: '{error}' });
+    this.seriesDropped = meter.createCounter('crotel.series.dropped', { description: 'Series dropped by a per-metric cardinality limit', unit: '{series}' });
+    this.exportFailures = meter.createCounter('crotel.export.failures', { description: 'Failed OTLP exports, per signal', unit: '{export}' });
+    this.unhandled = meter.createCounter('crotel.internal.errors', { description: 'Unexpected errors caught at the process level (would have crashed Node)', unit: '{error}' });
+
+    const objects = meter.createObservableGauge('crotel.objects', { description: 'Objects held in the cache, per watched resource', unit: '{object}' });
+    const watchUp = meter.createObservableGauge('crotel.watch.up', { description: '1 while the watch of a resource is connected', unit: '1' });
+    const synced = meter.createObservableGauge('crotel.resource.synced', { description: '1 once a resource has been listed completely', unit: '1' });
+    meter.addBatchObservableCallback((observer) => {
+      for (const [resource, g] of this.gauges) {
+        observer.observe(objects, g.objects(), { 'crotel.resource': resource });
+        observer.observe(watchUp, g.watching() ? 1 : 0, { 'crotel.resource': resource });
+        observer.observe(synced, g.synced() ? 1 : 0, { 'crotel.resource': resource });
+      }
+    }, [objects, watchUp, synced]);
+  }
+
+  /** Registers the live gauges of one reflected collection (resource id + namespace). */
+  track(resource: string, gauges: ResourceGauges): void {
+    this.gauges.set(resource, gauges);
+  }
+
+  listStarted(resource: string): void { this.lists.add(1, { 'crotel.resource': resource }); }
+  listCompleted(resource: string, seconds: number): void { this.listDuration.record(seconds, { 'crotel.resource': resource }); }
+  watchStarted(resource: string): void { this.watchStarts.add(1, { 'crotel.resource': resource }); }
+  relist(resource: string, reason: string): void { this.relists.add(1, { 'crotel.resource': resource, reason }); }
+  reflectorError(resource: string, stage: string): void { this.reflectorErrors.add(1, { 'crotel.resource': resource, stage }); }
+  invalidObject(resource: string): void { this.invalidObjects.add(1, { 'crotel.resource': resource }); }
+  extractionError(resource: string, path: string): void { this.extractionErrors.add(1, { 'crotel.resource': resource, path }); }
+  dropped(metric: string, count: number): void { this.seriesDropped.add(count, { metric }); }
+  exportFailed(signal: string): void { this.exportFailures.add(1, { signal }); }
+  internalError(): void { this.unhandled.add(1); }
+}
+
+export type { ObservableResult };
