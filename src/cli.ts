@@ -6,7 +6,8 @@ import { pino } from 'pino';
 import { ConfigError, loadConfigFile } from './config/index.ts';
 import { loadKubeConfig } from './kube/kubeconfig.ts';
 import { renderObjects } from './render.ts';
-import { compileAll, startRuntime } from './runtime.ts';
+import { compileConfig } from './extract/index.ts';
+import { startRuntime } from './runtime.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -110,7 +111,7 @@ async function main(argv: string[]): Promise<number> {
     case 'validate': {
       const path = requireConfig(values.config);
       const config = loadConfigFile(path);
-      const compiled = compileAll(config);
+      const compiled = compileConfig(config);
       const families = new Set(compiled.flatMap((r) => r.families.map((f) => f.name)));
       console.log(`${path}: ok (${compiled.length} resource${compiled.length === 1 ? '' : 's'}, ${families.size} metric families)`);
       return 0;

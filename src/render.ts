@@ -6,7 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import type { Config } from './config/index.ts';
 import { renderExposition } from './metrics/exposition.ts';
 import { renderSnapshot } from './metrics/prometheus-text.ts';
-import { compileAll } from './runtime.ts';
+import { compileConfig } from './extract/index.ts';
 import { SeriesBudget } from './state/budget.ts';
 import { ResourceStore } from './state/store.ts';
 
@@ -23,7 +23,7 @@ function apiVersionOf(group: string, version: string): string {
 export async function renderObjects(config: Config, files: readonly string[]): Promise<RenderResult> {
   const problems: string[] = [];
   const budget = new SeriesBudget((family, count) => problems.push(`${family.name}: ${count} series over the cardinality limit dropped`));
-  const stores = compileAll(config).map((resource) => new ResourceStore(resource, budget, {
+  const stores = compileConfig(config).map((resource) => new ResourceStore(resource, budget, {
     render: renderSnapshot,
     invalidObject: (r, reason) => problems.push(`${r.id}: object skipped: ${reason}`),
     extractionErrors: (r, s) => {

@@ -3,9 +3,8 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Config } from './config/index.ts';
-import { compileResource } from './extract/index.ts';
+import { compileConfig } from './extract/index.ts';
 import { Reflector } from './kube/reflector.ts';
-import type { CompiledResource } from './model.ts';
 import { renderSnapshot } from './metrics/prometheus-text.ts';
 import { createTelemetry, type Telemetry } from './metrics/telemetry.ts';
 import { startMetricsServer, type MetricsServer } from './server/http.ts';
@@ -28,10 +27,6 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
-export function compileAll(config: Config): CompiledResource[] {
-  return config.resources.map((resource) => compileResource(resource, { seriesPerMetric: config.limits.seriesPerMetric, redact: config.redact }));
-}
-
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { logger } = options;
   const stores: ResourceStore[] = [];
@@ -43,7 +38,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     logger.warn({ metric: family.name, limit: family.cardinalityLimit, dropped: count }, 'cardinality limit reached: series dropped');
   });
 
-  for (const resource of compileAll(options.config)) {
+  for (const resource of compileConfig(options.config)) {
     const namespaces = resource.namespaces.length > 0 ? resource.namespaces : [undefined];
     for (const namespace of namespaces) {
       const id = namespace ? `${resource.id}@${namespace}` : resource.id;

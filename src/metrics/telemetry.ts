@@ -69,18 +69,20 @@ export function createTelemetry(options: { version: string; stores: () => readon
   const objectProducer = new ObjectMetricProducer(resource, options.stores);
   const pull = new PullReader();
   const readers: MetricReader[] = [pull];
-  let self: SelfMetrics | undefined;
+  // The exporter exists before the MeterProvider that creates the self-metrics it reports to.
+  const exportFailed = { report: (): void => {} };
   const otlpEnabled = otlpMetricsEndpointConfigured(env);
   if (otlpEnabled) {
     readers.push(new PeriodicExportingMetricReader({
       // The exporter reads OTEL_EXPORTER_OTLP_(METRICS_)ENDPOINT/HEADERS/TIMEOUT itself.
-      exporter: new CountingExporter(new OTLPMetricExporter(), () => self?.exportFailed('metrics')),
+      exporter: new CountingExporter(new OTLPMetricExporter(), () => exportFailed.report()),
       exportIntervalMillis: Number(env.OTEL_METRIC_EXPORT_INTERVAL ?? 60_000),
       metricProducers: [objectProducer],
     }));
   }
   const provider = new MeterProvider({ resource, readers });
-  self = new SelfMetrics(provider.getMeter('crotel'));
+  const self = new SelfMetrics(provider.getMeter('crotel'));
+  exportFailed.report = () => self.exportFailed('metrics');
   const serializer = new PrometheusSerializer(undefined, false, undefined, true, true);
   return {
     self,

@@ -1,0 +1,69 @@
+// Rules that span several fields: metric names unique across the whole config and label names
+// unique within each metric (after Prometheus translation, where `a.b` and `a_b` collide).
+// They read the raw YAML data defensively, so they report even when other fields are invalid.
+
+import { GENERIC_FAMILY_NAMES, prometheusLabelName, prometheusMetricName } from './names.ts';
+
+export interface CrossIssue {
+  readonly path: PropertyKey[];
+  readonly expected: string;
+  readonly got: string;
+}
+
+type Raw = Record<string, unknown>;
+const isRaw = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const keys = (v: unknown): string[] => (isRaw(v) ? Object.keys(v) : []);
+
+export function crossCheck(data: unknown): CrossIssue[] {
+  const issues: CrossIssue[] = [];
+  if (!isRaw(data)) return issues;
+  const reserved = new Set<string>(GENERIC_FAMILY_NAMES.map((n) => prometheusMetricName(n, '')));
+  const seenMetrics = new Map<string, string>();
+
+  list(data.resources).forEach((r, ri) => {
+    if (!isRaw(r)) return;
+    const common = keys(r.labels);
+    list(r.metrics).forEach((m, mi) => {
+      if (!isRaw(m)) return;
+      const at: PropertyKey[] = ['resources', ri, 'metrics', mi];
+      if (typeof m.name === 'string') {
+        const unit = typeof m.unit === 'string' ? m.unit : '';
+        const prom = prometheusMetricName(m.name, unit);
+        if (reserved.has(prom) || reserved.has(prometheusMetricName(m.name, ''))) {
+          issues.push({ path: [...at, 'name'], expected: 'a name not used by the generic families (k8s.object.*)', got: JSON.stringify(m.name) });
+        } else {
+          const first = seenMetrics.get(prom);
+          if (first !== undefined) {
+            issues.push({ path: [...at, 'name'], expected: 'a metric name unique across the config (after Prometheus translation)', got: `${JSON.stringify(m.name)}, already used at ${first}` });
+          } else {
+            seenMetrics.set(prom, `resources[${ri}].metrics[${mi}]`);
+          }
+        }
+      }
+      issues.push(...duplicateLabels(common, m, at));
+    });
+  });
+  return issues;
+}
+
+function duplicateLabels(common: readonly string[], m: Raw, at: PropertyKey[]): CrossIssue[] {
+  const issues: CrossIssue[] = [];
+  const seen = new Map<string, string>();
+  const add = (name: unknown, path: PropertyKey[], where: string): void => {
+    if (typeof name !== 'string') return;
+    const key = prometheusLabelName(name);
+    const first = seen.get(key);
+    if (first !== undefined) issues.push({ path, expected: 'label names unique within a metric (common labels included)', got: `${JSON.stringify(name)} also given by ${first}` });
+    else seen.set(key, where);
+  };
+  for (const name of common) add(name, [...at, 'labels', name], `the resource's labels.${name}`);
+  for (const name of keys(m.labels)) add(name, [...at, 'labels', name], `labels.${name}`);
+  if (isRaw(m.conditions)) {
+    add(m.conditions.typeLabel ?? 'condition_type', [...at, 'conditions', 'typeLabel'], 'conditions.typeLabel');
+    add(m.conditions.statusLabel ?? 'condition_status', [...at, 'conditions', 'statusLabel'], 'conditions.statusLabel');
+  }
+  if (isRaw(m.stateSet)) add(m.stateSet.label, [...at, 'stateSet', 'label'], 'stateSet.label');
+  if (isRaw(m.info)) for (const name of keys(m.info.labels)) add(name, [...at, 'info', 'labels', name], `info.labels.${name}`);
+  return issues;
+}

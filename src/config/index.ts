@@ -1,0 +1,22 @@
+// src/config owns crotel's YAML config: its schema, loading, path syntax, naming rules and
+// error messages. It does no I/O beyond reading the config file and knows nothing of the
+// cluster, extraction or exporters; other folders import it only through this file.
+
+export { loadConfigFile, parseConfigText } from './load.ts';
+export { configJsonSchema, configSchema } from './schema.ts';
+export { ConfigError, formatProblem, type ConfigProblem } from './errors.ts';
+export { parsePath, mustParsePath, type FieldPath, type PathSegment, type PathParseResult } from './path.ts';
+export { prometheusMetricName, prometheusLabelName, labelNameProblem, METRIC_NAME_RE, GENERIC_FAMILY_NAMES } from './names.ts';
+export {
+  DEFAULT_SERIES_PER_METRIC,
+  type Config,
+  type ResourceConfig,
+  type MetricConfig,
+  type MetricSource,
+  type GaugeSource,
+  type ConditionsSource,
+  type StateSetSource,
+  type InfoSource,
+  type LabelConfig,
+  type HealthConfig,
+} from './types.ts';

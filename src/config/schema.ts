@@ -1,0 +1,200 @@
+// The zod schema of crotel's YAML config: shape, defaults, descriptions (for the JSON Schema
+// editors use) and cross-field rules. Output is the normalized Config of types.ts.
+
+import { z } from 'zod';
+import { mustParsePath, parsePath } from './path.ts';
+import { METRIC_NAME_RE, labelNameProblem } from './names.ts';
+import {
+  DEFAULT_SERIES_PER_METRIC,
+  type Config,
+  type LabelConfig,
+  type MetricConfig,
+  type MetricSource,
+  type ResourceConfig,
+} from './types.ts';
+
+// Cross-field rules (unique metric and label names) live in crosscheck.ts: they run on the raw
+// input, so they are reported even when other parts of the file are invalid.
+
+// A custom issue carrying what was expected and what was found, for the error formatter.
+function problem(ctx: z.RefinementCtx, path: PropertyKey[], expected: string, got: string): void {
+  ctx.addIssue({ code: 'custom', path, message: `expected ${expected}, got ${got}`, params: { expected, got } });
+}
+
+const fieldPath = z
+  .string()
+  .describe(
+    "Path into the object: dot-separated fields, [N] list index, [key=value] first list item whose key equals value, ['a.b'] or \"a.b\" for keys with dots. Example: status.conditions[type=Ready].status",
+  )
+  .transform((text, ctx) => {
+    const r = parsePath(text);
+    if (r.ok) return r.path;
+    ctx.addIssue({ code: 'custom', message: r.error, params: { expected: 'a valid path', got: r.error } });
+    return z.NEVER;
+  });
+
+const labelName = z.string().superRefine((name, ctx) => {
+  const p = labelNameProblem(name);
+  if (p !== undefined) problem(ctx, [], p, JSON.stringify(name));
+});
+
+const labelMap = z
+  .record(labelName, fieldPath)
+  .describe('Label name → path of its value; labels keep this order.')
+  .transform((m): LabelConfig[] => Object.entries(m).map(([name, path]) => ({ name, path })));
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
+
+const gauge = z
+  .strictObject({
+    path: fieldPath.describe('Path of the value: number, numeric string, boolean, True/False, RFC 3339 time (→ Unix seconds), quantity (10Gi, 500m) or duration (1h30m).'),
+    equals: scalar.optional().describe('Value is 1 when the scalar at path, as a string, equals this; else 0.'),
+    oneOf: z.array(scalar).min(1).optional().describe('Value is 1 when the scalar at path, as a string, is in this list; else 0.'),
+    nilIsZero: z.boolean().default(false).describe('A missing or null value gives 0 instead of no series.'),
+  })
+  .superRefine((g, ctx) => {
+    if (g.equals !== undefined && g.oneOf !== undefined) problem(ctx, ['oneOf'], 'at most one of equals, oneOf', 'both');
+  })
+  .describe('A number read from a path.');
+
+const conditions = z
+  .strictObject({
+    path: fieldPath.default(() => mustParsePath('status.conditions')).describe('Path of the conditions list (or map of type → condition). Default status.conditions.'),
+    typeLabel: labelName.default('condition_type').describe('Label holding the condition type. Default condition_type.'),
+    statusLabel: labelName.default('condition_status').describe('Label holding the condition status. Default condition_status.'),
+  })
+  .describe('One series per condition; value 1 when its status is "True", else 0.');
+
+const stateSet = z
+  .strictObject({
+    path: fieldPath,
+    label: labelName.describe('Label holding each state.'),
+    list: z.array(z.string()).min(1).describe('Every state; one series each, 1 for the current one.'),
+  })
+  .superRefine((s, ctx) => {
+    const seen = new Set<string>();
+    s.list.forEach((v, i) => {
+      if (seen.has(v)) problem(ctx, ['list', i], 'unique states', `${JSON.stringify(v)} twice`);
+      seen.add(v);
+    });
+  })
+  .describe('An enum as one series per allowed value; no series when the path is missing.');
+
+const info = z
+  .strictObject({ labels: labelMap.default(() => []).describe('Labels from paths; the value is always 1.') })
+  .describe('Value always 1; carries labels.');
+
+const metric = z
+  .strictObject({
+    name: z
+      .string()
+      .max(255)
+      .regex(METRIC_NAME_RE, { message: 'expected an instrument name matching [a-zA-Z_:][a-zA-Z0-9_:.]*' })
+      .describe('OpenTelemetry instrument name; Prometheus name is derived (dots → _, unit suffix).'),
+    description: z.string().optional().describe('Help text; generated when omitted.'),
+    unit: z
+      .string()
+      .max(63)
+      .regex(/^[\x21-\x7e]*$/, { message: 'expected a UCUM unit of printable ASCII without spaces, e.g. s, By, {object}' })
+      .default('')
+      .describe('UCUM unit, e.g. s, By, {object}.'),
+    cardinalityLimit: z.int().positive().optional().describe('Series allowed across all objects; overrides limits.seriesPerMetric.'),
+    labels: labelMap.default(() => []),
+    gauge: gauge.optional(),
+    conditions: conditions.optional(),
+    stateSet: stateSet.optional(),
+    info: info.optional(),
+  })
+  .superRefine((m, ctx) => {
+    const kinds = (['gauge', 'conditions', 'stateSet', 'info'] as const).filter((k) => m[k] !== undefined);
+    if (kinds.length !== 1) {
+      problem(ctx, [], 'exactly one of gauge, conditions, stateSet, info', kinds.length === 0 ? 'none' : kinds.join(' and '));
+    }
+  })
+  .transform((m): MetricConfig => {
+    let source: MetricSource;
+    if (m.gauge) {
+      const g = m.gauge;
+      const matches = g.equals !== undefined ? [g.equals] : g.oneOf;
+      source = { type: 'gauge', path: g.path, nilIsZero: g.nilIsZero, ...(matches ? { matches } : {}) };
+    } else if (m.conditions) {
+      source = { type: 'conditions', ...m.conditions };
+    } else if (m.stateSet) {
+      source = { type: 'stateSet', ...m.stateSet };
+    } else {
+      source = { type: 'info', labels: m.info?.labels ?? [] };
+    }
+    return {
+      name: m.name,
+      unit: m.unit,
+      labels: m.labels,
+      source,
+      ...(m.description !== undefined ? { description: m.description } : {}),
+      ...(m.cardinalityLimit !== undefined ? { cardinalityLimit: m.cardinalityLimit } : {}),
+    };
+  });
+
+const resource = z
+  .strictObject({
+    group: z.string().default('').describe("API group; '' or omitted for the core group."),
+    version: z.string().min(1).describe('API version, e.g. v1.'),
+    kind: z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, { message: 'expected a Kind such as DatabaseInstance' }).describe('Kind, e.g. DatabaseInstance.'),
+    namespaces: z.array(z.string().min(1)).default(() => []).describe('Namespaces to watch; omitted or empty = all.'),
+    labelSelector: z.string().optional().describe('Kubernetes label selector, e.g. tier=db.'),
+    generic: z.boolean().optional().describe('Export the generic k8s.object.* families. Default: true when metrics is absent or empty, else false.'),
+    labels: labelMap.default(() => []).describe('Common labels added to every configured metric of this resource, in order.'),
+    health: z
+      .strictObject({
+        successPhases: z.array(z.string()).default(() => []).describe('status.phase values meaning healthy.'),
+        failurePhases: z.array(z.string()).default(() => []).describe('status.phase values meaning failed.'),
+      })
+      .default(() => ({ successPhases: [], failurePhases: [] }))
+      .describe('Overrides for generic health.'),
+    metrics: z.array(metric).default(() => []),
+  })
+  .transform((r): ResourceConfig => ({
+    group: r.group,
+    version: r.version,
+    kind: r.kind,
+    namespaces: r.namespaces,
+    ...(r.labelSelector !== undefined ? { labelSelector: r.labelSelector } : {}),
+    generic: r.generic ?? r.metrics.length === 0,
+    labels: r.labels,
+    health: r.health,
+    metrics: r.metrics,
+  }));
+
+export const configSchema = z
+  .strictObject({
+    port: z.int().min(1).max(65535).optional().describe('Metrics server port (a CLI flag overrides it).'),
+    limits: z
+      .strictObject({
+        seriesPerMetric: z.int().positive().default(DEFAULT_SERIES_PER_METRIC).describe('Default per-family series limit across all objects.'),
+      })
+      .default(() => ({ seriesPerMetric: DEFAULT_SERIES_PER_METRIC })),
+    redact: z
+      .array(
+        z.string().superRefine((src, ctx) => {
+          try {
+            new RegExp(src, 'g');
+          } catch (e) {
+            problem(ctx, [], 'a valid regular expression', (e as Error).message);
+          }
+        }),
+      )
+      .default(() => [])
+      .describe('Regular expressions whose matches in exported strings are replaced by REDACTED.'),
+    resources: z.array(resource).min(1).describe('Custom resources to watch.'),
+  })
+  .transform((c): Config => ({
+    ...(c.port !== undefined ? { port: c.port } : {}),
+    limits: c.limits,
+    redact: c.redact,
+    resources: c.resources,
+  }))
+  .describe('crotel configuration: which custom resources to watch and which metrics to export.');
+
+/** JSON Schema (draft 2020-12) of the config file as users write it, for editors. */
+export function configJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}

@@ -1,0 +1,78 @@
+// The validated, normalized config every other stage reads. Defaults are applied and paths
+// are parsed, so nothing downstream re-checks or re-parses what the loader already did.
+
+import type { FieldPath } from './path.ts';
+
+export interface Config {
+  /** Metrics server port; a CLI flag overrides it. */
+  readonly port?: number;
+  readonly limits: { readonly seriesPerMetric: number };
+  /** Extra regular expressions (source text) whose matches in exported strings are replaced. */
+  readonly redact: readonly string[];
+  readonly resources: readonly ResourceConfig[];
+}
+
+/** A label name and the object path its value comes from, in config order. */
+export interface LabelConfig {
+  readonly name: string;
+  readonly path: FieldPath;
+}
+
+export interface HealthConfig {
+  readonly successPhases: readonly string[];
+  readonly failurePhases: readonly string[];
+}
+
+export interface ResourceConfig {
+  readonly group: string; // '' for the core group
+  readonly version: string;
+  readonly kind: string;
+  readonly namespaces: readonly string[]; // empty = all
+  readonly labelSelector?: string;
+  /** Resolved at load: true when the entry has no metrics and did not say otherwise. */
+  readonly generic: boolean;
+  readonly labels: readonly LabelConfig[];
+  readonly health: HealthConfig;
+  readonly metrics: readonly MetricConfig[];
+}
+
+export interface GaugeSource {
+  readonly type: 'gauge';
+  readonly path: FieldPath;
+  /** When set, the value is 1 if the scalar at path (as a string) is one of these, else 0. */
+  readonly matches?: readonly string[];
+  readonly nilIsZero: boolean;
+}
+
+export interface ConditionsSource {
+  readonly type: 'conditions';
+  readonly path: FieldPath;
+  readonly typeLabel: string;
+  readonly statusLabel: string;
+}
+
+export interface StateSetSource {
+  readonly type: 'stateSet';
+  readonly path: FieldPath;
+  readonly label: string;
+  readonly list: readonly string[];
+}
+
+export interface InfoSource {
+  readonly type: 'info';
+  readonly labels: readonly LabelConfig[];
+}
+
+export type MetricSource = GaugeSource | ConditionsSource | StateSetSource | InfoSource;
+
+export interface MetricConfig {
+  readonly name: string;
+  readonly description?: string;
+  readonly unit: string;
+  readonly cardinalityLimit?: number;
+  /** Extra labels, appended after the resource's common labels. */
+  readonly labels: readonly LabelConfig[];
+  readonly source: MetricSource;
+}
+
+export const DEFAULT_SERIES_PER_METRIC = 250_000;

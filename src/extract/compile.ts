@@ -1,0 +1,108 @@
+// Config → CompiledResource, once per resource: families fixed, paths parsed, regexes built.
+// `extract` is then a pure function from one decoded object to its Snapshot.
+
+import type { CompiledResource, ExtractionError, MetricFamily, Sample, Snapshot } from '../model.ts';
+import type { Config, ResourceConfig } from '../config/index.ts';
+import type { Emitter, ExtractContext } from './context.ts';
+import { compileMetric, readLabels } from './families.ts';
+import { readFacts } from './facts.ts';
+import { genericEmitter, genericFamilies } from './generic.ts';
+import { healthOf } from './health.ts';
+import { createRedactor, type Redactor } from './redact.ts';
+
+export interface CompileOptions {
+  /** Default per-family series limit (config `limits.seriesPerMetric`). */
+  readonly seriesPerMetric: number;
+  /** Extra redaction regexes (config `redact`); ignored when `redactor` is given. */
+  readonly redact?: readonly string[];
+  /** A redactor built once and shared by several resources. */
+  readonly redactor?: Redactor;
+}
+
+/** `group/version/kind`, or `version/kind` for the core group (like apiVersion). */
+export function resourceId(r: { group: string; version: string; kind: string }): string {
+  return r.group === '' ? `${r.version}/${r.kind}` : `${r.group}/${r.version}/${r.kind}`;
+}
+
+export function compileConfig(config: Config): CompiledResource[] {
+  const redactor = createRedactor(config.redact);
+  return config.resources.map((r) => compileResource(r, { seriesPerMetric: config.limits.seriesPerMetric, redactor }));
+}
+
+export function compileResource(resource: ResourceConfig, options: CompileOptions): CompiledResource {
+  const redactor = options.redactor ?? createRedactor(options.redact ?? []);
+  const families: MetricFamily[] = [];
+  const emitters: Emitter[] = [];
+  const commonKeys = resource.labels.map((l) => l.name);
+  for (const m of resource.metrics) {
+    const c = compileMetric(m, families.length, resource.kind, commonKeys, options.seriesPerMetric, redactor);
+    families.push(c.family);
+    emitters.push(c.emit);
+  }
+  if (resource.generic) {
+    emitters.push(genericEmitter(families.length, resource.kind, resource.group, redactor));
+    families.push(...genericFamilies(options.seriesPerMetric));
+  }
+  const commonLabels = resource.labels;
+  // Common labels are only needed by configured metrics; skip reading them otherwise.
+  const needCommon = resource.metrics.length > 0;
+  const health = resource.health;
+
+  const extract = (object: unknown): Snapshot | { readonly invalid: string } => {
+    const errors: ExtractionError[] = [];
+    const r = readFacts(object, redactor, errors);
+    if ('invalid' in r) return r;
+    const facts = r.facts;
+    const samples: Sample[] = [];
+    const h = healthOf(facts, health);
+    const partial: Omit<ExtractContext, 'common'> = { object: object as Record<string, unknown>, facts, health: h, samples, errors };
+    const common = needCommon && commonLabels.length > 0 ? readLabels({ ...partial, common: undefined }, commonLabels, redactor) : [];
+    const ctx: ExtractContext = { ...partial, common };
+    for (const emit of emitters) emit(ctx);
+    return {
+      uid: facts.uid,
+      namespace: facts.namespace,
+      name: facts.name,
+      resourceVersion: facts.resourceVersion,
+      // A negative observedGeneration means "never observed": leave it out rather than export -1.
+      ...(facts.generation !== undefined ? { generation: facts.generation } : {}),
+      ...(facts.observedGeneration !== undefined && facts.observedGeneration >= 0 ? { observedGeneration: facts.observedGeneration } : {}),
+      ...(facts.phaseText !== undefined ? { phase: facts.phaseText } : {}),
+      conditions: facts.conditions,
+      ...(facts.createdAt !== undefined ? { createdAt: facts.createdAt } : {}),
+      ...(facts.deletingSince !== undefined ? { deletingSince: facts.deletingSince } : {}),
+      health: h,
+      samples,
+      errors: dedupe(errors),
+    };
+  };
+
+  return {
+    ref: { group: resource.group, version: resource.version, kind: resource.kind },
+    id: resourceId(resource),
+    namespaces: resource.namespaces,
+    ...(resource.labelSelector !== undefined ? { labelSelector: resource.labelSelector } : {}),
+    families,
+    extract: (object) => {
+      try {
+        return extract(object);
+      } catch (e) {
+        // Last line of defence for the watch loop: a bug here must not stop other objects.
+        // The message is ours (never object data), so it is safe to surface.
+        return { invalid: `extraction failed: ${(e as Error).message}` };
+      }
+    },
+  };
+}
+
+// Two metrics reading the same bad field report it once per object.
+function dedupe(errors: ExtractionError[]): ExtractionError[] {
+  if (errors.length < 2) return errors;
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const k = `${e.path}\u0000${e.reason}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

@@ -1,0 +1,80 @@
+// Reads `status.conditions` in either shape operators write: the conventional list of
+// {type, status, …} or a map of type → {status, …} (or type → status). Text is redacted and
+// capped; the first condition of a type wins and later duplicates are reported.
+
+import type { ConditionSnapshot, ExtractionError } from '../model.ts';
+import type { Redactor } from './redact.ts';
+import { truncate } from './redact.ts';
+import { isPlainObject } from './resolve.ts';
+import { parseTimestamp } from './time.ts';
+
+export const MAX_CONDITION_TEXT = 512;
+// More conditions than this on one object is a bug upstream; cap memory and series.
+export const MAX_CONDITIONS = 64;
+
+export function readConditions(raw: unknown, pathText: string, redactor: Redactor, errors: ExtractionError[]): ConditionSnapshot[] {
+  if (raw === undefined || raw === null) return [];
+  const out: ConditionSnapshot[] = [];
+  const seen = new Set<string>();
+  const add = (type: unknown, body: unknown, at: string): void => {
+    const c = readOne(type, body, at, redactor, errors);
+    if (c === undefined) return;
+    if (seen.has(c.type)) {
+      errors.push({ path: at, reason: 'duplicate condition type; the first one is used' });
+      return;
+    }
+    if (out.length >= MAX_CONDITIONS) {
+      errors.push({ path: at, reason: `more than ${MAX_CONDITIONS} conditions; the rest are ignored` });
+      return;
+    }
+    seen.add(c.type);
+    out.push(c);
+  };
+
+  if (Array.isArray(raw)) {
+    raw.forEach((item, i) => {
+      const at = `${pathText}[${i}]`;
+      if (!isPlainObject(item)) errors.push({ path: at, reason: 'expected a condition object' });
+      else add(item.type, item, at);
+    });
+  } else if (isPlainObject(raw)) {
+    for (const [type, body] of Object.entries(raw)) add(type, body, `${pathText}[${JSON.stringify(type)}]`);
+  } else {
+    errors.push({ path: pathText, reason: `expected a list or map of conditions, got ${typeof raw}` });
+  }
+  return out;
+}
+
+function readOne(type: unknown, body: unknown, at: string, redactor: Redactor, errors: ExtractionError[]): ConditionSnapshot | undefined {
+  if (typeof type !== 'string' || type === '') {
+    errors.push({ path: `${at}.type`, reason: 'expected a non-empty string condition type' });
+    return undefined;
+  }
+  // Map form may hold the status directly: {Ready: "True"}.
+  const fields = isPlainObject(body) ? body : { status: body };
+  const status = statusText(fields.status);
+  if (status === undefined) {
+    errors.push({ path: `${at}.status`, reason: 'expected a string condition status' });
+    return undefined;
+  }
+  const text = (v: string): string => truncate(redactor(v), MAX_CONDITION_TEXT);
+  const c: { type: string; status: string; reason?: string; message?: string; since?: number } = {
+    type: text(type),
+    status: text(status),
+  };
+  if (typeof fields.reason === 'string' && fields.reason !== '') c.reason = text(fields.reason);
+  if (typeof fields.message === 'string' && fields.message !== '') c.message = text(fields.message);
+  if (typeof fields.lastTransitionTime === 'string') {
+    const t = parseTimestamp(fields.lastTransitionTime);
+    if (t !== undefined) c.since = t.epochMs;
+    else errors.push({ path: `${at}.lastTransitionTime`, reason: 'expected an RFC 3339 time' });
+  }
+  return c;
+}
+
+// Statuses are strings by convention; a YAML-typed boolean is read as True/False.
+function statusText(v: unknown): string | undefined {
+  if (typeof v === 'string' && v !== '') return v;
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  return undefined;
+}

@@ -1,0 +1,92 @@
+// The lifecycle facts every Snapshot carries, read once per object: identity, generations,
+// phase, conditions, timestamps. Shapes that break conventions become errors, never throws.
+
+import type { ConditionSnapshot, ExtractionError, Health } from '../model.ts';
+import type { HealthConfig } from '../config/index.ts';
+import { readConditions } from './conditions.ts';
+import { healthOf, type HealthFacts } from './health.ts';
+import { labelText } from './labels.ts';
+import { redact, type Redactor } from './redact.ts';
+import { isPlainObject } from './resolve.ts';
+import { parseTimestamp } from './time.ts';
+
+export interface ObjectFacts extends HealthFacts {
+  readonly uid: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly resourceVersion: string;
+  /** status.phase, raw, for rules and comparisons; `phaseText` is the redacted export form. */
+  readonly phase?: string;
+  readonly phaseText?: string;
+  readonly conditions: readonly ConditionSnapshot[];
+  readonly createdAt?: number;
+  readonly deletingSince?: number;
+}
+
+export type FactsResult = { readonly facts: ObjectFacts } | { readonly invalid: string };
+
+export const CONDITIONS_PATH = 'status.conditions';
+
+export function readFacts(object: unknown, redactor: Redactor, errors: ExtractionError[]): FactsResult {
+  if (!isPlainObject(object)) return { invalid: `expected an object, got ${Array.isArray(object) ? 'a list' : object === null ? 'null' : typeof object}` };
+  const meta = object.metadata;
+  if (!isPlainObject(meta)) return { invalid: 'metadata is missing or not an object' };
+  const { uid, name } = meta;
+  if (typeof uid !== 'string' || uid === '') return { invalid: 'metadata.uid is missing' };
+  if (typeof name !== 'string' || name === '') return { invalid: 'metadata.name is missing' };
+  const status = isPlainObject(object.status) ? object.status : undefined;
+
+  const generation = integerAt(meta.generation, 'metadata.generation', errors);
+  const observedGeneration = integerAt(status?.observedGeneration, 'status.observedGeneration', errors);
+
+  let phase: string | undefined;
+  if (typeof status?.phase === 'string' && status.phase !== '') phase = status.phase;
+  else if (status?.phase !== undefined && status.phase !== null && status.phase !== '') {
+    errors.push({ path: 'status.phase', reason: `expected a string, got ${Array.isArray(status.phase) ? 'a list' : typeof status.phase}` });
+  }
+
+  const conditions = readConditions(status?.conditions, CONDITIONS_PATH, redactor, errors);
+  const deletion = meta.deletionTimestamp;
+  const deleting = deletion !== undefined && deletion !== null;
+
+  const facts: ObjectFacts = {
+    uid,
+    name,
+    namespace: typeof meta.namespace === 'string' ? meta.namespace : '',
+    resourceVersion: typeof meta.resourceVersion === 'string' ? meta.resourceVersion : '',
+    deleting,
+    conditions,
+    ...(generation !== undefined ? { generation } : {}),
+    ...(observedGeneration !== undefined ? { observedGeneration } : {}),
+    ...(phase !== undefined ? { phase, phaseText: labelText(phase, redactor) } : {}),
+    ...timestampField('createdAt', meta.creationTimestamp, 'metadata.creationTimestamp', errors),
+    ...timestampField('deletingSince', deletion, 'metadata.deletionTimestamp', errors),
+  };
+  return { facts };
+}
+
+function integerAt(v: unknown, path: string, errors: ExtractionError[]): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
+  errors.push({ path, reason: `expected an integer, got ${typeof v === 'number' ? 'a non-integer number' : typeof v}` });
+  return undefined;
+}
+
+function timestampField<K extends string>(key: K, v: unknown, path: string, errors: ExtractionError[]): Partial<Record<K, number>> {
+  if (v === undefined || v === null) return {};
+  const t = typeof v === 'string' ? parseTimestamp(v) : undefined;
+  if (t === undefined) {
+    errors.push({ path, reason: 'expected an RFC 3339 time' });
+    return {};
+  }
+  return { [key]: t.epochMs } as Partial<Record<K, number>>;
+}
+
+/** Health of a raw object, for callers without a compiled resource (tools, tests). */
+export function objectHealth(object: unknown, config?: HealthConfig): Health | undefined {
+  // Health needs no identity, so give objects without uid/name a stand-in to read the rest.
+  const meta = isPlainObject(object) && isPlainObject(object.metadata) ? object.metadata : {};
+  const probe = isPlainObject(object) ? { ...object, metadata: { uid: '-', name: '-', ...meta } } : object;
+  const r = readFacts(probe, redact, []);
+  return 'facts' in r ? healthOf(r.facts, config) : undefined;
+}

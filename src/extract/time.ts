@@ -1,0 +1,30 @@
+// Strict RFC 3339 timestamps (the form Kubernetes writes), with fractional seconds and offsets.
+// Date.parse is not used: it accepts many non-RFC forms and silently guesses time zones.
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+
+export interface Timestamp {
+  /** Whole epoch milliseconds (fraction below 1 ms dropped). */
+  readonly epochMs: number;
+  /** Unix seconds with the full fraction, e.g. 1698400800.149106. */
+  readonly seconds: number;
+}
+
+export function parseTimestamp(text: string): Timestamp | undefined {
+  if (text.length > 40) return undefined;
+  const m = RFC3339.exec(text);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s, frac = '', , sign, oh = '0', om = '0'] = m;
+  const year = Number(y), month = Number(mo), day = Number(d);
+  const hour = Number(h), minute = Number(mi), second = Number(s);
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return undefined;
+  if (Number(oh) > 23 || Number(om) > 59) return undefined;
+  const base = Date.UTC(year, month - 1, day, hour, minute, 0);
+  // Reject impossible days (Feb 30): Date.UTC would roll them into the next month.
+  if (new Date(base).getUTCDate() !== day) return undefined;
+  const offsetMin = sign === undefined ? 0 : (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om));
+  const wholeSeconds = base / 1000 + second - offsetMin * 60;
+  const fraction = frac === '' ? 0 : Number(`0.${frac}`);
+  const ms = frac === '' ? 0 : Number(frac.slice(0, 3).padEnd(3, '0'));
+  return { epochMs: wholeSeconds * 1000 + ms, seconds: wholeSeconds + fraction };
+}
