@@ -48,6 +48,9 @@ export const HEALTH_RULES: readonly HealthRule[] = [
       return undefined;
     },
   },
+  // With success phases configured, any other phase (or none yet: a fresh object) has not
+  // arrived. Without this a Pending object with no conditions would count as healthy.
+  { name: 'awaitingSuccessPhase', apply: (f, c) => (c.successPhases.length > 0 ? 'in_progress' : undefined) },
 ];
 
 const NO_PHASES: HealthConfig = { successPhases: [], failurePhases: [] };

@@ -100,7 +100,7 @@ test('reference config: snapshot facts', () => {
       errors: [],
     },
   );
-  assert.equal(fresh.health, 'current');
+  assert.equal(fresh.health, 'in_progress'); // successPhases configured, no status yet: not provisioned
   assert.equal(fresh.phase, undefined);
   assert.deepEqual(fresh.conditions, []);
   assert.equal(broken.health, 'failed'); // failurePhases: [Failed]

@@ -29,8 +29,16 @@ test('rules apply in kstatus order, first opinion wins', () => {
     ['Ready=Degraded has no opinion', { ...base, conditions: [cond('Ready', 'Degraded')] }, 'current'],
     ['Available=Degraded is not a kstatus condition', { ...base, conditions: [cond('Available', 'Degraded')] }, 'current'],
   ];
-  for (const [name, facts, expected] of cases) assert.equal(healthOf(facts, phases), expected, name);
-  assert.deepEqual(HEALTH_RULES.map((r) => r.name), ['deletion', 'generation', 'reconciling', 'stalled', 'failurePhase', 'successPhase', 'ready']);
+  // Phase config only where the case has a phase: the rest is plain kstatus.
+  for (const [name, facts, expected] of cases) assert.equal(healthOf(facts, facts.phase !== undefined ? phases : undefined), expected, name);
+  assert.deepEqual(HEALTH_RULES.map((r) => r.name), ['deletion', 'generation', 'reconciling', 'stalled', 'failurePhase', 'successPhase', 'ready', 'awaitingSuccessPhase']);
+});
+
+test('with success phases configured, an object not (yet) in one is in progress', () => {
+  assert.equal(healthOf(base, phases), 'in_progress', 'no status yet');
+  assert.equal(healthOf({ ...base, phase: 'Pending' }, phases), 'in_progress', 'Pending, no conditions');
+  assert.equal(healthOf({ ...base, phase: 'Pending', conditions: [cond('Ready', 'True')] }, phases), 'current', 'Ready=True still decides first');
+  assert.equal(healthOf({ ...base, phase: 'Pending' }), 'current', 'without phase config, plain kstatus');
 });
 
 test('phases only count when configured', () => {
