@@ -18,8 +18,10 @@ Usage:
   crotel validate --config crotel.yaml
   crotel render --config crotel.yaml -f objects.yaml
 
-OTLP push is on when OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_METRICS_ENDPOINT) is set;
-the other standard OTEL_* variables (headers, service name, resource attributes, interval) apply.
+OTLP push (metrics, and lifecycle traces unless traces.enabled is false) is on when
+OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_METRICS_ENDPOINT / _TRACES_ENDPOINT) is set;
+the other standard OTEL_* variables (headers, protocol, service name, resource attributes,
+metric export interval) apply.
 `;
 
 class UsageError extends Error {}
@@ -80,7 +82,7 @@ async function run(values: ReturnType<typeof parse>['values']): Promise<void> {
       process.exit(1);
     }, timeoutMs);
     force.unref();
-    runtime.stop().then(() => {
+    runtime.stop(timeoutMs * 0.8).then(() => {
       logger.info('stopped');
       logger.flush();
       process.exit(0);

@@ -1,15 +1,21 @@
-// Wires one running crotel: compiled resources → reflectors → stores → /metrics and OTLP.
-// Owns start and graceful stop; the stages themselves live in their folders.
+// Wires one running crotel: compiled resources → reflectors → stores → /metrics and OTLP, and
+// store changes → episode tracker → spans. Owns start and graceful stop; the stages themselves
+// live in their folders.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Config } from './config/index.ts';
+import { EventSink } from './events/index.ts';
 import { compileConfig } from './extract/index.ts';
 import { Reflector } from './kube/reflector.ts';
+import type { CompiledResource, ResourceRef } from './model.ts';
 import { renderSnapshot } from './metrics/prometheus-text.ts';
 import { createTelemetry, type Telemetry } from './metrics/telemetry.ts';
 import { startMetricsServer, type MetricsServer } from './server/http.ts';
 import { SeriesBudget } from './state/budget.ts';
 import { ResourceStore } from './state/store.ts';
+import {
+  createSpanExporter, EpisodeTracker, LifecycleRecorder, otlpTracesEndpointConfigured, SpanShipper,
+} from './traces/index.ts';
 
 export interface RuntimeOptions {
   readonly config: Config;
@@ -18,32 +24,94 @@ export interface RuntimeOptions {
   readonly host?: string;
   readonly port: number;
   readonly version: string;
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface Runtime {
   readonly port: number;
   readonly telemetry: Telemetry;
   readonly stores: readonly ResourceStore[];
-  stop(): Promise<void>;
+  readonly tracing: boolean;
+  /** Stops watching, flushes spans and metrics within timeoutMs, closes the server. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+const EVENT_REF: ResourceRef = { group: '', version: 'v1', kind: 'Event' };
+
+function refKey(ref: ResourceRef): string {
+  return `${ref.group}/${ref.kind}`;
 }
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
-  const { logger } = options;
+  const { logger, config } = options;
+  const env = options.env ?? process.env;
   const stores: ResourceStore[] = [];
   const reflectors: Reflector[] = [];
-  const telemetry = createTelemetry({ version: options.version, stores: () => stores });
+  const auxiliary: Reflector[] = []; // events: useful, but not a condition of readiness
+  const telemetry = createTelemetry({ version: options.version, stores: () => stores, env });
   const self = telemetry.self;
   const budget = new SeriesBudget((family, count) => {
     self.dropped(family.name, count);
     logger.warn({ metric: family.name, limit: family.cardinalityLimit, dropped: count }, 'cardinality limit reached: series dropped');
   });
 
-  for (const resource of compileConfig(options.config)) {
+  const tracing = config.traces.enabled === 'auto' ? otlpTracesEndpointConfigured(env) : config.traces.enabled;
+  const shipper = tracing
+    ? new SpanShipper({
+        exporter: createSpanExporter(env),
+        resource: telemetry.resource,
+        maxQueue: config.traces.queueSize,
+        onDropped: (reason, count) => {
+          self.spanDrops(reason, count);
+          logger.warn({ reason, count }, 'lifecycle spans dropped');
+        },
+        onExported: (count) => self.spansSent(count),
+        onExportFailed: (error) => {
+          self.exportFailed('traces');
+          logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'span export failed; keeping the batch and retrying');
+        },
+      })
+    : undefined;
+  const tracker = new EpisodeTracker(
+    new LifecycleRecorder(telemetry.meter, shipper ? (span) => shipper.enqueue(span) : undefined),
+    { episodeTimeoutMs: config.traces.episodeTimeoutSeconds * 1000, clock: Date.now },
+  );
+  const sweep = setInterval(() => tracker.sweep(), 30_000);
+  sweep.unref();
+
+  const compiled: CompiledResource[] = compileConfig(config);
+  const kinds = new Map(compiled.map((r) => [refKey(r.ref), r.ref]));
+  telemetry.meter.createObservableGauge('crotel.episodes.open', { description: 'Reconcile episodes open now, per kind', unit: '{episode}' })
+    .addCallback((result) => {
+      for (const ref of kinds.values()) result.observe(tracker.openEpisodes(ref), { 'k8s.object.group': ref.group, 'k8s.object.kind': ref.kind });
+    });
+
+  const observerFor = (id: string, resourceId: string) => ({
+    listStarted: () => self.listStarted(resourceId),
+    listCompleted: (seconds: number, objects: number) => {
+      self.listCompleted(resourceId, seconds);
+      logger.info({ resource: id, objects, seconds: Number(seconds.toFixed(3)) }, 'listed');
+    },
+    watchStarted: () => self.watchStarted(resourceId),
+    relist: (reason: string) => {
+      self.relist(resourceId, reason);
+      logger.info({ resource: id, reason }, 'relisting');
+    },
+    failed: (stage: string, error: unknown) => {
+      self.reflectorError(resourceId, stage);
+      logger.error({ resource: id, stage, err: error instanceof Error ? error.message : String(error) }, `${stage} failed; retrying with backoff`);
+    },
+  });
+
+  const eventWatches = new Set<string>();
+  const eventSink = new EventSink((uid, event) => tracker.addEvent(uid, event));
+  for (const resource of compiled) {
     const namespaces = resource.namespaces.length > 0 ? resource.namespaces : [undefined];
     for (const namespace of namespaces) {
       const id = namespace ? `${resource.id}@${namespace}` : resource.id;
       const store = new ResourceStore(resource, budget, {
         render: renderSnapshot,
+        changed: (r, previous, next) => tracker.observe(r.ref, previous, next),
         invalidObject: (_r, reason) => {
           self.invalidObject(resource.id);
           logger.warn({ resource: id, reason }, 'object skipped: unreadable');
@@ -54,35 +122,23 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         },
       });
       const reflector = new Reflector({
-        kubeConfig: options.kubeConfig,
-        ref: resource.ref,
-        namespace,
-        labelSelector: resource.labelSelector,
-        sink: store,
-        observer: {
-          listStarted: () => self.listStarted(resource.id),
-          listCompleted: (seconds, objects) => {
-            self.listCompleted(resource.id, seconds);
-            logger.info({ resource: id, objects, seconds: Number(seconds.toFixed(3)) }, 'listed');
-          },
-          watchStarted: () => self.watchStarted(resource.id),
-          relist: (reason) => {
-            self.relist(resource.id, reason);
-            logger.info({ resource: id, reason }, 'relisting');
-          },
-          failed: (stage, error) => {
-            self.reflectorError(resource.id, stage);
-            logger.error({ resource: id, stage, err: error instanceof Error ? error.message : String(error) }, `${stage} failed; retrying with backoff`);
-          },
-        },
+        kubeConfig: options.kubeConfig, ref: resource.ref, namespace, labelSelector: resource.labelSelector,
+        sink: store, observer: observerFor(id, resource.id),
       });
-      self.track(id, {
-        objects: () => store.entries.size,
-        watching: () => reflector.state === 'watching',
-        synced: () => reflector.synced,
-      });
+      self.track(id, { objects: () => store.entries.size, watching: () => reflector.state === 'watching', synced: () => reflector.synced });
       stores.push(store);
       reflectors.push(reflector);
+
+      const eventKey = `${resource.ref.kind}@${namespace ?? ''}`;
+      if (tracing && config.traces.events && !eventWatches.has(eventKey)) {
+        eventWatches.add(eventKey);
+        const eventsId = `v1/Event[${resource.ref.kind}]${namespace ? `@${namespace}` : ''}`;
+        auxiliary.push(new Reflector({
+          kubeConfig: options.kubeConfig, ref: EVENT_REF, namespace,
+          fieldSelector: `involvedObject.kind=${resource.ref.kind}`,
+          sink: eventSink, observer: observerFor(eventsId, eventsId),
+        }));
+      }
     }
   }
 
@@ -96,16 +152,20 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     },
     onError: (error) => logger.error({ err: String(error) }, '/metrics failed'),
   });
-  for (const reflector of reflectors) reflector.start();
-  logger.info({ port: server.port, resources: reflectors.map((r) => r.description), otlp: telemetry.otlpEnabled }, 'crotel started');
+  for (const reflector of [...reflectors, ...auxiliary]) reflector.start();
+  logger.info({ port: server.port, resources: reflectors.map((r) => r.description), otlpMetrics: telemetry.otlpEnabled, traces: tracing }, 'crotel started');
 
   return {
     port: server.port,
     telemetry,
     stores,
-    async stop() {
-      await Promise.all(reflectors.map((r) => r.stop()));
-      // Push the last state before going: a final OTLP export, bounded by the exporter timeout.
+    tracing,
+    async stop(timeoutMs = 8000) {
+      clearInterval(sweep);
+      await Promise.all([...reflectors, ...auxiliary].map((r) => r.stop()));
+      // Push what is buffered before going: spans first (they cannot be recomputed), then a final
+      // metrics export. Open episodes stay open: the next process continues their traces.
+      await shipper?.shutdown(timeoutMs / 2);
       await telemetry.flush().catch((error: unknown) => logger.warn({ err: String(error) }, 'final metrics flush failed'));
       await telemetry.shutdown().catch(() => {});
       await server.close();

@@ -9,7 +9,9 @@ export { parsePath, mustParsePath, type FieldPath, type PathSegment, type PathPa
 export { prometheusMetricName, prometheusLabelName, labelNameProblem, METRIC_NAME_RE, GENERIC_FAMILY_NAMES } from './names.ts';
 export {
   DEFAULT_SERIES_PER_METRIC,
+  DEFAULT_TRACES,
   type Config,
+  type TracesConfig,
   type ResourceConfig,
   type MetricConfig,
   type MetricSource,

@@ -6,6 +6,7 @@ import { mustParsePath, parsePath } from './path.ts';
 import { METRIC_NAME_RE, labelNameProblem } from './names.ts';
 import {
   DEFAULT_SERIES_PER_METRIC,
+  DEFAULT_TRACES,
   type Config,
   type LabelConfig,
   type MetricConfig,
@@ -185,12 +186,24 @@ export const configSchema = z
       .default(() => [])
       .describe('Regular expressions whose matches in exported strings are replaced by REDACTED.'),
     resources: z.array(resource).min(1).describe('Custom resources to watch.'),
+    traces: z
+      .strictObject({
+        enabled: z.union([z.boolean(), z.literal('auto')]).default(DEFAULT_TRACES.enabled)
+          .describe("Lifecycle traces; 'auto' = on when an OTLP traces endpoint is configured."),
+        episodeTimeoutSeconds: z.int().positive().default(DEFAULT_TRACES.episodeTimeoutSeconds)
+          .describe('An episode open longer than this ends with outcome timed_out.'),
+        queueSize: z.int().positive().default(DEFAULT_TRACES.queueSize)
+          .describe('Finished spans held while the Collector is unreachable; the oldest are dropped (and counted) beyond it.'),
+        events: z.boolean().default(DEFAULT_TRACES.events).describe('Kubernetes Events about watched objects become span events.'),
+      })
+      .default(() => ({ ...DEFAULT_TRACES })),
   })
   .transform((c): Config => ({
     ...(c.port !== undefined ? { port: c.port } : {}),
     limits: c.limits,
     redact: c.redact,
     resources: c.resources,
+    traces: c.traces,
   }))
   .describe('crotel configuration: which custom resources to watch and which metrics to export.');
 

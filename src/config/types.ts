@@ -10,7 +10,21 @@ export interface Config {
   /** Extra regular expressions (source text) whose matches in exported strings are replaced. */
   readonly redact: readonly string[];
   readonly resources: readonly ResourceConfig[];
+  readonly traces: TracesConfig;
 }
+
+/** Lifecycle traces: one trace per reconcile episode of an object. */
+export interface TracesConfig {
+  /** 'auto': on when an OTLP traces endpoint is configured (OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT). */
+  readonly enabled: boolean | 'auto';
+  readonly episodeTimeoutSeconds: number;
+  /** Finished spans held while the Collector is unreachable; beyond it the oldest are dropped. */
+  readonly queueSize: number;
+  /** Kubernetes Events about watched objects become span events. */
+  readonly events: boolean;
+}
+
+export const DEFAULT_TRACES: TracesConfig = { enabled: 'auto', episodeTimeoutSeconds: 3600, queueSize: 10_000, events: true };
 
 /** A label name and the object path its value comes from, in config order. */
 export interface LabelConfig {

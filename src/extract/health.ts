@@ -39,6 +39,10 @@ export const HEALTH_RULES: readonly HealthRule[] = [
   { name: 'stalled', apply: (f) => (status(f, 'Stalled') === 'True' ? 'failed' : undefined) },
   { name: 'failurePhase', apply: (f, c) => (f.phase !== undefined && c.failurePhases.includes(f.phase) ? 'failed' : undefined) },
   { name: 'successPhase', apply: (f, c) => (f.phase !== undefined && c.successPhases.includes(f.phase) ? 'current' : undefined) },
+  // With success phases configured the phase is authoritative: any other phase (or none yet: a
+  // fresh object) has not arrived, whatever Ready says. Without this a Pending object with no
+  // conditions, or a Provisioning one with a stale Ready=True, would count as healthy.
+  { name: 'awaitingSuccessPhase', apply: (f, c) => (c.successPhases.length > 0 ? 'in_progress' : undefined) },
   {
     name: 'ready',
     apply: (f) => {
@@ -48,9 +52,6 @@ export const HEALTH_RULES: readonly HealthRule[] = [
       return undefined;
     },
   },
-  // With success phases configured, any other phase (or none yet: a fresh object) has not
-  // arrived. Without this a Pending object with no conditions would count as healthy.
-  { name: 'awaitingSuccessPhase', apply: (f, c) => (c.successPhases.length > 0 ? 'in_progress' : undefined) },
 ];
 
 const NO_PHASES: HealthConfig = { successPhases: [], failurePhases: [] };

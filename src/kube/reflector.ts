@@ -34,6 +34,7 @@ export interface ReflectorOptions {
   readonly ref: ResourceRef;
   readonly namespace?: string;
   readonly labelSelector?: string;
+  readonly fieldSelector?: string;
   readonly sink: ReflectorSink;
   readonly observer?: ReflectorObserver;
   readonly pageSize?: number;
@@ -137,7 +138,7 @@ export class Reflector {
 
   /** Paginated list; delivers pages as they come so a huge collection is never held at once. */
   private async list(resource: ResolvedResource, signal: AbortSignal): Promise<string> {
-    const { sink, observer, namespace, labelSelector, pageSize = 500 } = this.options;
+    const { sink, observer, namespace, labelSelector, fieldSelector, pageSize = 500 } = this.options;
     const started = performance.now();
     this.call(() => observer?.listStarted?.());
     this.call(() => sink.beginList());
@@ -148,6 +149,7 @@ export class Reflector {
       const query = new URLSearchParams({ limit: String(pageSize) });
       if (token) query.set('continue', token);
       if (labelSelector) query.set('labelSelector', labelSelector);
+      if (fieldSelector) query.set('fieldSelector', fieldSelector);
       const page = await kubeGetJson<ListPage>(this.options.kubeConfig, `${collectionPath(resource, namespace)}?${query}`, signal);
       const items = page.items ?? [];
       objects += items.length;
@@ -161,7 +163,7 @@ export class Reflector {
   }
 
   private async watch(resource: ResolvedResource, from: string, outer: AbortSignal): Promise<WatchOutcome> {
-    const { namespace, labelSelector, observer, watchTimeoutSeconds = 300, inactivityMs = 150_000 } = this.options;
+    const { namespace, labelSelector, fieldSelector, observer, watchTimeoutSeconds = 300, inactivityMs = 150_000 } = this.options;
     const query = new URLSearchParams({
       watch: '1',
       resourceVersion: from,
@@ -169,6 +171,7 @@ export class Reflector {
       timeoutSeconds: String(Math.round(watchTimeoutSeconds * (1 + Math.random()))),
     });
     if (labelSelector) query.set('labelSelector', labelSelector);
+    if (fieldSelector) query.set('fieldSelector', fieldSelector);
     const controller = new AbortController();
     const onOuterAbort = (): void => controller.abort();
     outer.addEventListener('abort', onOuterAbort, { once: true });

@@ -1,12 +1,7 @@
 // Prometheus text exposition (format 0.0.4) for object samples. Lines are rendered once per
 // object change; the scrape only concatenates them, which keeps 400k series well under a second.
+import { prometheusLabelName } from '../config/index.ts';
 import type { CompiledResource, MetricFamily, Snapshot } from '../model.ts';
-
-/** OpenTelemetry attribute key → Prometheus label name (the Collector/Prometheus translation). */
-export function prometheusLabelName(key: string): string {
-  const name = key.replace(/[^a-zA-Z0-9_]/g, '_');
-  return /^[0-9]/.test(name) ? `_${name}` : name;
-}
 
 function escapeLabelValue(value: string): string {
   return /[\\"\n]/.test(value) ? value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : value;

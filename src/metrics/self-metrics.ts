@@ -20,6 +20,8 @@ export class SelfMetrics {
   private readonly seriesDropped;
   private readonly exportFailures;
   private readonly unhandled;
+  private readonly spansDropped;
+  private readonly spansExported;
   private readonly gauges = new Map<string, ResourceGauges>();
 
   constructor(meter: Meter) {
@@ -36,6 +38,8 @@ export class SelfMetrics {
     this.extractionErrors = meter.createCounter('crotel.extraction.errors', { description: 'Fields that could not be turned into a value or label, per resource and path', unit: '{error}' });
     this.seriesDropped = meter.createCounter('crotel.series.dropped', { description: 'Series dropped by a per-metric cardinality limit', unit: '{series}' });
     this.exportFailures = meter.createCounter('crotel.export.failures', { description: 'Failed OTLP exports, per signal', unit: '{export}' });
+    this.spansDropped = meter.createCounter('crotel.spans.dropped', { description: 'Lifecycle spans dropped: queue full during a Collector outage, or left at shutdown', unit: '{span}' });
+    this.spansExported = meter.createCounter('crotel.spans.exported', { description: 'Lifecycle spans accepted by the OTLP endpoint', unit: '{span}' });
     this.unhandled = meter.createCounter('crotel.internal.errors', { description: 'Unexpected errors caught at the process level (would have crashed Node)', unit: '{error}' });
 
     const objects = meter.createObservableGauge('crotel.objects', { description: 'Objects held in the cache, per watched resource', unit: '{object}' });
@@ -65,6 +69,8 @@ export class SelfMetrics {
   dropped(metric: string, count: number): void { this.seriesDropped.add(count, { metric }); }
   exportFailed(signal: string): void { this.exportFailures.add(1, { signal }); }
   internalError(): void { this.unhandled.add(1); }
+  spanDrops(reason: string, count: number): void { this.spansDropped.add(count, { reason }); }
+  spansSent(count: number): void { this.spansExported.add(count); }
 }
 
 export type { ObservableResult };

@@ -1,6 +1,7 @@
 // The OpenTelemetry side of the process: one MeterProvider whose readers are (1) a pull reader
 // for the self-metrics appended to /metrics and (2), when an OTLP endpoint is configured, a
 // periodic OTLP/HTTP exporter carrying the self-metrics plus every object series.
+import type { Meter } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
@@ -53,6 +54,8 @@ export function serviceResource(version: string): Resource {
 
 export interface Telemetry {
   readonly self: SelfMetrics;
+  /** crotel's meter, for instruments owned by other folders (e.g. lifecycle metrics). */
+  readonly meter: Meter;
   readonly resource: Resource;
   readonly objectProducer: ObjectMetricProducer;
   readonly otlpEnabled: boolean;
@@ -86,6 +89,7 @@ export function createTelemetry(options: { version: string; stores: () => readon
   const serializer = new PrometheusSerializer(undefined, false, undefined, true, true);
   return {
     self,
+    meter: provider.getMeter('crotel'),
     resource,
     objectProducer,
     otlpEnabled,

@@ -11,8 +11,10 @@ export const VERSIONS = {
   etcd: process.env.CROTEL_ETCD_VERSION ?? 'v3.6.16',
   'otelcol-crotel': process.env.CROTEL_OTELCOL_VERSION ?? 'v0.165.0',
   prometheus: process.env.CROTEL_PROMETHEUS_VERSION ?? 'v0.316.0',
+  promtool: process.env.CROTEL_PROMETHEUS_VERSION ?? 'v0.316.0',
   jaeger: process.env.CROTEL_JAEGER_VERSION ?? 'v1.76.0',
   'kube-state-metrics': process.env.CROTEL_KSM_VERSION ?? 'v2.20.0',
+  compose: process.env.CROTEL_COMPOSE_VERSION ?? 'v5.6.0',
 } as const;
 
 export type Component = keyof typeof VERSIONS;

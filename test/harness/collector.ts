@@ -3,12 +3,16 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { binaryPath } from './binaries.ts';
-import { freePort, makeTempDir, removeTempDir, startProcess, waitFor } from './processes.ts';
+import { freePort, makeTempDir, removeTempDir, startProcess, waitFor, type Managed } from './processes.ts';
 
 export interface Collector {
   /** OTLP/HTTP base endpoint, e.g. http://127.0.0.1:4318 (SDKs append /v1/traces, /v1/metrics). */
   readonly otlpHttpEndpoint: string;
   readonly logFile: string;
+  /** Stops the Collector process but keeps its ports and config, for outage tests. */
+  pause(): Promise<void>;
+  /** Starts it again on the same ports. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -40,21 +44,32 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   const configPath = join(dir, 'config.yaml');
   writeFileSync(configPath, JSON.stringify(config)); // JSON is YAML
   void healthPort;
-  const proc = startProcess('otelcol', binary, [`--config=${configPath}`], dir);
   const otlpHttpEndpoint = `http://127.0.0.1:${httpPort}`;
-  await waitFor('Collector OTLP/HTTP receiver', async () => {
-    if (proc.child.exitCode !== null) throw new Error(`otelcol exited, see ${proc.logFile}`);
-    // An empty export request is a valid OTLP call: 200 once the receiver is up.
-    const res = await fetch(`${otlpHttpEndpoint}/v1/traces`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}',
-    });
-    return res.ok;
-  }, 30_000);
+  const launch = async () => {
+    const proc = startProcess('otelcol', binary, [`--config=${configPath}`], dir);
+    await waitFor('Collector OTLP/HTTP receiver', async () => {
+      if (proc.child.exitCode !== null) throw new Error(`otelcol exited, see ${proc.logFile}`);
+      // An empty export request is a valid OTLP call: 200 once the receiver is up.
+      const res = await fetch(`${otlpHttpEndpoint}/v1/traces`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}',
+      });
+      return res.ok;
+    }, 30_000);
+    return proc;
+  };
+  let proc: Managed | undefined = await launch();
   return {
     otlpHttpEndpoint,
     logFile: proc.logFile,
+    async pause() {
+      await proc?.stop(5000);
+      proc = undefined;
+    },
+    async resume() {
+      proc ??= await launch();
+    },
     async stop() {
-      await proc.stop(5000);
+      await proc?.stop(5000);
       removeTempDir(dir);
     },
   };

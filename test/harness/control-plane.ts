@@ -21,6 +21,8 @@ export interface ControlPlane {
   /** Kubeconfig file with the admin identity. */
   readonly kubeconfigPath: string;
   readonly dir: string;
+  /** etcd's client URL (plain HTTP on loopback), e.g. for compaction in 410 tests. */
+  readonly etcdUrl: string;
   /** Process ids of etcd and kube-apiserver (for tests of the harness itself). */
   readonly pids: readonly number[];
   /** Writes a kubeconfig for another bearer token (e.g. a service account's) and returns its path. */
@@ -28,6 +30,8 @@ export interface ControlPlane {
   kubeConfig(token?: string): KubeConfig;
   /** GET/POST… against the apiserver with the admin token; returns status and body text. */
   raw(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: string }>;
+  /** Compacts etcd's history up to now: watches from older resourceVersions then get 410 Gone. */
+  compactEtcd(): Promise<number>;
   /** Stops kube-apiserver (etcd keeps its data), waits downMs, starts it again on the same port. */
   restartApiserver(downMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -153,6 +157,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
       unprivilegedToken,
       kubeconfigPath,
       dir,
+      etcdUrl,
       get pids() {
         return [etcd.child.pid ?? -1, apiserver.child.pid ?? -1];
       },
@@ -163,6 +168,14 @@ export async function startControlPlane(): Promise<ControlPlane> {
         return kc;
       },
       raw: (method, path, body, token = adminToken) => httpsRequest(server, caCertPem, token, method, path, body),
+      async compactEtcd() {
+        // etcd's JSON gateway: read the current revision, then compact everything before it.
+        const range = await fetch(`${etcdUrl}/v3/kv/range`, { method: 'POST', body: JSON.stringify({ key: Buffer.from('/').toString('base64') }) });
+        const revision = Number(((await range.json()) as { header: { revision: string } }).header.revision);
+        const res = await fetch(`${etcdUrl}/v3/kv/compaction`, { method: 'POST', body: JSON.stringify({ revision, physical: true }) });
+        if (!res.ok) throw new Error(`etcd compaction: ${res.status} ${await res.text()}`);
+        return revision;
+      },
       async restartApiserver(downMs = 0) {
         await apiserver.stop(3000);
         if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));

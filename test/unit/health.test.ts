@@ -22,7 +22,7 @@ test('rules apply in kstatus order, first opinion wins', () => {
     ['Stalled=True', { ...base, conditions: [cond('Stalled', 'True'), cond('Ready', 'True')] }, 'failed'],
     ['failure phase', { ...base, phase: 'Failed', conditions: [cond('Ready', 'True')] }, 'failed'],
     ['success phase beats Ready=False', { ...base, phase: 'Running', conditions: [cond('Ready', 'False')] }, 'current'],
-    ['other phase falls through', { ...base, phase: 'Provisioning', conditions: [cond('Ready', 'False')] }, 'in_progress'],
+    ['other phase is in progress', { ...base, phase: 'Provisioning', conditions: [cond('Ready', 'True')] }, 'in_progress'],
     ['Ready=True', { ...base, conditions: [cond('Ready', 'True')] }, 'current'],
     ['Ready=False', { ...base, conditions: [cond('Ready', 'False')] }, 'in_progress'],
     ['Ready=Unknown', { ...base, conditions: [cond('Ready', 'Unknown')] }, 'in_progress'],
@@ -31,13 +31,13 @@ test('rules apply in kstatus order, first opinion wins', () => {
   ];
   // Phase config only where the case has a phase: the rest is plain kstatus.
   for (const [name, facts, expected] of cases) assert.equal(healthOf(facts, facts.phase !== undefined ? phases : undefined), expected, name);
-  assert.deepEqual(HEALTH_RULES.map((r) => r.name), ['deletion', 'generation', 'reconciling', 'stalled', 'failurePhase', 'successPhase', 'ready', 'awaitingSuccessPhase']);
+  assert.deepEqual(HEALTH_RULES.map((r) => r.name), ['deletion', 'generation', 'reconciling', 'stalled', 'failurePhase', 'successPhase', 'awaitingSuccessPhase', 'ready']);
 });
 
 test('with success phases configured, an object not (yet) in one is in progress', () => {
   assert.equal(healthOf(base, phases), 'in_progress', 'no status yet');
   assert.equal(healthOf({ ...base, phase: 'Pending' }, phases), 'in_progress', 'Pending, no conditions');
-  assert.equal(healthOf({ ...base, phase: 'Pending', conditions: [cond('Ready', 'True')] }, phases), 'current', 'Ready=True still decides first');
+  assert.equal(healthOf({ ...base, phase: 'Provisioning', conditions: [cond('Ready', 'True')] }, phases), 'in_progress', 'the phase decides, not a stale Ready=True');
   assert.equal(healthOf({ ...base, phase: 'Pending' }), 'current', 'without phase config, plain kstatus');
 });
 

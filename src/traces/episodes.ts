@@ -1,0 +1,327 @@
+// Reconcile episodes of objects, as spans. Pure logic with an injected clock: Snapshots in,
+// finished SpanRecords and lifecycle measurements out. One episode is one trace:
+//   start  — creation, a spec change (generation bump), or leaving the healthy state;
+//   end    — healthy again, a terminal failure (health `failed`), deletion, or timeout;
+//   spans  — a root for the episode, a child per phase / condition-status interval, each
+//            handed out as soon as it closes (at the next transition), the root last.
+// Ids are derived from the uid and an episode key read from the object, so a restart
+// mid-episode continues the same trace (see README "Lifecycle traces" for the limits).
+import type { Health, ResourceRef, Snapshot } from '../model.ts';
+import { diff, type Transition } from '../state/diff.ts';
+import { spanIdFor, traceIdFor } from './ids.ts';
+
+export type EpisodeTrigger = 'created' | 'spec_change' | 'degraded';
+export type EpisodeOutcome = 'succeeded' | 'failed' | 'deleted' | 'timed_out' | 'superseded';
+export type StateType = 'phase' | 'condition';
+
+export interface SpanEventRecord {
+  readonly name: string;
+  readonly timeMs: number;
+  /** How coarse timeMs is (1000 for the second-precision timestamps of core Events). */
+  readonly precisionMs?: number;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+export interface SpanRecord {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId?: string;
+  readonly name: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly attributes: Readonly<Record<string, string | number>>;
+  readonly status: 'unset' | 'ok' | 'error';
+  readonly statusMessage?: string;
+  readonly events: readonly SpanEventRecord[];
+}
+
+/** Where the tracker's output goes: spans to export and measurements for the SLO metrics. */
+export interface LifecycleSink {
+  span(record: SpanRecord): void;
+  transition(ref: ResourceRef, stateType: StateType, from: string, to: string): void;
+  stateEnded(ref: ResourceRef, stateType: StateType, state: string, seconds: number): void;
+  episodeEnded(ref: ResourceRef, trigger: EpisodeTrigger, outcome: EpisodeOutcome, seconds: number): void;
+}
+
+export interface TrackerOptions {
+  readonly episodeTimeoutMs: number;
+  readonly clock: () => number;
+}
+
+interface OpenState {
+  readonly key: string; // 'phase' | 'condition/<type>'
+  readonly stateType: StateType;
+  readonly value: string; // 'Provisioning' | 'Ready=False'
+  readonly spanId: string;
+  readonly startMs: number;
+  readonly attributes: Record<string, string | number>;
+  readonly events: SpanEventRecord[];
+}
+
+interface OpenEpisode {
+  readonly ref: ResourceRef;
+  readonly traceId: string;
+  readonly rootSpanId: string;
+  readonly trigger: EpisodeTrigger;
+  readonly startMs: number;
+  readonly identity: Record<string, string | number>;
+  readonly states: Map<string, OpenState>;
+  readonly events: SpanEventRecord[];
+  /** A status transition happened since the start (success needs one when the object reports no observedGeneration). */
+  changed: boolean;
+}
+
+const missing = '<none>';
+
+function conditionValue(type: string, status: string | undefined): string {
+  return `${type}=${status ?? missing}`;
+}
+
+function identityOf(ref: ResourceRef, s: Snapshot): Record<string, string | number> {
+  const attrs: Record<string, string | number> = {
+    'k8s.object.group': ref.group,
+    'k8s.object.version': ref.version,
+    'k8s.object.kind': ref.kind,
+    'k8s.object.name': s.name,
+    'k8s.object.uid': s.uid,
+  };
+  if (s.namespace) attrs['k8s.namespace.name'] = s.namespace;
+  if (s.generation !== undefined) attrs['k8s.object.generation'] = s.generation;
+  return attrs;
+}
+
+export class EpisodeTracker {
+  private readonly episodes = new Map<string, OpenEpisode>();
+  private readonly phaseSince = new Map<string, number>();
+  private readonly sink: LifecycleSink;
+  private readonly options: TrackerOptions;
+
+  constructor(sink: LifecycleSink, options: TrackerOptions) {
+    this.sink = sink;
+    this.options = options;
+  }
+
+  /** Episodes open now, optionally for one kind. */
+  openEpisodes(ref?: ResourceRef): number {
+    if (!ref) return this.episodes.size;
+    let n = 0;
+    for (const e of this.episodes.values()) if (e.ref.kind === ref.kind && e.ref.group === ref.group) n++;
+    return n;
+  }
+
+  /** Feeds one change of one object: added (no previous), updated, or deleted (no next). */
+  observe(ref: ResourceRef, previous: Snapshot | undefined, next: Snapshot | undefined): void {
+    const now = this.options.clock();
+    if (!next) {
+      if (previous) this.deleted(previous, now);
+      return;
+    }
+    if (!previous) {
+      this.firstSight(ref, next, now);
+      return;
+    }
+    const transitions = diff(previous, next);
+    if (transitions.length === 0) return;
+    this.measure(ref, previous, next, transitions, now);
+
+    let episode = this.episodes.get(next.uid);
+    const bump = transitions.find((t) => t.type === 'generation');
+    if (bump) {
+      if (episode) this.end(episode, now, 'superseded');
+      episode = this.start(ref, next, 'spec_change', `generation/${next.generation}`, now);
+    } else if (!episode && previous.health === 'current' && next.health !== 'current' && next.health !== 'terminating') {
+      const at = this.transitionTime(transitions, now);
+      episode = this.start(ref, next, 'degraded', `degraded/${next.generation ?? 0}/${at}`, at);
+    } else if (episode) {
+      // On the update that ends the episode, close the old states but open no new ones: the
+      // healthy (or failed) state it arrived at is the episode's end, not a state within it.
+      if (episode.changed === false && transitions.some((t) => t.type === 'phase' || t.type === 'condition')) episode.changed = true;
+      const done = this.outcomeOf(episode, next) !== undefined;
+      this.advance(episode, transitions, now, !done);
+    }
+    if (!episode) return;
+    this.finishIfDone(episode, next, transitions, now);
+  }
+
+  /** Attaches a Kubernetes Event to the span active at its time; false when no episode is open. */
+  addEvent(uid: string, event: SpanEventRecord): boolean {
+    const episode = this.episodes.get(uid);
+    // Events from before the episode (e.g. re-listed after a restart) belong to no open span.
+    if (!episode || event.timeMs < episode.startMs) return false;
+    let target: OpenState | undefined;
+    const latest = event.timeMs + (event.precisionMs ?? 0);
+    for (const state of episode.states.values()) {
+      if (state.startMs <= latest && (!target || state.startMs > target.startMs)) target = state;
+    }
+    (target?.events ?? episode.events).push(event);
+    return true;
+  }
+
+  /** Ends episodes open longer than the timeout. Call periodically. */
+  sweep(): void {
+    const now = this.options.clock();
+    for (const episode of [...this.episodes.values()]) {
+      if (now - episode.startMs > this.options.episodeTimeoutMs) this.end(episode, now, 'timed_out');
+    }
+  }
+
+  private firstSight(ref: ResourceRef, s: Snapshot, now: number): void {
+    if (s.phase !== undefined) this.phaseSince.set(s.uid, now);
+    if (s.health === 'current' || s.health === 'failed' || s.health === 'terminating') return;
+    // In progress when first seen: either just created, or crotel (re)started mid-episode.
+    // Recompute the key the episode had when it began, from the object alone.
+    const generation = s.generation ?? 1;
+    const created = generation <= 1;
+    const startMs = created ? (s.createdAt ?? now) : now;
+    if (now - startMs > this.options.episodeTimeoutMs) return; // stuck for longer than any episode lasts
+    const episode = created
+      ? this.start(ref, s, 'created', 'created', startMs)
+      : this.start(ref, s, 'spec_change', `generation/${generation}`, startMs);
+    if (!created || s.phase !== undefined || s.conditions.length > 0) episode.changed = true;
+  }
+
+  private start(ref: ResourceRef, s: Snapshot, trigger: EpisodeTrigger, key: string, startMs: number): OpenEpisode {
+    const traceId = traceIdFor(s.uid, key);
+    const episode: OpenEpisode = {
+      ref, traceId, trigger, startMs,
+      rootSpanId: spanIdFor(traceId, 'root'),
+      identity: identityOf(ref, s),
+      states: new Map(),
+      events: [],
+      changed: false,
+    };
+    this.episodes.set(s.uid, episode);
+    if (s.phase !== undefined) this.openState(episode, 'phase', 'phase', s.phase, startMs, {});
+    for (const c of s.conditions) {
+      this.openState(episode, `condition/${c.type}`, 'condition', conditionValue(c.type, c.status),
+        Math.max(c.since ?? startMs, startMs), this.conditionAttributes(c.type, c.status, c.reason, c.message));
+    }
+    return episode;
+  }
+
+  private advance(episode: OpenEpisode, transitions: readonly Transition[], now: number, openNew: boolean): void {
+    for (const t of transitions) {
+      if (t.type === 'phase') {
+        this.closeState(episode, 'phase', now, t.to ?? missing);
+        if (openNew && t.to !== undefined) this.openState(episode, 'phase', 'phase', t.to, now, { 'crotel.transition.from': t.from ?? missing });
+      } else if (t.type === 'condition') {
+        const key = `condition/${t.condition}`;
+        const at = Math.max(t.at ?? now, episode.startMs);
+        this.closeState(episode, key, at, conditionValue(t.condition, t.to));
+        if (openNew && t.to !== undefined) {
+          this.openState(episode, key, 'condition', conditionValue(t.condition, t.to), at, {
+            ...this.conditionAttributes(t.condition, t.to, t.reason, t.message),
+            'crotel.transition.from': conditionValue(t.condition, t.from),
+          });
+        }
+      }
+    }
+  }
+
+  private outcomeOf(episode: OpenEpisode, s: Snapshot): 'succeeded' | 'failed' | undefined {
+    if (s.health === 'failed') return 'failed';
+    if (s.health !== 'current') return undefined;
+    // Without observedGeneration an object cannot say it has seen a spec change; wait for the
+    // controller to move its status at least once.
+    const caughtUp = s.observedGeneration !== undefined || episode.trigger !== 'spec_change' || episode.changed;
+    return caughtUp ? 'succeeded' : undefined;
+  }
+
+  private finishIfDone(episode: OpenEpisode, s: Snapshot, transitions: readonly Transition[], now: number): void {
+    const outcome = this.outcomeOf(episode, s);
+    if (!outcome) return;
+    const at = Math.max(this.transitionTime(transitions, now), episode.startMs);
+    this.end(episode, at, outcome, outcome === 'failed' ? (s.phase !== undefined ? `phase ${s.phase}` : 'failed') : undefined);
+  }
+
+  private deleted(s: Snapshot, now: number): void {
+    this.phaseSince.delete(s.uid);
+    const episode = this.episodes.get(s.uid);
+    if (episode) this.end(episode, Math.max(s.deletingSince ?? now, episode.startMs), 'deleted');
+  }
+
+  private end(episode: OpenEpisode, endMs: number, outcome: EpisodeOutcome, message?: string): void {
+    for (const key of [...episode.states.keys()]) this.closeState(episode, key, endMs, undefined);
+    this.episodes.delete(String(episode.identity['k8s.object.uid']));
+    const error = outcome === 'failed' || outcome === 'timed_out';
+    this.sink.span({
+      traceId: episode.traceId,
+      spanId: episode.rootSpanId,
+      name: `reconcile ${episode.ref.kind}`,
+      startMs: episode.startMs,
+      endMs,
+      attributes: { ...episode.identity, 'crotel.episode.trigger': episode.trigger, 'crotel.episode.outcome': outcome },
+      status: error ? 'error' : 'ok',
+      ...(error ? { statusMessage: message ?? outcome } : {}),
+      events: episode.events,
+    });
+    this.sink.episodeEnded(episode.ref, episode.trigger, outcome, (endMs - episode.startMs) / 1000);
+  }
+
+  private openState(episode: OpenEpisode, key: string, stateType: StateType, value: string, startMs: number, extra: Record<string, string | number>): void {
+    episode.states.set(key, {
+      key, stateType, value, startMs,
+      spanId: spanIdFor(episode.traceId, key, value, startMs),
+      attributes: { ...episode.identity, 'crotel.state.type': stateType, 'crotel.state': value, ...extra },
+      events: [],
+    });
+  }
+
+  private closeState(episode: OpenEpisode, key: string, endMs: number, nextValue: string | undefined): void {
+    const state = episode.states.get(key);
+    if (!state) return;
+    episode.states.delete(key);
+    this.sink.span({
+      traceId: episode.traceId,
+      spanId: state.spanId,
+      parentSpanId: episode.rootSpanId,
+      name: `${state.stateType} ${state.value}`,
+      startMs: state.startMs,
+      endMs: Math.max(endMs, state.startMs),
+      attributes: nextValue !== undefined ? { ...state.attributes, 'crotel.transition.to': nextValue } : state.attributes,
+      status: 'unset',
+      events: state.events,
+    });
+  }
+
+  private conditionAttributes(type: string, status: string | undefined, reason?: string, message?: string): Record<string, string> {
+    const attrs: Record<string, string> = { 'k8s.object.condition.type': type, 'k8s.object.condition.status': status ?? missing };
+    if (reason) attrs['k8s.object.condition.reason'] = reason;
+    if (message) attrs['k8s.object.condition.message'] = message; // redacted and capped by extract
+    return attrs;
+  }
+
+  /** Lifecycle metrics, for every object whether or not an episode is open. */
+  private measure(ref: ResourceRef, previous: Snapshot, next: Snapshot, transitions: readonly Transition[], now: number): void {
+    const before = new Map(previous.conditions.map((c) => [c.type, c]));
+    for (const t of transitions) {
+      if (t.type === 'phase') {
+        const from = t.from ?? missing;
+        const to = t.to ?? missing;
+        this.sink.transition(ref, 'phase', from, to);
+        const since = this.phaseSince.get(next.uid);
+        if (t.from !== undefined && since !== undefined) this.sink.stateEnded(ref, 'phase', t.from, Math.max(0, now - since) / 1000);
+        if (t.to !== undefined) this.phaseSince.set(next.uid, now);
+        else this.phaseSince.delete(next.uid);
+      } else if (t.type === 'condition') {
+        this.sink.transition(ref, 'condition', conditionValue(t.condition, t.from), conditionValue(t.condition, t.to));
+        const old = before.get(t.condition);
+        const end = t.at ?? now;
+        if (old?.since !== undefined) this.sink.stateEnded(ref, 'condition', conditionValue(t.condition, old.status), Math.max(0, end - old.since) / 1000);
+      }
+    }
+  }
+
+  private transitionTime(transitions: readonly Transition[], now: number): number {
+    let latest: number | undefined;
+    let phaseMoved = false;
+    for (const t of transitions) {
+      if (t.type === 'condition' && t.at !== undefined) latest = Math.max(latest ?? t.at, t.at);
+      if (t.type === 'phase') phaseMoved = true;
+    }
+    // A phase has no timestamp of its own: it moved when we saw it move.
+    return phaseMoved || latest === undefined ? now : latest;
+  }
+}
+
+export type { Health };

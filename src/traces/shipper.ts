@@ -1,0 +1,152 @@
+// Ships finished spans over OTLP with a bounded queue that survives a Collector outage.
+// The stock BatchSpanProcessor drops a batch once the exporter's own retries give up and drops
+// *new* spans when full; lifecycle spans are few and each one matters, so crotel keeps a failed
+// batch at the head of the queue and retries it with capped backoff, and when the queue is full
+// drops the *oldest* spans (the newest state is the most useful), counting every drop.
+import { SpanKind, SpanStatusCode, TraceFlags, type HrTime } from '@opentelemetry/api';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import { Backoff, sleep } from '../kube/backoff.ts';
+import type { SpanRecord } from './episodes.ts';
+
+export interface ShipperOptions {
+  readonly exporter: SpanExporter;
+  readonly resource: Resource;
+  readonly maxQueue: number;
+  readonly batchSize?: number;
+  readonly flushIntervalMs?: number;
+  readonly onDropped: (reason: 'queue_full' | 'shutdown', count: number) => void;
+  readonly onExported?: (count: number) => void;
+  readonly onExportFailed?: (error: unknown) => void;
+}
+
+const SCOPE = { name: 'crotel.lifecycle' };
+
+function hr(ms: number): HrTime {
+  return [Math.floor(ms / 1000), Math.round((ms % 1000) * 1e6)];
+}
+
+export function toReadableSpan(r: SpanRecord, resource: Resource): ReadableSpan {
+  const context = { traceId: r.traceId, spanId: r.spanId, traceFlags: TraceFlags.SAMPLED };
+  const durationMs = r.endMs - r.startMs;
+  return {
+    name: r.name,
+    kind: SpanKind.INTERNAL,
+    spanContext: () => context,
+    ...(r.parentSpanId ? { parentSpanContext: { traceId: r.traceId, spanId: r.parentSpanId, traceFlags: TraceFlags.SAMPLED, isRemote: false } } : {}),
+    startTime: hr(r.startMs),
+    endTime: hr(r.endMs),
+    duration: hr(durationMs),
+    status: r.status === 'error'
+      ? { code: SpanStatusCode.ERROR, ...(r.statusMessage ? { message: r.statusMessage } : {}) }
+      : { code: r.status === 'ok' ? SpanStatusCode.OK : SpanStatusCode.UNSET },
+    attributes: r.attributes,
+    links: [],
+    events: r.events.map((e) => ({ name: e.name, time: hr(e.timeMs), attributes: e.attributes })),
+    ended: true,
+    resource,
+    instrumentationScope: SCOPE,
+    droppedAttributesCount: 0,
+    droppedEventsCount: 0,
+    droppedLinksCount: 0,
+  };
+}
+
+export class SpanShipper {
+  private readonly options: ShipperOptions;
+  private queue: SpanRecord[] = [];
+  private head = 0;
+  private readonly backoff = new Backoff(1000, 30_000);
+  private readonly stopped = new AbortController();
+  private wake?: () => void;
+  private readonly loop: Promise<void>;
+
+  constructor(options: ShipperOptions) {
+    this.options = options;
+    this.loop = this.run();
+  }
+
+  get queued(): number {
+    return this.queue.length - this.head;
+  }
+
+  enqueue(record: SpanRecord): void {
+    this.queue.push(record);
+    const excess = this.queued - this.options.maxQueue;
+    if (excess > 0) {
+      this.head += excess;
+      this.options.onDropped('queue_full', excess);
+    }
+    if (this.queued >= (this.options.batchSize ?? 512)) this.wake?.();
+  }
+
+  /** Exports what is queued, trying until deadlineMs; what is left is dropped (and counted). */
+  async shutdown(deadlineMs = 5000): Promise<void> {
+    const deadline = Date.now() + deadlineMs;
+    this.stopped.abort();
+    this.wake?.();
+    await this.loop;
+    while (this.queued > 0 && Date.now() < deadline) {
+      if (!(await this.exportBatch(Math.max(100, deadline - Date.now())))) break;
+    }
+    if (this.queued > 0) this.options.onDropped('shutdown', this.queued);
+    this.queue = [];
+    this.head = 0;
+    await this.options.exporter.shutdown().catch(() => {});
+  }
+
+  private async run(): Promise<void> {
+    const interval = this.options.flushIntervalMs ?? 1000;
+    while (!this.stopped.signal.aborted) {
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        void sleep(interval, this.stopped.signal).then(resolve);
+      });
+      this.wake = undefined;
+      while (this.queued > 0 && !this.stopped.signal.aborted) {
+        if (await this.exportBatch()) {
+          this.backoff.reset();
+        } else {
+          await sleep(this.backoff.next(), this.stopped.signal);
+        }
+      }
+    }
+  }
+
+  /** Exports one batch from the head; on failure the batch goes back to the head of the queue. */
+  private async exportBatch(timeoutMs = 30_000): Promise<boolean> {
+    const size = Math.min(this.queued, this.options.batchSize ?? 512);
+    const batch = this.queue.slice(this.head, this.head + size);
+    this.head += size;
+    const result = await new Promise<ExportResult>((resolve) => {
+      const timer = setTimeout(() => resolve({ code: ExportResultCode.FAILED, error: new Error('export timed out') }), timeoutMs);
+      try {
+        this.options.exporter.export(batch.map((r) => toReadableSpan(r, this.options.resource)), (r) => {
+          clearTimeout(timer);
+          resolve(r);
+        });
+      } catch (error) {
+        clearTimeout(timer);
+        resolve({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+      }
+    });
+    if (result.code !== ExportResultCode.SUCCESS) {
+      this.options.onExportFailed?.(result.error);
+      this.queue = batch.concat(this.queue.slice(this.head));
+      this.head = 0;
+      const excess = this.queued - this.options.maxQueue;
+      if (excess > 0) {
+        this.head = excess;
+        this.options.onDropped('queue_full', excess);
+      }
+      return false;
+    }
+    if (this.head > 4096 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    this.options.onExported?.(batch.length);
+    return true;
+  }
+}

@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ConditionSnapshot, Health, ResourceRef, Snapshot } from '../../src/model.ts';
+import { EpisodeTracker, type EpisodeOutcome, type LifecycleSink, type SpanRecord } from '../../src/traces/episodes.ts';
+
+const ref: ResourceRef = { group: 'stable.example.com', version: 'v1', kind: 'DatabaseInstance' };
+const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+
+function snap(over: Partial<Snapshot> & { health: Health }): Snapshot {
+  return {
+    uid: 'uid-1', namespace: 'default', name: 'db', resourceVersion: String(Math.random()),
+    generation: 1, conditions: [], createdAt: T0, samples: [], errors: [], ...over,
+  };
+}
+const ready = (status: string, since: number): ConditionSnapshot => ({ type: 'Ready', status, since, reason: `R${status}` });
+
+class Recorder implements LifecycleSink {
+  spans: SpanRecord[] = [];
+  transitions: string[] = [];
+  states: string[] = [];
+  episodes: { outcome: EpisodeOutcome; seconds: number }[] = [];
+  span(r: SpanRecord) { this.spans.push(r); }
+  transition(_r: ResourceRef, type: string, from: string, to: string) { this.transitions.push(`${type}:${from}->${to}`); }
+  stateEnded(_r: ResourceRef, type: string, state: string, seconds: number) { this.states.push(`${type}:${state}:${seconds}`); }
+  episodeEnded(_r: ResourceRef, _t: string, outcome: EpisodeOutcome, seconds: number) { this.episodes.push({ outcome, seconds }); }
+}
+
+function setup(timeoutMs = 3_600_000) {
+  let now = T0;
+  const sink = new Recorder();
+  const tracker = new EpisodeTracker(sink, { episodeTimeoutMs: timeoutMs, clock: () => now });
+  return { sink, tracker, at: (ms: number) => (now = T0 + ms) };
+}
+
+test('create → Pending → Provisioning → Running (Ready False → True) is one trace with a child per state', () => {
+  const { sink, tracker, at } = setup();
+  const s0 = snap({ health: 'in_progress' });
+  at(1000); tracker.observe(ref, undefined, s0);
+  const s1 = snap({ health: 'in_progress', phase: 'Pending' });
+  at(2000); tracker.observe(ref, s0, s1);
+  const s2 = snap({ health: 'in_progress', phase: 'Provisioning', conditions: [ready('False', T0 + 3000)] });
+  at(3500); tracker.observe(ref, s1, s2);
+  const s3 = snap({ health: 'current', phase: 'Running', conditions: [ready('True', T0 + 9000)] });
+  at(9500); tracker.observe(ref, s2, s3);
+
+  const byName = new Map(sink.spans.map((s) => [s.name, s]));
+  assert.deepEqual(sink.spans.map((s) => s.name), ['phase Pending', 'phase Provisioning', 'condition Ready=False', 'reconcile DatabaseInstance']);
+  const root = byName.get('reconcile DatabaseInstance')!;
+  assert.equal(new Set(sink.spans.map((s) => s.traceId)).size, 1, 'one trace');
+  assert.equal(root.parentSpanId, undefined);
+  for (const child of sink.spans.slice(0, -1)) assert.equal(child.parentSpanId, root.spanId);
+  // Times come from the object where it records them (creation, lastTransitionTime), else observation.
+  assert.deepEqual([root.startMs, root.endMs], [T0, T0 + 9500]);
+  assert.deepEqual([byName.get('phase Pending')!.startMs, byName.get('phase Pending')!.endMs], [T0 + 2000, T0 + 3500]);
+  assert.deepEqual([byName.get('phase Provisioning')!.startMs, byName.get('phase Provisioning')!.endMs], [T0 + 3500, T0 + 9500]);
+  assert.deepEqual([byName.get('condition Ready=False')!.startMs, byName.get('condition Ready=False')!.endMs], [T0 + 3000, T0 + 9000]);
+  assert.equal(byName.get('condition Ready=False')!.attributes['crotel.transition.to'], 'Ready=True');
+  assert.equal(root.status, 'ok');
+  assert.equal(root.attributes['crotel.episode.outcome'], 'succeeded');
+  assert.equal(root.attributes['crotel.episode.trigger'], 'created');
+  assert.equal(root.attributes['k8s.object.uid'], 'uid-1');
+  assert.deepEqual(sink.episodes, [{ outcome: 'succeeded', seconds: 9.5 }]);
+  assert.deepEqual(sink.transitions, ['phase:<none>->Pending', 'phase:Pending->Provisioning', 'condition:Ready=<none>->Ready=False', 'phase:Provisioning->Running', 'condition:Ready=False->Ready=True']);
+  assert.deepEqual(sink.states, ['phase:Pending:1.5', 'phase:Provisioning:6', 'condition:Ready=False:6']);
+});
+
+function healthyAt(tracker: EpisodeTracker, at: (ms: number) => number): Snapshot {
+  const s0 = snap({ health: 'in_progress' });
+  at(0); tracker.observe(ref, undefined, s0);
+  const s1 = snap({ health: 'current', phase: 'Running', conditions: [ready('True', T0 + 1000)] });
+  at(1000); tracker.observe(ref, s0, s1);
+  return s1;
+}
+
+test('a spec change opens a new episode: a new trace, ended once the status has moved', () => {
+  const { sink, tracker, at } = setup();
+  const s1 = healthyAt(tracker, at);
+  const firstTrace = sink.spans.at(-1)!.traceId;
+  const s2 = { ...s1, generation: 2, resourceVersion: 'b' };
+  at(5000); tracker.observe(ref, s1, s2);
+  assert.equal(tracker.openEpisodes(), 1, 'no observedGeneration: not done until the status moves');
+  const s3 = { ...s2, phase: 'Provisioning', health: 'in_progress' as const, resourceVersion: 'c' };
+  at(6000); tracker.observe(ref, s2, s3);
+  const s4 = { ...s3, phase: 'Running', health: 'current' as const, resourceVersion: 'd' };
+  at(8000); tracker.observe(ref, s3, s4);
+  const root = sink.spans.at(-1)!;
+  assert.equal(root.name, 'reconcile DatabaseInstance');
+  assert.notEqual(root.traceId, firstTrace);
+  assert.equal(root.attributes['crotel.episode.trigger'], 'spec_change');
+  assert.deepEqual([root.startMs, root.endMs], [T0 + 5000, T0 + 8000]);
+  // The states it passed through: Running when the spec changed (Ready=True all along), Provisioning.
+  assert.deepEqual(sink.spans.filter((s) => s.traceId === root.traceId).map((s) => s.name).sort(),
+    ['condition Ready=True', 'phase Provisioning', 'phase Running', 'reconcile DatabaseInstance']);
+});
+
+test('Running → Failed (terminal) opens an episode that ends with ERROR', () => {
+  const { sink, tracker, at } = setup();
+  const s1 = healthyAt(tracker, at);
+  const failed = { ...s1, phase: 'Failed', health: 'failed' as const, resourceVersion: 'x' };
+  at(20_000); tracker.observe(ref, s1, failed);
+  const root = sink.spans.at(-1)!;
+  assert.equal(root.status, 'error');
+  assert.equal(root.statusMessage, 'phase Failed');
+  assert.equal(root.attributes['crotel.episode.outcome'], 'failed');
+  assert.equal(root.attributes['crotel.episode.trigger'], 'degraded');
+  assert.equal(tracker.openEpisodes(), 0);
+});
+
+test('deletion ends the open episode', () => {
+  const { sink, tracker, at } = setup();
+  const s0 = snap({ health: 'in_progress', phase: 'Pending' });
+  at(0); tracker.observe(ref, undefined, s0);
+  at(4000); tracker.observe(ref, s0, undefined);
+  const root = sink.spans.at(-1)!;
+  assert.equal(root.attributes['crotel.episode.outcome'], 'deleted');
+  assert.equal(root.endMs, T0 + 4000);
+  assert.deepEqual(sink.spans.map((s) => s.name), ['phase Pending', 'reconcile DatabaseInstance']);
+});
+
+test('a restart mid-episode continues the same trace and exports no span twice', () => {
+  const s0 = snap({ health: 'in_progress' });
+  const s1 = snap({ health: 'in_progress', phase: 'Pending' });
+  const s2 = snap({ health: 'in_progress', phase: 'Provisioning', conditions: [ready('False', T0 + 3000)] });
+  const s3 = snap({ health: 'current', phase: 'Running', conditions: [ready('True', T0 + 9000)] });
+  const before = setup();
+  before.at(0); before.tracker.observe(ref, undefined, s0);
+  before.at(2000); before.tracker.observe(ref, s0, s1);
+  before.at(3500); before.tracker.observe(ref, s1, s2);
+  // crotel dies here; a new process lists the object and follows it to the end.
+  const after = setup();
+  after.at(6000); after.tracker.observe(ref, undefined, s2);
+  after.at(9500); after.tracker.observe(ref, s2, s3);
+  const all = [...before.sink.spans, ...after.sink.spans];
+  assert.equal(new Set(all.map((s) => s.traceId)).size, 1, 'same trace across the restart');
+  assert.equal(new Set(all.map((s) => s.spanId)).size, all.length, 'no span exported twice');
+  const root = after.sink.spans.at(-1)!;
+  assert.equal(root.startMs, T0, 'root still starts at creation');
+  assert.equal(all.filter((s) => s.name === 'reconcile DatabaseInstance').length, 1);
+  for (const child of all.filter((s) => s.parentSpanId)) assert.equal(child.parentSpanId, root.spanId);
+});
+
+test('an unchanged object (relist) produces nothing', () => {
+  const { sink, tracker, at } = setup();
+  const s0 = snap({ health: 'in_progress', phase: 'Pending' });
+  at(0); tracker.observe(ref, undefined, s0);
+  at(100); tracker.observe(ref, s0, { ...s0, resourceVersion: 'other' });
+  assert.deepEqual(sink.spans, []);
+  assert.deepEqual(sink.transitions, []);
+});
+
+test('healthy or terminally failed objects seen for the first time open no episode', () => {
+  const { sink, tracker, at } = setup();
+  at(0);
+  tracker.observe(ref, undefined, snap({ uid: 'a', health: 'current', phase: 'Running' }));
+  tracker.observe(ref, undefined, snap({ uid: 'b', health: 'failed', phase: 'Failed' }));
+  assert.equal(tracker.openEpisodes(), 0);
+  assert.deepEqual(sink.spans, []);
+});
+
+test('episodes time out with ERROR; Events land on the span active at their time', () => {
+  const { sink, tracker, at } = setup(60_000);
+  const s0 = snap({ health: 'in_progress', phase: 'Pending' });
+  at(1000); tracker.observe(ref, undefined, s0);
+  assert.equal(tracker.addEvent('uid-1', { name: 'Scheduled', timeMs: T0 + 1500, attributes: { 'k8s.event.reason': 'Scheduled' } }), true);
+  assert.equal(tracker.addEvent('nobody', { name: 'x', timeMs: T0, attributes: {} }), false);
+  at(70_000); tracker.sweep();
+  const [pending, root] = sink.spans;
+  assert.deepEqual(pending!.events.map((e) => e.name), ['Scheduled']);
+  assert.equal(root!.status, 'error');
+  assert.equal(root!.attributes['crotel.episode.outcome'], 'timed_out');
+});
