@@ -60,18 +60,21 @@ function portOf(flag: string | undefined, fallback: number): number {
 
 async function run(values: ReturnType<typeof parse>['values']): Promise<void> {
   const logger = pino({ level: values['log-level'] ?? process.env.CROTEL_LOG_LEVEL ?? 'info', base: { service: 'crotel' } }, pino.destination(2));
+  const flagPort = values.port === undefined ? undefined : portOf(values.port, 0);
+  const timeoutSeconds = Number(values['shutdown-timeout'] ?? 10);
+  if (!(timeoutSeconds > 0)) throw new UsageError(`--shutdown-timeout ${values['shutdown-timeout']}: expected seconds > 0`);
   const config = loadConfigFile(requireConfig(values.config));
   const kubeConfig = loadKubeConfig({ kubeconfig: values.kubeconfig, master: values.master });
   const runtime = await startRuntime({
-    config, kubeConfig, logger, version: VERSION,
-    host: values.host, port: portOf(values.port, config.port ?? 8080),
+    resources: compileConfig(config), traces: config.traces, kubeConfig, logger, version: VERSION,
+    host: values.host, port: flagPort ?? config.port ?? 8080,
   });
   // Nothing a handler or a library does asynchronously may take the process down.
   process.on('unhandledRejection', (reason) => {
     runtime.telemetry.self.internalError();
     logger.error({ err: String(reason) }, 'unhandled rejection (kept running)');
   });
-  const timeoutMs = Number(values['shutdown-timeout'] ?? 10) * 1000;
+  const timeoutMs = timeoutSeconds * 1000;
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;

@@ -3,9 +3,8 @@
 // live in their folders.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { Config } from './config/index.ts';
+import type { TracesConfig } from './config/index.ts';
 import { EventSink } from './events/index.ts';
-import { compileConfig } from './extract/index.ts';
 import { Reflector } from './kube/reflector.ts';
 import type { CompiledResource, ResourceRef } from './model.ts';
 import { renderSnapshot } from './metrics/prometheus-text.ts';
@@ -18,7 +17,9 @@ import {
 } from './traces/index.ts';
 
 export interface RuntimeOptions {
-  readonly config: Config;
+  /** What to watch, compiled (from crotel's config, or a kube-state-metrics config). */
+  readonly resources: readonly CompiledResource[];
+  readonly traces: TracesConfig;
   readonly kubeConfig: KubeConfig;
   readonly logger: Logger;
   readonly host?: string;
@@ -43,7 +44,7 @@ function refKey(ref: ResourceRef): string {
 }
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
-  const { logger, config } = options;
+  const { logger, traces } = options;
   const env = options.env ?? process.env;
   const stores: ResourceStore[] = [];
   const reflectors: Reflector[] = [];
@@ -55,12 +56,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     logger.warn({ metric: family.name, limit: family.cardinalityLimit, dropped: count }, 'cardinality limit reached: series dropped');
   });
 
-  const tracing = config.traces.enabled === 'auto' ? otlpTracesEndpointConfigured(env) : config.traces.enabled;
+  const tracing = traces.enabled === 'auto' ? otlpTracesEndpointConfigured(env) : traces.enabled;
   const shipper = tracing
     ? new SpanShipper({
         exporter: createSpanExporter(env),
         resource: telemetry.resource,
-        maxQueue: config.traces.queueSize,
+        maxQueue: traces.queueSize,
         onDropped: (reason, count) => {
           self.spanDrops(reason, count);
           logger.warn({ reason, count }, 'lifecycle spans dropped');
@@ -74,12 +75,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     : undefined;
   const tracker = new EpisodeTracker(
     new LifecycleRecorder(telemetry.meter, shipper ? (span) => shipper.enqueue(span) : undefined),
-    { episodeTimeoutMs: config.traces.episodeTimeoutSeconds * 1000, clock: Date.now },
+    { episodeTimeoutMs: traces.episodeTimeoutSeconds * 1000, clock: Date.now },
   );
   const sweep = setInterval(() => tracker.sweep(), 30_000);
   sweep.unref();
 
-  const compiled: CompiledResource[] = compileConfig(config);
+  const compiled = options.resources;
   const kinds = new Map(compiled.map((r) => [refKey(r.ref), r.ref]));
   telemetry.meter.createObservableGauge('crotel.episodes.open', { description: 'Reconcile episodes open now, per kind', unit: '{episode}' })
     .addCallback((result) => {
@@ -130,7 +131,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       reflectors.push(reflector);
 
       const eventKey = `${resource.ref.kind}@${namespace ?? ''}`;
-      if (tracing && config.traces.events && !eventWatches.has(eventKey)) {
+      if (tracing && traces.events && !eventWatches.has(eventKey)) {
         eventWatches.add(eventKey);
         const eventsId = `v1/Event[${resource.ref.kind}]${namespace ? `@${namespace}` : ''}`;
         auxiliary.push(new Reflector({

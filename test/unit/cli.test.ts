@@ -1,0 +1,51 @@
+// The CLI as users run it: exit codes, error messages that name file and path, and the output
+// of `crotel render` against a golden file (UPDATE_GOLDEN=1 rewrites it; review the diff).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+const root = new URL('../../', import.meta.url).pathname;
+const BIN = join(root, 'bin/crotel.js');
+
+function crotel(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: root, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('validate: a good config passes with a summary', () => {
+  const r = crotel('validate', '--config', 'examples/databaseinstance/crotel.yaml');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /ok \(1 resource, 4 metric families\)/);
+});
+
+test('validate: a bad config exits 1 naming the file, the path, the line and what was expected', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'crotel-cli-'));
+  try {
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'resources:\n  - version: v1\n    kind: Foo\n    metrics:\n      - name: x\n        gauge: {pathh: spec.a}\n');
+    const r = crotel('validate', '--config', file);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`${file.replace(/[.]/g, '\\.')}:6:\\d+: resources\\[0\\]\\.metrics\\[0\\]\\.gauge\\.pathh: expected one of the keys path, equals, oneOf, nilIsZero`));
+    assert.equal(crotel('validate', '--config', join(dir, 'missing.yaml')).code, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('usage errors exit 2', () => {
+  assert.equal(crotel('bogus').code, 2);
+  assert.equal(crotel('validate').code, 2);
+  assert.equal(crotel('run', '--config', 'examples/databaseinstance/crotel.yaml', '--port', 'abc').code, 2);
+});
+
+test('render: the reference config over the sample objects (golden file), no credentials', () => {
+  const r = crotel('render', '--config', 'examples/databaseinstance/crotel.yaml', '-f', 'examples/databaseinstance/objects.yaml');
+  assert.equal(r.code, 0, r.stderr);
+  const golden = join(root, 'test/golden/render-databaseinstance.prom');
+  if (process.env.UPDATE_GOLDEN) writeFileSync(golden, r.stdout);
+  assert.equal(r.stdout, readFileSync(golden, 'utf8'));
+  assert.ok(!r.stdout.includes('user:pass') && !r.stderr.includes('user:pass'));
+});

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import type { SpanRecord } from '../../src/traces/episodes.ts';
+import { SpanShipper, toReadableSpan } from '../../src/traces/shipper.ts';
+
+const resource = resourceFromAttributes({ 'service.name': 'crotel-test' });
+
+function record(i: number): SpanRecord {
+  return { traceId: 'a'.repeat(32), spanId: i.toString(16).padStart(16, '0'), name: `s${i}`, startMs: 1000, endMs: 2500, attributes: {}, status: 'unset', events: [] };
+}
+
+/** An exporter that fails while `down` and records what it accepted. */
+class FlakyExporter implements SpanExporter {
+  down = true;
+  accepted: string[] = [];
+  export(spans: ReadableSpan[], done: (r: ExportResult) => void): void {
+    if (this.down) done({ code: ExportResultCode.FAILED, error: new Error('connection refused') });
+    else {
+      this.accepted.push(...spans.map((s) => s.name));
+      done({ code: ExportResultCode.SUCCESS });
+    }
+  }
+  async shutdown(): Promise<void> {}
+}
+
+test('toReadableSpan keeps ids, parent, times and status', () => {
+  const span = toReadableSpan({ ...record(1), parentSpanId: 'b'.repeat(16), status: 'error', statusMessage: 'boom' }, resource);
+  assert.equal(span.spanContext().spanId, '0000000000000001');
+  assert.equal(span.parentSpanContext?.spanId, 'b'.repeat(16));
+  assert.deepEqual(span.startTime, [1, 0]);
+  assert.deepEqual(span.endTime, [2, 500_000_000]);
+  assert.deepEqual(span.duration, [1, 500_000_000]);
+  assert.deepEqual(span.status, { code: 2, message: 'boom' });
+});
+
+test('during an outage the queue stays bounded, the oldest spans are dropped and counted, the rest is delivered after', async () => {
+  const exporter = new FlakyExporter();
+  const drops: number[] = [];
+  let failures = 0;
+  const shipper = new SpanShipper({ exporter, resource, maxQueue: 5, batchSize: 2, flushIntervalMs: 10, onDropped: (_r, n) => drops.push(n), onExportFailed: () => failures++ });
+  for (let i = 0; i < 12; i++) shipper.enqueue(record(i));
+  await new Promise((r) => setTimeout(r, 50));
+  assert.ok(shipper.queued <= 5, `queue bounded (${shipper.queued})`);
+  assert.ok(failures >= 1);
+  exporter.down = false;
+  await shipper.shutdown(5000);
+  const dropped = drops.reduce((a, b) => a + b, 0);
+  assert.equal(exporter.accepted.length + dropped, 12, 'every span is either delivered or counted as dropped');
+  assert.deepEqual(exporter.accepted.slice(-3), ['s9', 's10', 's11'], 'the newest spans survive');
+  assert.equal(new Set(exporter.accepted).size, exporter.accepted.length, 'none delivered twice');
+});
