@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { ConfigError, loadConfigFile } from './config/index.ts';
 import { loadKubeConfig } from './kube/kubeconfig.ts';
+import { rbacFor, toYaml } from './rbac.ts';
 import { renderObjects } from './render.ts';
 import { compileConfig } from './extract/index.ts';
 import { startRuntime } from './runtime.ts';
@@ -17,6 +18,16 @@ Usage:
   crotel run --config crotel.yaml [--kubeconfig FILE] [--master URL] [--port 8080] [--host 0.0.0.0]
   crotel validate --config crotel.yaml
   crotel render --config crotel.yaml -f objects.yaml
+  crotel rbac --config crotel.yaml [--service-account crotel] [--namespace monitoring]
+              [--leader-elect [--leader-elect-namespace NS] [--leader-elect-name crotel]] [--kubeconfig FILE]
+
+Run options:
+  --leader-elect                   several replicas: only the Lease holder emits spans and lifecycle metrics
+  --leader-elect-namespace NS      Lease namespace (default: $POD_NAMESPACE, else default)
+  --leader-elect-name NAME         Lease name (default crotel, or crotel-shard-I when sharded)
+  --lease-duration SECONDS         (default 15)
+  --shard I --total-shards N       serve only objects whose uid hashes to shard I of N
+  --shutdown-timeout SECONDS       bound on the graceful stop after SIGTERM (default 10)
 
 OTLP push (metrics, and lifecycle traces unless traces.enabled is false) is on when
 OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_METRICS_ENDPOINT / _TRACES_ENDPOINT) is set;
@@ -39,6 +50,14 @@ function parse(argv: string[]) {
       file: { type: 'string', short: 'f', multiple: true },
       'log-level': { type: 'string' },
       'shutdown-timeout': { type: 'string' },
+      'leader-elect': { type: 'boolean' },
+      'leader-elect-namespace': { type: 'string' },
+      'leader-elect-name': { type: 'string' },
+      'lease-duration': { type: 'string' },
+      shard: { type: 'string' },
+      'total-shards': { type: 'string' },
+      'service-account': { type: 'string' },
+      namespace: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
     },
@@ -58,6 +77,30 @@ function portOf(flag: string | undefined, fallback: number): number {
   return port;
 }
 
+function secondsOf(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!(n > 0)) throw new UsageError(`${flag} ${value}: expected seconds > 0`);
+  return n;
+}
+
+function shardOf(index: string | undefined, total: string | undefined): { index: number; total: number } | undefined {
+  if (index === undefined && total === undefined) return undefined;
+  const i = Number(index ?? 'x');
+  const n = Number(total ?? 'x');
+  if (!Number.isInteger(n) || n < 1 || !Number.isInteger(i) || i < 0 || i >= n) {
+    throw new UsageError(`--shard ${index} --total-shards ${total}: expected 0 <= shard < total-shards`);
+  }
+  return { index: i, total: n };
+}
+
+function leaseOf(values: ReturnType<typeof parse>['values'], shard?: { index: number }): { namespace: string; name: string } {
+  return {
+    namespace: values['leader-elect-namespace'] ?? process.env.POD_NAMESPACE ?? 'default',
+    name: values['leader-elect-name'] ?? (shard ? `crotel-shard-${shard.index}` : 'crotel'),
+  };
+}
+
 async function run(values: ReturnType<typeof parse>['values']): Promise<void> {
   const logger = pino({ level: values['log-level'] ?? process.env.CROTEL_LOG_LEVEL ?? 'info', base: { service: 'crotel' } }, pino.destination(2));
   const flagPort = values.port === undefined ? undefined : portOf(values.port, 0);
@@ -65,9 +108,12 @@ async function run(values: ReturnType<typeof parse>['values']): Promise<void> {
   if (!(timeoutSeconds > 0)) throw new UsageError(`--shutdown-timeout ${values['shutdown-timeout']}: expected seconds > 0`);
   const config = loadConfigFile(requireConfig(values.config));
   const kubeConfig = loadKubeConfig({ kubeconfig: values.kubeconfig, master: values.master });
+  const shard = shardOf(values.shard, values['total-shards']);
   const runtime = await startRuntime({
     resources: compileConfig(config), traces: config.traces, kubeConfig, logger, version: VERSION,
     host: values.host, port: flagPort ?? config.port ?? 8080,
+    ...(shard ? { shard } : {}),
+    ...(values['leader-elect'] ? { leaderElection: { ...leaseOf(values, shard), leaseDurationMs: secondsOf('--lease-duration', values['lease-duration'], 15) * 1000 } } : {}),
   });
   // Nothing a handler or a library does asynchronously may take the process down.
   process.on('unhandledRejection', (reason) => {
@@ -127,6 +173,17 @@ async function main(argv: string[]): Promise<number> {
       const { exposition, problems } = await renderObjects(config, values.file);
       for (const problem of problems) process.stderr.write(`${problem}\n`);
       process.stdout.write(exposition);
+      return 0;
+    }
+    case 'rbac': {
+      const config = loadConfigFile(requireConfig(values.config));
+      const objects = await rbacFor(config, {
+        serviceAccount: values['service-account'] ?? 'crotel',
+        namespace: values.namespace ?? 'monitoring',
+        ...(values['leader-elect'] ? { leaderElection: leaseOf({ ...values, 'leader-elect-namespace': values['leader-elect-namespace'] ?? values.namespace ?? 'monitoring' }) } : {}),
+        ...(values.kubeconfig ? { kubeConfig: loadKubeConfig({ kubeconfig: values.kubeconfig }) } : {}),
+      });
+      process.stdout.write(toYaml(objects));
       return 0;
     }
     default:

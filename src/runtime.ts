@@ -12,6 +12,8 @@ import { createTelemetry, type Telemetry } from './metrics/telemetry.ts';
 import { startMetricsServer, type MetricsServer } from './server/http.ts';
 import { SeriesBudget } from './state/budget.ts';
 import { ResourceStore } from './state/store.ts';
+import { ownedBy, type Shard } from './state/shard.ts';
+import { LeaderElector } from './kube/leader.ts';
 import {
   createSpanExporter, EpisodeTracker, LifecycleRecorder, otlpTracesEndpointConfigured, SpanShipper,
 } from './traces/index.ts';
@@ -26,6 +28,10 @@ export interface RuntimeOptions {
   readonly port: number;
   readonly version: string;
   readonly env?: NodeJS.ProcessEnv;
+  /** With several replicas: only the Lease holder emits spans and lifecycle metrics. */
+  readonly leaderElection?: { readonly namespace: string; readonly name: string; readonly leaseDurationMs?: number };
+  /** Serve only the objects of this shard (by uid hash). */
+  readonly shard?: Shard;
 }
 
 export interface Runtime {
@@ -73,8 +79,22 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         },
       })
     : undefined;
+  const elector = options.leaderElection
+    ? new LeaderElector({
+        kubeConfig: options.kubeConfig,
+        namespace: options.leaderElection.namespace,
+        name: options.leaderElection.name,
+        leaseDurationMs: options.leaderElection.leaseDurationMs,
+        onChange: (leading) => logger.info({ leading }, leading ? 'became the leader: emitting spans and lifecycle metrics' : 'not the leader: tracking only'),
+        onError: (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'leader election: lease not acquired or renewed'),
+      })
+    : undefined;
+  const emitting = (): boolean => elector?.isLeader ?? true;
+  telemetry.meter.createObservableGauge('crotel.leader', { description: '1 while this replica emits spans and lifecycle metrics (always 1 without leader election)', unit: '1' })
+    .addCallback((result) => result.observe(emitting() ? 1 : 0));
+  const owns = options.shard ? ownedBy(options.shard) : undefined;
   const tracker = new EpisodeTracker(
-    new LifecycleRecorder(telemetry.meter, shipper ? (span) => shipper.enqueue(span) : undefined),
+    new LifecycleRecorder(telemetry.meter, shipper ? (span) => shipper.enqueue(span) : undefined, emitting),
     { episodeTimeoutMs: traces.episodeTimeoutSeconds * 1000, clock: Date.now },
   );
   const sweep = setInterval(() => tracker.sweep(), 30_000);
@@ -112,6 +132,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       const id = namespace ? `${resource.id}@${namespace}` : resource.id;
       const store = new ResourceStore(resource, budget, {
         render: renderSnapshot,
+        ...(owns ? { owns } : {}),
         changed: (r, previous, next) => tracker.observe(r.ref, previous, next),
         invalidObject: (_r, reason) => {
           self.invalidObject(resource.id);
@@ -154,6 +175,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     onError: (error) => logger.error({ err: String(error) }, '/metrics failed'),
   });
   for (const reflector of [...reflectors, ...auxiliary]) reflector.start();
+  elector?.start();
   logger.info({ port: server.port, resources: reflectors.map((r) => r.description), otlpMetrics: telemetry.otlpEnabled, traces: tracing }, 'crotel started');
 
   return {
@@ -164,9 +186,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     async stop(timeoutMs = 8000) {
       clearInterval(sweep);
       await Promise.all([...reflectors, ...auxiliary].map((r) => r.stop()));
+      // Release the lease only after the last spans are queued, so the next leader starts after us.
       // Push what is buffered before going: spans first (they cannot be recomputed), then a final
       // metrics export. Open episodes stay open: the next process continues their traces.
       await shipper?.shutdown(timeoutMs / 2);
+      await elector?.stop();
       await telemetry.flush().catch((error: unknown) => logger.warn({ err: String(error) }, 'final metrics flush failed'));
       await telemetry.shutdown().catch(() => {});
       await server.close();

@@ -15,15 +15,21 @@ export class KubeHttpError extends Error {
   }
 }
 
-export async function kubeRequest(kc: KubeConfig, path: string, signal?: AbortSignal): Promise<Response> {
+export type KubeMethod = 'GET' | 'POST' | 'PUT';
+
+export async function kubeRequest(kc: KubeConfig, path: string, signal?: AbortSignal, method: KubeMethod = 'GET', body?: unknown): Promise<Response> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
   const url = cluster.server.replace(/\/+$/, '') + path;
-  const ctx = new RequestContext(url, HttpMethod.GET);
+  const ctx = new RequestContext(url, HttpMethod[method]);
   await kc.applySecurityAuthentication(ctx);
   const headers = ctx.getHeaders();
   headers.accept = 'application/json';
-  const response = await fetch(url, { method: 'GET', headers, dispatcher: ctx.getDispatcher(), signal });
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(url, {
+    method, headers, dispatcher: ctx.getDispatcher(), signal,
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
   if (response.status >= 200 && response.status < 300) return response;
   const text = await response.text().catch(() => '');
   let reason = '';
@@ -35,10 +41,15 @@ export async function kubeRequest(kc: KubeConfig, path: string, signal?: AbortSi
   } catch {
     // not a Status object: keep the raw text
   }
-  throw new KubeHttpError(response.status, reason, `GET ${path}: HTTP ${response.status}${message ? `: ${message}` : ''}`);
+  throw new KubeHttpError(response.status, reason, `${method} ${path}: HTTP ${response.status}${message ? `: ${message}` : ''}`);
 }
 
 export async function kubeGetJson<T>(kc: KubeConfig, path: string, signal?: AbortSignal): Promise<T> {
   const response = await kubeRequest(kc, path, signal);
+  return (await response.json()) as T;
+}
+
+export async function kubeSendJson<T>(kc: KubeConfig, method: KubeMethod, path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  const response = await kubeRequest(kc, path, signal, method, body);
   return (await response.json()) as T;
 }

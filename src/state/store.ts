@@ -16,6 +16,8 @@ export interface StoreHooks {
   /** Called after every change; previous/next undefined for add/delete. */
   changed?(resource: CompiledResource, previous: Snapshot | undefined, next: Snapshot | undefined): void;
   invalidObject?(resource: CompiledResource, reason: string): void;
+  /** Sharding: objects this process owns (default: all). */
+  owns?(uid: string): boolean;
   extractionErrors?(resource: CompiledResource, snapshot: Snapshot): void;
 }
 
@@ -59,6 +61,10 @@ export class ResourceStore implements ReflectorSink {
 
   /** Returns the object's uid when it was accepted. */
   upsert(object: unknown): string | undefined {
+    if (this.hooks.owns) {
+      const uid = uidOf(object);
+      if (uid && !this.hooks.owns(uid)) return undefined; // another shard's
+    }
     const extracted = this.resource.extract(object);
     if ('invalid' in extracted) {
       // Keep the last good state of a known object rather than losing it to one bad update.

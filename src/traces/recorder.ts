@@ -17,9 +17,15 @@ export class LifecycleRecorder implements LifecycleSink {
   private readonly stateDuration;
   private readonly episodeDuration;
   private readonly spans?: (record: SpanRecord) => void;
+  private readonly active: () => boolean;
 
-  constructor(meter: Meter, spans?: (record: SpanRecord) => void) {
+  /**
+   * `active`: whether this replica emits (the leader, with leader election). Followers still
+   * track episodes — so a new leader continues them — but emit nothing, so nothing is doubled.
+   */
+  constructor(meter: Meter, spans?: (record: SpanRecord) => void, active: () => boolean = () => true) {
     this.spans = spans;
+    this.active = active;
     this.transitions = meter.createCounter('crotel.transitions', {
       description: 'State transitions of watched objects (phase or condition status), by kind, from and to',
       unit: '{transition}',
@@ -37,18 +43,21 @@ export class LifecycleRecorder implements LifecycleSink {
   }
 
   span(record: SpanRecord): void {
-    this.spans?.(record);
+    if (this.active()) this.spans?.(record);
   }
 
   transition(ref: ResourceRef, stateType: StateType, from: string, to: string): void {
+    if (!this.active()) return;
     this.transitions.add(1, { ...kindAttributes(ref), 'crotel.state.type': stateType, 'crotel.transition.from': from, 'crotel.transition.to': to });
   }
 
   stateEnded(ref: ResourceRef, stateType: StateType, state: string, seconds: number): void {
+    if (!this.active()) return;
     this.stateDuration.record(seconds, { ...kindAttributes(ref), 'crotel.state.type': stateType, 'crotel.state': state });
   }
 
   episodeEnded(ref: ResourceRef, trigger: EpisodeTrigger, outcome: EpisodeOutcome, seconds: number): void {
+    if (!this.active()) return;
     this.episodeDuration.record(seconds, { ...kindAttributes(ref), 'crotel.episode.trigger': trigger, 'crotel.episode.outcome': outcome });
   }
 }
