@@ -56,7 +56,7 @@ export async function startCrotel(options: CrotelOptions): Promise<CrotelProcess
       return res.body;
     },
     async stop(signal = 'SIGTERM') {
-      if (child.exitCode !== null) return child.exitCode;
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill(signal);
       const [code] = (await once(child, 'exit')) as [number | null];
       return code;

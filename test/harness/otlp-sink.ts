@@ -27,6 +27,8 @@ export interface OtlpSink {
   readonly traces: OtlpJson[];
   readonly metrics: OtlpJson[];
   spans(): OtlpSpan[];
+  /** Spans with the resource attributes of the process that sent them. */
+  spansWithResource(): { span: OtlpSpan; resource: Record<string, string> }[];
   metricPoints(name: string): OtlpDataPoint[];
   close(): Promise<void>;
 }
@@ -67,6 +69,10 @@ export async function startOtlpSink(): Promise<OtlpSink> {
     traces,
     metrics,
     spans: () => traces.flatMap((t) => t.resourceSpans ?? []).flatMap((r) => r.scopeSpans ?? []).flatMap((s) => s.spans ?? []),
+    spansWithResource: () => traces.flatMap((t) => t.resourceSpans ?? []).flatMap((r) => {
+      const resource = attributesOf(r.resource?.attributes);
+      return (r.scopeSpans ?? []).flatMap((s) => s.spans ?? []).map((span) => ({ span, resource }));
+    }),
     metricPoints: (name) => metrics.flatMap((m) => m.resourceMetrics ?? []).flatMap((r) => r.scopeMetrics ?? [])
       .flatMap((s) => s.metrics ?? []).filter((m) => m.name === name)
       .flatMap((m) => m.gauge?.dataPoints ?? m.sum?.dataPoints ?? m.histogram?.dataPoints ?? []),
