@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import type { Config } from './config/index.ts';
+import type { CompiledResource } from './model.ts';
 import { renderExposition } from './metrics/exposition.ts';
-import { renderSnapshot } from './metrics/prometheus-text.ts';
 import { compileConfig } from './extract/index.ts';
 import { SeriesBudget } from './state/budget.ts';
 import { ResourceStore } from './state/store.ts';
@@ -20,11 +20,11 @@ function apiVersionOf(group: string, version: string): string {
   return group === '' ? version : `${group}/${version}`;
 }
 
-export async function renderObjects(config: Config, files: readonly string[]): Promise<RenderResult> {
+/** `extra`: resources compiled elsewhere (a kube-state-metrics config), rendered alongside. */
+export async function renderObjects(config: Config | undefined, files: readonly string[], extra: readonly CompiledResource[] = []): Promise<RenderResult> {
   const problems: string[] = [];
   const budget = new SeriesBudget((family, count) => problems.push(`${family.name}: ${count} series over the cardinality limit dropped`));
-  const stores = compileConfig(config).map((resource) => new ResourceStore(resource, budget, {
-    render: renderSnapshot,
+  const stores = [...(config ? compileConfig(config) : []), ...extra].map((resource) => new ResourceStore(resource, budget, {
     invalidObject: (r, reason) => problems.push(`${r.id}: object skipped: ${reason}`),
     extractionErrors: (r, s) => {
       for (const e of s.errors) problems.push(`${r.id} ${s.namespace}/${s.name}: ${e.path}: ${e.reason}`);

@@ -7,7 +7,6 @@ import type { TracesConfig } from './config/index.ts';
 import { EventSink } from './events/index.ts';
 import { Reflector } from './kube/reflector.ts';
 import type { CompiledResource, ResourceRef } from './model.ts';
-import { renderSnapshot } from './metrics/prometheus-text.ts';
 import { createTelemetry, type Telemetry } from './metrics/telemetry.ts';
 import { startMetricsServer, type MetricsServer } from './server/http.ts';
 import { SeriesBudget } from './state/budget.ts';
@@ -131,7 +130,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     for (const namespace of namespaces) {
       const id = namespace ? `${resource.id}@${namespace}` : resource.id;
       const store = new ResourceStore(resource, budget, {
-        render: renderSnapshot,
         ...(owns ? { owns } : {}),
         changed: (r, previous, next) => tracker.observe(r.ref, previous, next),
         invalidObject: (_r, reason) => {

@@ -1,7 +1,7 @@
 // Config → CompiledResource, once per resource: families fixed, paths parsed, regexes built.
 // `extract` is then a pure function from one decoded object to its Snapshot.
 
-import type { CompiledResource, ExtractionError, MetricFamily, Sample, Snapshot } from '../model.ts';
+import type { CompiledResource, ConditionSnapshot, ExtractionError, MetricFamily, Sample, Snapshot } from '../model.ts';
 import type { Config, ResourceConfig } from '../config/index.ts';
 import type { Emitter, ExtractContext } from './context.ts';
 import { compileMetric, readLabels } from './families.ts';
@@ -68,12 +68,13 @@ export function compileResource(resource: ResourceConfig, options: CompileOption
       ...(facts.generation !== undefined ? { generation: facts.generation } : {}),
       ...(facts.observedGeneration !== undefined && facts.observedGeneration >= 0 ? { observedGeneration: facts.observedGeneration } : {}),
       ...(facts.phaseText !== undefined ? { phase: facts.phaseText } : {}),
-      conditions: facts.conditions,
+      conditions: facts.conditions.length === 0 ? NO_CONDITIONS : facts.conditions.slice(),
       ...(facts.createdAt !== undefined ? { createdAt: facts.createdAt } : {}),
       ...(facts.deletingSince !== undefined ? { deletingSince: facts.deletingSince } : {}),
       health: h,
-      samples,
-      errors: dedupe(errors),
+      // Exact-size copies: arrays grown by push keep spare capacity for as long as the Snapshot lives.
+      samples: samples.slice(),
+      errors: errors.length === 0 ? NO_ERRORS : dedupe(errors),
     };
   };
 
@@ -94,6 +95,10 @@ export function compileResource(resource: ResourceConfig, options: CompileOption
     },
   };
 }
+
+// Shared by every clean Snapshot, instead of one empty array each.
+const NO_ERRORS: readonly ExtractionError[] = Object.freeze([]);
+const NO_CONDITIONS: readonly ConditionSnapshot[] = Object.freeze([]);
 
 // Two metrics reading the same bad field report it once per object.
 function dedupe(errors: ExtractionError[]): ExtractionError[] {

@@ -2,6 +2,7 @@
 // {type, status, …} or a map of type → {status, …} (or type → status). Text is redacted and
 // capped; the first condition of a type wins and later duplicates are reported.
 
+import { intern } from './intern.ts';
 import type { ConditionSnapshot, ExtractionError } from '../model.ts';
 import type { Redactor } from './redact.ts';
 import { truncate } from './redact.ts';
@@ -59,11 +60,11 @@ function readOne(type: unknown, body: unknown, at: string, redactor: Redactor, e
   }
   const text = (v: string): string => truncate(redactor(v), MAX_CONDITION_TEXT);
   const c: { type: string; status: string; reason?: string; message?: string; since?: number } = {
-    type: text(type),
-    status: text(status),
+    type: intern(text(type)),
+    status: intern(text(status)),
   };
-  if (typeof fields.reason === 'string' && fields.reason !== '') c.reason = text(fields.reason);
-  if (typeof fields.message === 'string' && fields.message !== '') c.message = text(fields.message);
+  if (typeof fields.reason === 'string' && fields.reason !== '') c.reason = intern(text(fields.reason));
+  if (typeof fields.message === 'string' && fields.message !== '') c.message = intern(text(fields.message));
   if (typeof fields.lastTransitionTime === 'string') {
     const t = parseTimestamp(fields.lastTransitionTime);
     if (t !== undefined) c.since = t.epochMs;

@@ -1,6 +1,7 @@
 // The lifecycle facts every Snapshot carries, read once per object: identity, generations,
 // phase, conditions, timestamps. Shapes that break conventions become errors, never throws.
 
+import { intern } from './intern.ts';
 import type { ConditionSnapshot, ExtractionError, Health } from '../model.ts';
 import type { HealthConfig } from '../config/index.ts';
 import { readConditions } from './conditions.ts';
@@ -52,7 +53,7 @@ export function readFacts(object: unknown, redactor: Redactor, errors: Extractio
   const facts: ObjectFacts = {
     uid,
     name,
-    namespace: typeof meta.namespace === 'string' ? meta.namespace : '',
+    namespace: typeof meta.namespace === 'string' ? intern(meta.namespace) : '',
     resourceVersion: typeof meta.resourceVersion === 'string' ? meta.resourceVersion : '',
     deleting,
     conditions,

@@ -56,7 +56,10 @@ export function compileMetric(
   // Builds the attribute values of one sample: common, then metric labels, then kind-specific.
   const attrs = (ctx: ExtractContext, common: readonly string[], tail: readonly string[]): string[] | undefined => {
     const own = extra.length === 0 ? [] : readLabels(ctx, extra, redactor);
-    return own === undefined ? undefined : [...common, ...own, ...tail];
+    // concat allocates exactly; spreading grows the backing store with slack that every kept Sample would carry.
+    if (own === undefined) return undefined;
+    // Samples with only the common labels share one array: it is never mutated.
+    return own.length === 0 && tail.length === 0 ? (common as string[]) : common.concat(own, tail);
   };
 
   let emit: Emitter;
@@ -102,7 +105,7 @@ export function compileMetric(
         const own = extra.length === 0 ? [] : readLabels(ctx, extra, redactor);
         if (!own) return;
         for (const c of list) {
-          const attributeValues = [...ctx.common, ...own, labelText(c.type, redactor), labelText(c.status, redactor)];
+          const attributeValues = ctx.common.concat(own, [labelText(c.type, redactor), labelText(c.status, redactor)]);
           ctx.samples.push({ family: index, attributeValues, value: c.status === 'True' ? 1 : 0 });
         }
       };
@@ -121,7 +124,7 @@ export function compileMetric(
         const own = extra.length === 0 ? [] : readLabels(ctx, extra, redactor);
         if (!own) return;
         for (const state of s.list) {
-          ctx.samples.push({ family: index, attributeValues: [...ctx.common, ...own, state], value: state === current ? 1 : 0 });
+          ctx.samples.push({ family: index, attributeValues: ctx.common.concat(own, [state]), value: state === current ? 1 : 0 });
         }
       };
       break;

@@ -39,7 +39,7 @@ export function genericEmitter(first: number, kind: string, group: string, redac
     const { facts, samples } = ctx;
     const identity = [facts.namespace, facts.name, kind, group];
     const push = (family: number, extra: readonly string[], value: number): void => {
-      samples.push({ family, attributeValues: extra.length === 0 ? identity : [...identity, ...extra], value } satisfies Sample);
+      samples.push({ family, attributeValues: extra.length === 0 ? identity : identity.concat(extra), value } satisfies Sample);
     };
     for (const c of facts.conditions) {
       const type = labelText(c.type, redactor);

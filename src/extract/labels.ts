@@ -3,6 +3,7 @@
 
 import type { Redactor } from './redact.ts';
 import { truncate } from './redact.ts';
+import { intern } from './intern.ts';
 
 export const MAX_LABEL_VALUE = 256;
 
@@ -11,10 +12,10 @@ export type LabelResult = string | { readonly error: string };
 export function labelValue(raw: unknown, redactor: Redactor): LabelResult {
   switch (typeof raw) {
     case 'string':
-      return raw === '' ? '' : truncate(redactor(raw), MAX_LABEL_VALUE);
+      return raw === '' ? '' : intern(truncate(redactor(raw), MAX_LABEL_VALUE));
     case 'number':
     case 'boolean':
-      return String(raw);
+      return intern(String(raw));
     case 'undefined':
       return '';
     case 'object':
@@ -27,5 +28,5 @@ export function labelValue(raw: unknown, redactor: Redactor): LabelResult {
 
 /** Sanitizes text that came from an object and is exported as a label value. */
 export function labelText(text: string, redactor: Redactor): string {
-  return truncate(redactor(text), MAX_LABEL_VALUE);
+  return intern(truncate(redactor(text), MAX_LABEL_VALUE));
 }

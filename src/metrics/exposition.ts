@@ -1,9 +1,9 @@
-// Joins the pre-rendered lines of every store into one exposition, grouped by family as the
-// text format requires (several resources may share a family, e.g. the generic ones).
+// Renders the samples of every store into one exposition, grouped by family as the text format
+// requires (several resources may share a family, e.g. the generic ones), in 64 KiB chunks.
 import type { Writable } from 'node:stream';
 import type { MetricFamily } from '../model.ts';
 import type { ResourceStore } from '../state/store.ts';
-import { familyHeader } from './prometheus-text.ts';
+import { familyHeader, renderLine } from './prometheus-text.ts';
 
 interface FamilySources {
   readonly family: MetricFamily;
@@ -39,14 +39,16 @@ export async function writeExposition(stores: readonly ResourceStore[], out: Wri
   for (const { family, sources } of groupFamilies(stores)) {
     let headerWritten = false;
     for (const { store, index } of sources) {
-      for (const entry of store.entries.values()) {
-        const lines = entry.exposition[index];
-        if (!lines) continue;
-        if (!headerWritten) {
-          buffer += familyHeader(family);
-          headerWritten = true;
+      const own = store.resource.families[index]!;
+      for (const snapshot of store.entries.values()) {
+        for (const sample of snapshot.samples) {
+          if (sample.family !== index) continue;
+          if (!headerWritten) {
+            buffer += familyHeader(family);
+            headerWritten = true;
+          }
+          buffer += renderLine(own, sample.attributeValues, sample.value);
         }
-        buffer += lines;
         if (buffer.length > CHUNK) await flush();
       }
     }

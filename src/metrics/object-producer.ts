@@ -37,8 +37,8 @@ export class ObjectMetricProducer implements MetricProducer {
     const byName = new Map<string, { family: MetricFamily; points: { attributes: Attributes; value: number }[] }>();
     for (const store of this.stores()) {
       const families = store.resource.families;
-      for (const entry of store.entries.values()) {
-        for (const sample of entry.snapshot.samples) {
+      for (const snapshot of store.entries.values()) {
+        for (const sample of snapshot.samples) {
           const family = families[sample.family]!;
           let group = byName.get(family.name);
           if (!group) byName.set(family.name, (group = { family, points: [] }));

@@ -1,7 +1,7 @@
-// Prometheus text exposition (format 0.0.4) for object samples. Lines are rendered once per
-// object change; the scrape only concatenates them, which keeps 400k series well under a second.
+// Prometheus text exposition (format 0.0.4) for object samples. Label names are templated once
+// per family; a line is then a handful of concatenations, rendered straight into the response.
 import { prometheusLabelName } from '../config/index.ts';
-import type { CompiledResource, MetricFamily, Snapshot } from '../model.ts';
+import type { MetricFamily } from '../model.ts';
 
 function escapeLabelValue(value: string): string {
   return /[\\"\n]/.test(value) ? value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : value;
@@ -36,22 +36,13 @@ function templateOf(family: MetricFamily): FamilyTemplate {
   return t;
 }
 
-/** An object's exposition lines, one string per family index of its resource ('' when none). */
-export function renderSnapshot(resource: CompiledResource, snapshot: Snapshot): string[] {
-  const out: string[] = new Array<string>(resource.families.length).fill('');
-  for (const sample of snapshot.samples) {
-    const family = resource.families[sample.family]!;
-    const t = templateOf(family);
-    let line = t.head;
-    if (t.separators.length > 0 || family.attributeKeys.length > 0) {
-      const values = sample.attributeValues;
-      line += escapeLabelValue(values[0] ?? '');
-      for (let i = 0; i < t.separators.length; i++) line += t.separators[i]! + escapeLabelValue(values[i + 1] ?? '');
-      line += '"} ';
-    }
-    out[sample.family] += `${line}${formatValue(sample.value)}\n`;
-  }
-  return out;
+/** One sample as an exposition line. Rendered at scrape time: cheaper than holding text per object. */
+export function renderLine(family: MetricFamily, values: readonly string[], value: number): string {
+  const t = templateOf(family);
+  if (family.attributeKeys.length === 0) return `${t.head}${formatValue(value)}\n`;
+  let line = t.head + escapeLabelValue(values[0] ?? '');
+  for (let i = 0; i < t.separators.length; i++) line += t.separators[i]! + escapeLabelValue(values[i + 1] ?? '');
+  return `${line}"} ${formatValue(value)}\n`;
 }
 
 export function familyHeader(family: MetricFamily): string {

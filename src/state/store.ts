@@ -1,18 +1,10 @@
-// The cache behind one reflector: uid → Entry (the object's Snapshot and whatever views the
-// exporters derive from it once per change). Raw objects are dropped right after extraction.
+// The cache behind one reflector: uid → Snapshot. Raw objects are dropped right after
+// extraction; exporters render from the Snapshots (memory is objects × Snapshot size).
 import type { CompiledResource, Snapshot } from '../model.ts';
 import type { ReflectorSink } from '../kube/reflector.ts';
 import type { SeriesBudget } from './budget.ts';
 
-export interface Entry {
-  readonly snapshot: Snapshot;
-  /** Per family index of the resource: the object's pre-rendered exposition lines ('' for none). */
-  readonly exposition: readonly string[];
-}
-
 export interface StoreHooks {
-  /** Renders a snapshot's samples once per change (the scrape path only joins these). */
-  render(resource: CompiledResource, snapshot: Snapshot): readonly string[];
   /** Called after every change; previous/next undefined for add/delete. */
   changed?(resource: CompiledResource, previous: Snapshot | undefined, next: Snapshot | undefined): void;
   invalidObject?(resource: CompiledResource, reason: string): void;
@@ -28,7 +20,7 @@ function uidOf(object: unknown): string | undefined {
 
 export class ResourceStore implements ReflectorSink {
   readonly resource: CompiledResource;
-  readonly entries = new Map<string, Entry>();
+  readonly entries = new Map<string, Snapshot>();
   private readonly hooks: StoreHooks;
   private readonly budget: SeriesBudget;
   private seen?: Set<string>;
@@ -73,12 +65,12 @@ export class ResourceStore implements ReflectorSink {
     }
     const previous = this.entries.get(extracted.uid);
     // A relist hands back objects we already hold: same resourceVersion, nothing changed.
-    if (previous && previous.snapshot.resourceVersion === extracted.resourceVersion) return extracted.uid;
+    if (previous && previous.resourceVersion === extracted.resourceVersion) return extracted.uid;
     if (extracted.errors.length > 0) this.hooks.extractionErrors?.(this.resource, extracted);
-    const samples = this.budget.admit(this.resource.families, previous?.snapshot.samples, extracted.samples);
+    const samples = this.budget.admit(this.resource.families, previous?.samples, extracted.samples);
     const snapshot: Snapshot = samples === extracted.samples ? extracted : { ...extracted, samples };
-    this.entries.set(snapshot.uid, { snapshot, exposition: this.hooks.render(this.resource, snapshot) });
-    this.hooks.changed?.(this.resource, previous?.snapshot, snapshot);
+    this.entries.set(snapshot.uid, snapshot);
+    this.hooks.changed?.(this.resource, previous, snapshot);
     return snapshot.uid;
   }
 
@@ -91,7 +83,7 @@ export class ResourceStore implements ReflectorSink {
     const previous = this.entries.get(uid);
     if (!previous) return;
     this.entries.delete(uid);
-    this.budget.release(this.resource.families, previous.snapshot.samples);
-    this.hooks.changed?.(this.resource, previous.snapshot, undefined);
+    this.budget.release(this.resource.families, previous.samples);
+    this.hooks.changed?.(this.resource, previous, undefined);
   }
 }

@@ -3,7 +3,6 @@ import { test } from 'node:test';
 import { parseConfigText } from '../../src/config/index.ts';
 import { compileConfig } from '../../src/extract/index.ts';
 import { renderExposition } from '../../src/metrics/exposition.ts';
-import { renderSnapshot } from '../../src/metrics/prometheus-text.ts';
 import { SeriesBudget } from '../../src/state/budget.ts';
 import { ResourceStore } from '../../src/state/store.ts';
 import type { MetricFamily } from '../../src/model.ts';
@@ -20,7 +19,7 @@ function object(kind: string, name: string, extra: Record<string, unknown> = {})
 
 function stores(limitDrops: string[] = []) {
   const budget = new SeriesBudget((f, n) => limitDrops.push(`${f.name}:${n}`));
-  return compileConfig(parseConfigText(CONFIG, 'test.yaml')).map((r) => new ResourceStore(r, budget, { render: renderSnapshot }));
+  return compileConfig(parseConfigText(CONFIG, 'test.yaml')).map((r) => new ResourceStore(r, budget, {}));
 }
 
 test('families shared by several resources appear once, with one HELP/TYPE and every series', async () => {
@@ -62,7 +61,6 @@ test('a full list (relist) removes objects that are gone and leaves unchanged on
   const changes: string[] = [];
   const budget = new SeriesBudget(() => {});
   const store = new ResourceStore(alpha!.resource, budget, {
-    render: renderSnapshot,
     changed: (_r, p, n) => changes.push(`${p?.name ?? '-'}→${n?.name ?? '-'}`),
   });
   store.beginList();
