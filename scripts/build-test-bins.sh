@@ -6,7 +6,7 @@
 #
 #   scripts/build-test-bins.sh [component ...]   (default: the components the test suite needs)
 #
-# Components: kube-apiserver kubectl etcd otelcol prometheus jaeger kube-state-metrics
+# Components: kube-apiserver kubectl etcd otelcol prometheus promtool jaeger kube-state-metrics compose
 # Prints nothing but progress on stderr; exits non-zero if a build fails.
 set -euo pipefail
 
@@ -16,6 +16,7 @@ OTELCOL_VERSION="${CROTEL_OTELCOL_VERSION:-v0.165.0}"
 PROMETHEUS_VERSION="${CROTEL_PROMETHEUS_VERSION:-v0.316.0}"
 JAEGER_VERSION="${CROTEL_JAEGER_VERSION:-v1.76.0}"
 KSM_VERSION="${CROTEL_KSM_VERSION:-v2.20.0}"
+COMPOSE_VERSION="${CROTEL_COMPOSE_VERSION:-v5.6.0}"
 
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/crotel"
 BIN="$CACHE/bin"
@@ -108,6 +109,41 @@ build_prometheus() {
   mv "$WORK/prometheus-gobin/prometheus" "$out"
 }
 
+# promtool of the same Prometheus release: `promtool check config|rules` and `promtool test rules`
+# for prometheus/ (Debian's prometheus package ships an older 2.x promtool).
+build_promtool() {
+  local out="$BIN/promtool-$PROMETHEUS_VERSION"
+  [[ -x "$out" ]] && { log "promtool $PROMETHEUS_VERSION cached"; return; }
+  log "building promtool $PROMETHEUS_VERSION (cold: ~10 min, seconds after prometheus)"
+  GOBIN="$WORK/promtool-gobin" go install -ldflags "-s -w" "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_VERSION"
+  mv "$WORK/promtool-gobin/promtool" "$out"
+}
+
+# Docker Compose (the CLI plugin's code as a standalone binary), used only for
+# `docker-compose config --quiet`: the real loader validates docker-compose.yml without an engine.
+# Its go.mod excludes two pseudo-versions; a wrapper module must copy those lines.
+build_compose() {
+  local out="$BIN/compose-$COMPOSE_VERSION"
+  [[ -x "$out" ]] && { log "compose $COMPOSE_VERSION cached"; return; }
+  local dir="$WORK/compose-$COMPOSE_VERSION"; mkdir -p "$dir"
+  cat >"$dir/go.mod" <<GOMOD
+module crotel.local/compose-bin
+
+go 1.26
+
+require github.com/docker/compose/v5 $COMPOSE_VERSION
+
+exclude (
+	github.com/davecgh/go-spew v1.1.2-0.20180830191138-d8f796af33cc
+	github.com/pmezard/go-difflib v1.0.1-0.20181226105442-5d4384ee4fb2
+)
+GOMOD
+  printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/docker/compose/v5/cmd"\n' >"$dir/tools.go"
+  log "building compose $COMPOSE_VERSION (cold: ~2 min)"
+  (cd "$dir" && go mod tidy >&2 && go build -trimpath -ldflags "-s -w" -o "$out.tmp" github.com/docker/compose/v5/cmd)
+  mv "$out.tmp" "$out"
+}
+
 build_jaeger() {
   local out="$BIN/jaeger-$JAEGER_VERSION"
   [[ -x "$out" ]] && { log "jaeger $JAEGER_VERSION cached"; return; }
@@ -138,6 +174,8 @@ for c in "${components[@]}"; do
     etcd) build_etcd ;;
     otelcol) build_otelcol ;;
     prometheus) build_prometheus ;;
+    promtool) build_promtool ;;
+    compose) build_compose ;;
     jaeger) build_jaeger ;;
     kube-state-metrics) build_ksm ;;
     *) echo "unknown component: $c" >&2; exit 2 ;;

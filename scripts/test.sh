@@ -8,7 +8,9 @@ cd "$root"
 export PATH="$(scripts/ensure-node.sh):$PATH"
 echo "node $(node --version)"
 
-components=(otelcol)
+# promtool (prometheus/ rule tests), compose (docker-compose.yml validation), prometheus and jaeger
+# (the native stack test) and kube-state-metrics (the KSM conformance suite) join the Collector.
+components=(otelcol promtool compose prometheus jaeger kube-state-metrics)
 [[ -z "${KUBEBUILDER_ASSETS:-}" ]] && components=(etcd kube-apiserver kubectl "${components[@]}")
 scripts/build-test-bins.sh "${components[@]}"
 
