@@ -9,6 +9,8 @@ import { rbacFor, toYaml } from './rbac.ts';
 import { renderObjects } from './render.ts';
 import { compileConfig } from './extract/index.ts';
 import { startRuntime } from './runtime.ts';
+import { convertKsmFile, ksmResourcesFromCluster, ksmResourcesFromFiles, ksmSourceFor } from './ksm/cli-support.ts';
+import { DEFAULT_TRACES, type Config } from './config/index.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -18,6 +20,8 @@ Usage:
   crotel run --config crotel.yaml [--kubeconfig FILE] [--master URL] [--port 8080] [--host 0.0.0.0]
   crotel validate --config crotel.yaml
   crotel render --config crotel.yaml -f objects.yaml
+  crotel run|validate|render --ksm-config crs.yaml …   kube-state-metrics CustomResourceStateMetrics
+  crotel convert-ksm crs.yaml                            print the equivalent native crotel config
   crotel rbac --config crotel.yaml [--service-account crotel] [--namespace monitoring]
               [--leader-elect [--leader-elect-namespace NS] [--leader-elect-name crotel]] [--kubeconfig FILE]
 
@@ -43,6 +47,7 @@ function parse(argv: string[]) {
     allowPositionals: true,
     options: {
       config: { type: 'string', short: 'c' },
+      'ksm-config': { type: 'string' },
       kubeconfig: { type: 'string' },
       master: { type: 'string' },
       port: { type: 'string' },
@@ -106,12 +111,16 @@ async function run(values: ReturnType<typeof parse>['values']): Promise<void> {
   const flagPort = values.port === undefined ? undefined : portOf(values.port, 0);
   const timeoutSeconds = Number(values['shutdown-timeout'] ?? 10);
   if (!(timeoutSeconds > 0)) throw new UsageError(`--shutdown-timeout ${values['shutdown-timeout']}: expected seconds > 0`);
-  const config = loadConfigFile(requireConfig(values.config));
+  const config = values.config === undefined && values['ksm-config'] ? undefined : loadConfigFile(requireConfig(values.config));
   const kubeConfig = loadKubeConfig({ kubeconfig: values.kubeconfig, master: values.master });
   const shard = shardOf(values.shard, values['total-shards']);
+  const ksm = ksmSourceFor(values['ksm-config'], config, values.config);
+  const ksmResources = ksm ? await ksmResourcesFromCluster(ksm, kubeConfig, config?.limits.seriesPerMetric) : undefined;
+  for (const warning of ksmResources?.warnings ?? []) logger.warn(warning);
   const runtime = await startRuntime({
-    resources: compileConfig(config), traces: config.traces, kubeConfig, logger, version: VERSION,
-    host: values.host, port: flagPort ?? config.port ?? 8080,
+    resources: [...(config ? compileConfig(config) : []), ...(ksmResources?.resources ?? [])], traces: config?.traces ?? DEFAULT_TRACES,
+    kubeConfig, logger, version: VERSION,
+    host: values.host, port: flagPort ?? config?.port ?? 8080,
     ...(shard ? { shard } : {}),
     ...(values['leader-elect'] ? { leaderElection: { ...leaseOf(values, shard), leaseDurationMs: secondsOf('--lease-duration', values['lease-duration'], 15) * 1000 } } : {}),
   });
@@ -154,23 +163,33 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command || values.help ? 0 : 2;
   }
+  if (command === 'convert-ksm') {
+    if (extra.length !== 1) throw new UsageError('convert-ksm needs exactly one kube-state-metrics config file');
+    process.stdout.write(convertKsmFile(extra[0]!));
+    return 0;
+  }
   if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
   switch (command) {
     case 'run':
       await run(values);
       return -1; // keeps running until a signal
     case 'validate': {
-      const path = requireConfig(values.config);
-      const config = loadConfigFile(path);
-      const compiled = compileConfig(config);
+      const path = values.config === undefined && values['ksm-config'] ? values['ksm-config'] : requireConfig(values.config);
+      const config = values.config === undefined ? undefined : loadConfigFile(path);
+      const ksm = ksmSourceFor(values['ksm-config'], config, values.config);
+      for (const warning of ksm?.config.warnings ?? []) process.stderr.write(`${warning}\n`);
+      const compiled = [...(config ? compileConfig(config) : []), ...(ksm ? ksmResourcesFromFiles(ksm, []).resources : [])];
       const families = new Set(compiled.flatMap((r) => r.families.map((f) => f.name)));
       console.log(`${path}: ok (${compiled.length} resource${compiled.length === 1 ? '' : 's'}, ${families.size} metric families)`);
       return 0;
     }
     case 'render': {
-      const config = loadConfigFile(requireConfig(values.config));
+      const config: Config | undefined = values.config === undefined && values['ksm-config'] ? undefined : loadConfigFile(requireConfig(values.config));
       if (!values.file?.length) throw new UsageError('render needs -f objects.yaml');
-      const { exposition, problems } = await renderObjects(config, values.file);
+      const ksm = ksmSourceFor(values['ksm-config'], config, values.config);
+      const ksmResources = ksm ? ksmResourcesFromFiles(ksm, values.file, config?.limits.seriesPerMetric) : undefined;
+      for (const warning of ksmResources?.warnings ?? []) process.stderr.write(`${warning}\n`);
+      const { exposition, problems } = await renderObjects(config, values.file, ksmResources?.resources);
       for (const problem of problems) process.stderr.write(`${problem}\n`);
       process.stdout.write(exposition);
       return 0;

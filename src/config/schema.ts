@@ -185,7 +185,7 @@ export const configSchema = z
       )
       .default(() => [])
       .describe('Regular expressions whose matches in exported strings are replaced by REDACTED.'),
-    resources: z.array(resource).min(1).describe('Custom resources to watch.'),
+    resources: z.array(resource).describe('Custom resources to watch (at least one; may be [] when ksmConfig is set).'),
     traces: z
       .strictObject({
         enabled: z.union([z.boolean(), z.literal('auto')]).default(DEFAULT_TRACES.enabled)
@@ -197,6 +197,11 @@ export const configSchema = z
         events: z.boolean().default(DEFAULT_TRACES.events).describe('Kubernetes Events about watched objects become span events.'),
       })
       .default(() => ({ ...DEFAULT_TRACES })),
+    ksmConfig: z.string().min(1).optional()
+      .describe('Path of a kube-state-metrics CustomResourceStateMetrics file (v2.20) whose metrics crotel serves too, unchanged; relative to this file.'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.ksmConfig === undefined && c.resources.length === 0) problem(ctx, ['resources'], 'at least 1 item(s)', 'a list');
   })
   .transform((c): Config => ({
     ...(c.port !== undefined ? { port: c.port } : {}),
@@ -204,6 +209,7 @@ export const configSchema = z
     redact: c.redact,
     resources: c.resources,
     traces: c.traces,
+    ...(c.ksmConfig !== undefined ? { ksmConfig: c.ksmConfig } : {}),
   }))
   .describe('crotel configuration: which custom resources to watch and which metrics to export.');
 

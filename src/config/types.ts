@@ -11,6 +11,8 @@ export interface Config {
   readonly redact: readonly string[];
   readonly resources: readonly ResourceConfig[];
   readonly traces: TracesConfig;
+  /** A kube-state-metrics CustomResourceStateMetrics file to serve as well (path as written). */
+  readonly ksmConfig?: string;
 }
 
 /** Lifecycle traces: one trace per reconcile episode of an object. */

@@ -1,0 +1,77 @@
+// What `crotel run|render|validate --ksm-config` and `crotel convert-ksm` need beyond the
+// native path: load the KSM file (from the flag or crotel's `ksmConfig`), resolve wildcard
+// kinds (against the cluster for run, against the given files for render), compile.
+
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
+import type { Config } from '../config/index.ts';
+import type { CompiledResource } from '../model.ts';
+import { loadKsmConfigFile, type KsmConfig } from './config.ts';
+import { convertKsmConfig } from './convert.ts';
+import { listCrds } from './discovery.ts';
+import { compileKsmConfig, crdInfo, needsDiscovery, type CrdInfo } from './resolve.ts';
+
+export interface KsmSource {
+  readonly config: KsmConfig;
+  readonly path: string;
+}
+
+/** The KSM file to use: the flag, else crotel config's `ksmConfig` (relative to that file). */
+export function ksmSourceFor(flag: string | undefined, config: Config | undefined, configPath: string | undefined): KsmSource | undefined {
+  let path = flag;
+  if (path === undefined && config?.ksmConfig !== undefined) {
+    path = isAbsolute(config.ksmConfig) || configPath === undefined ? config.ksmConfig : resolve(dirname(configPath), config.ksmConfig);
+  }
+  return path === undefined ? undefined : { config: loadKsmConfigFile(path), path };
+}
+
+export interface KsmResources {
+  readonly resources: CompiledResource[];
+  /** Human-readable warnings (ignored keys, unresolved wildcards) for stderr or the log. */
+  readonly warnings: string[];
+}
+
+function compile(source: KsmSource, crds: readonly CrdInfo[], seriesPerMetric: number | undefined): KsmResources {
+  const { resources, unresolved } = compileKsmConfig(source.config, { crds, ...(seriesPerMetric !== undefined ? { seriesPerMetric } : {}) });
+  return {
+    resources,
+    warnings: [...source.config.warnings, ...unresolved.map((g) => `${source.path}: ${g}: no matching CRD is installed; no metrics for it`)],
+  };
+}
+
+/** For `run`: wildcards resolved against the CRDs installed now (see the README for later ones). */
+export async function ksmResourcesFromCluster(source: KsmSource, kubeConfig: KubeConfig, seriesPerMetric?: number): Promise<KsmResources> {
+  const crds = needsDiscovery(source.config) ? await listCrds(kubeConfig) : [];
+  return compile(source, crds, seriesPerMetric);
+}
+
+/** For `render`: wildcards resolved against the CRDs and object kinds in the files. */
+export function ksmResourcesFromFiles(source: KsmSource, files: readonly string[], seriesPerMetric?: number): KsmResources {
+  const crds: CrdInfo[] = [];
+  if (needsDiscovery(source.config)) {
+    const seen = new Set<string>();
+    for (const file of files) {
+      for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
+        const o = doc.toJS() as { apiVersion?: unknown; kind?: unknown; items?: unknown[] } | null;
+        const items = o && typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items) ? o.items : [o];
+        for (const item of items as { apiVersion?: unknown; kind?: unknown }[]) {
+          const crd = crdInfo(item);
+          if (item?.kind === 'CustomResourceDefinition' && crd) crds.push(crd);
+          if (typeof item?.apiVersion !== 'string' || typeof item.kind !== 'string' || !item.apiVersion.includes('/')) continue;
+          const [group, version] = item.apiVersion.split('/') as [string, string];
+          const key = `${group}/${version}/${item.kind}`;
+          if (!seen.has(key)) crds.push({ group, kind: item.kind, servedVersions: [version] });
+          seen.add(key);
+        }
+      }
+    }
+  }
+  return compile(source, crds, seriesPerMetric);
+}
+
+/** `crotel convert-ksm FILE`: native YAML on stdout, what did not convert in its comments. */
+export function convertKsmFile(path: string): string {
+  return convertKsmConfig(loadKsmConfigFile(path)).yaml;
+}

@@ -1,0 +1,334 @@
+// A kube-state-metrics resource entry → crotel CompiledResource, so KSM configs run on the same
+// store, /metrics and OTLP pipeline as native ones. Per metric, everything that depends only on
+// config (merged labels, compiled paths, names) is fixed here; `extract` walks paths and pushes
+// samples with kube-state-metrics' semantics (see the comments on each type below).
+//
+// kube-state-metrics' label sets are dynamic: a label whose path is missing is left out, and
+// `*` labels copy whole maps. crotel families have fixed attribute keys, so each distinct sorted
+// key set of a metric becomes one family (all sharing the metric's name, HELP and budget); the
+// exposition groups them under one name, and label order is sorted as kube-state-metrics does.
+
+import type { CompiledResource, ExtractionError, MetricFamily, ResourceRef, Sample, Snapshot } from '../model.ts';
+import { compileResource, createRedactor, isPlainObject, resourceId, type Redactor } from '../extract/index.ts';
+import { DEFAULT_SERIES_PER_METRIC } from '../config/index.ts';
+import { metricNamePrefix, type KsmEach, type KsmMetric, type KsmResource } from './config.ts';
+import { mustCompileKsmPath, type KsmPath } from './path.ts';
+import { goString, ksmFloat } from './values.ts';
+
+export interface KsmCompileOptions {
+  /** Series allowed per metric across all objects (crotel's limits.seriesPerMetric). */
+  readonly seriesPerMetric?: number;
+  readonly redactor?: Redactor;
+}
+
+const MAY_REPEAT = new WeakSet<MetricFamily>();
+
+/**
+ * True for KSM families whose labels do not identify the object, so two objects can produce the
+ * same series (kube-state-metrics then serves it twice, which Prometheus rejects). The exposition
+ * and OTLP producer serve such a series once when they honour this (see the README).
+ */
+export function seriesMayRepeat(family: MetricFamily): boolean {
+  return MAY_REPEAT.has(family);
+}
+
+/** Distinct label-key sets per metric beyond which samples are dropped and reported. */
+export const MAX_LABEL_SETS_PER_METRIC = 256;
+
+const CR = 'customresource';
+
+interface CompiledLabels {
+  /** `*`-keys, sorted: copy a map's entries, keys prefixed by what precedes a trailing `*`. */
+  readonly stars: readonly { readonly prefix: string; readonly path: KsmPath }[];
+  readonly plain: readonly { readonly name: string; readonly path: KsmPath }[];
+}
+
+type Labels = Map<string, string>;
+interface EachValue {
+  readonly labels: Labels;
+  readonly value: number;
+}
+type Values = (v: unknown, errors: ExtractionError[]) => EachValue[];
+
+/** kube-state-metrics' store.SanitizeLabelName (per code point, as Go's regexp matches runes). */
+export function sanitizeLabelName(name: string): string {
+  return name.replace(/[^a-zA-Z0-9_]/gu, '_');
+}
+
+function compileLabels(paths: ReadonlyMap<string, readonly string[]>): CompiledLabels {
+  const stars: { key: string; prefix: string; path: KsmPath }[] = [];
+  const plain: { name: string; path: KsmPath }[] = [];
+  for (const [key, segments] of paths) {
+    const path = mustCompileKsmPath(segments);
+    if (key.startsWith('*') || key.endsWith('*')) stars.push({ key, prefix: key.endsWith('*') ? key.slice(0, -1) : '', path });
+    else plain.push({ name: sanitizeLabelName(key), path });
+  }
+  stars.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { stars, plain };
+}
+
+/** addPathLabels: star maps first (so named labels override them), then named paths; nil skipped. */
+function addPathLabels(obj: unknown, labels: CompiledLabels, out: Labels): void {
+  for (const s of labels.stars) {
+    const m = s.path.get(obj);
+    if (!isPlainObject(m)) continue;
+    for (const k of Object.keys(m)) out.set(sanitizeLabelName(s.prefix + k), goString(m[k]));
+  }
+  for (const p of labels.plain) {
+    const v = p.path.get(obj);
+    if (v === undefined || v === null) continue;
+    out.set(p.name, goString(v));
+  }
+}
+
+function isNil(v: unknown): boolean {
+  return v === undefined || v === null;
+}
+
+function gaugeValues(each: KsmEach, own: CompiledLabels, at: string): Values {
+  const valueFrom = mustCompileKsmPath(each.valueFrom);
+  const { nilIsZero, labelFromKey } = each;
+  // kube-state-metrics matches a one-segment valueFrom against the keys of a map directly.
+  const only = each.valueFrom.length === 1 && each.valueFrom[0] !== '' && !each.valueFrom[0]!.includes(',') ? each.valueFrom[0] : undefined;
+  const valueOf = (it: unknown, errors: ExtractionError[]): EachValue | undefined => {
+    const got = valueFrom.get(it);
+    if (isNil(got)) return nilIsZero ? { labels: new Map(), value: 0 } : undefined; // missing: no series, not an error
+    const r = ksmFloat(got, nilIsZero);
+    if (!r.ok) {
+      errors.push({ path: at, reason: r.reason });
+      return undefined;
+    }
+    return { labels: new Map(), value: r.value };
+  };
+  return (v, errors) => {
+    const out: EachValue[] = [];
+    if (isPlainObject(v)) {
+      for (const key of Object.keys(v)) {
+        const it = v[key];
+        let ev: EachValue | undefined;
+        if (only !== undefined && key === only) {
+          const r = ksmFloat(it, nilIsZero);
+          if (!r.ok) {
+            errors.push({ path: at, reason: r.reason });
+            continue;
+          }
+          ev = { labels: new Map(), value: r.value };
+        } else {
+          ev = valueOf(it, errors);
+          if (!ev) continue;
+        }
+        if (key !== '' && labelFromKey !== '') ev.labels.set(labelFromKey, key);
+        addPathLabels(it, own, ev.labels);
+        // Paths are also read from the map itself, and win over the element's.
+        addPathLabels(v, own, ev.labels);
+        out.push(ev);
+      }
+    } else if (Array.isArray(v)) {
+      for (const it of v) {
+        const ev = valueOf(it, errors);
+        if (!ev) continue;
+        addPathLabels(it, own, ev.labels);
+        out.push(ev);
+      }
+    } else {
+      const ev = valueOf(v, errors);
+      if (ev) {
+        addPathLabels(v, own, ev.labels);
+        out.push(ev);
+      }
+    }
+    return out;
+  };
+}
+
+function infoValues(each: KsmEach, own: CompiledLabels): Values {
+  const { labelFromKey } = each;
+  const one = (x: unknown, out: EachValue[]): void => {
+    if (isNil(x)) return;
+    const labels: Labels = new Map();
+    addPathLabels(x, own, labels);
+    if (labels.size > 0) out.push({ labels, value: 1 });
+  };
+  return (v) => {
+    const out: EachValue[] = [];
+    if (Array.isArray(v)) {
+      for (const x of v) one(x, out);
+    } else if (isPlainObject(v)) {
+      // One series per entry (key label, labels read from the entry), then one for the map itself.
+      for (const key of Object.keys(v)) {
+        const labels: Labels = new Map();
+        if (key !== '' && labelFromKey !== '') labels.set(labelFromKey, key);
+        addPathLabels(v[key], own, labels);
+        if (labels.size > 0) out.push({ labels, value: 1 });
+      }
+      one(v, out);
+    } else {
+      one(v, out);
+    }
+    return out;
+  };
+}
+
+function stateSetValues(each: KsmEach, own: CompiledLabels, at: string): Values {
+  const valueFrom = mustCompileKsmPath(each.valueFrom);
+  const one = (x: unknown, out: EachValue[], errors: ExtractionError[]): void => {
+    const current = valueFrom.get(x);
+    if (isNil(current)) return; // not populated yet: no series, no error
+    if (typeof current !== 'string') {
+      errors.push({ path: at, reason: `expected a string state, got ${Array.isArray(current) ? 'a list' : typeof current === 'object' ? 'an object' : typeof current}` });
+      return;
+    }
+    for (const entry of each.list) {
+      const labels: Labels = new Map([[each.labelName, entry]]);
+      addPathLabels(x, own, labels);
+      out.push({ labels, value: entry === current ? 1 : 0 });
+    }
+  };
+  return (v, errors) => {
+    const out: EachValue[] = [];
+    if (Array.isArray(v)) for (const x of v) one(x, out, errors);
+    else one(v, out, errors);
+    return out;
+  };
+}
+
+interface CompiledMetric {
+  readonly name: string;
+  readonly help: string;
+  readonly common: ReadonlyMap<string, string>;
+  readonly familyLabels: CompiledLabels;
+  readonly path: KsmPath;
+  readonly values: Values;
+  /** Its labels include the object's uid, or its namespace and name: no two objects share a series. */
+  readonly identifiesObject: boolean;
+  /** Sorted label keys joined by NUL → index into the resource's families. */
+  readonly variants: Map<string, number>;
+}
+
+/** The full Prometheus name kube-state-metrics gives a metric: `<prefix>_<name>`, or `<name>`. */
+export function ksmMetricName(resource: KsmResource, metric: KsmMetric): string {
+  const prefix = metricNamePrefix(resource);
+  return prefix === '' ? metric.name : `${prefix}_${metric.name}`;
+}
+
+function mergeMaps<V>(a: ReadonlyMap<string, V>, b: ReadonlyMap<string, V>): Map<string, V> {
+  const out = new Map(a);
+  for (const [k, v] of b) out.set(k, v);
+  return out;
+}
+
+/**
+ * Compiles one entry of a kube-state-metrics config for one concrete group/version/kind
+ * (a wildcard entry is compiled once per kind it resolves to; see resolve.ts).
+ */
+export function compileKsmResource(resource: KsmResource, ref: ResourceRef, options: KsmCompileOptions = {}): CompiledResource {
+  const redactor = options.redactor ?? createRedactor([]);
+  const limit = options.seriesPerMetric ?? DEFAULT_SERIES_PER_METRIC;
+  // Lifecycle facts (identity, conditions, health) for traces come from crotel's own extractor.
+  const facts = compileResource({
+    group: ref.group, version: ref.version, kind: ref.kind, namespaces: [], generic: false,
+    labels: [], health: { successPhases: [], failurePhases: [] }, metrics: [],
+  }, { seriesPerMetric: limit, redactor });
+  // The GVK labels overwrite the resource's own commonLabels; a metric's commonLabels still win.
+  const resourceCommon = mergeMaps(resource.commonLabels, new Map([
+    [`${CR}_group`, ref.group], [`${CR}_version`, ref.version], [`${CR}_kind`, ref.kind],
+  ]));
+  const families: MetricFamily[] = [];
+  const variantFamily = (m: CompiledMetric, keys: readonly string[]): number | undefined => {
+    const id = keys.join('\u0000');
+    let index = m.variants.get(id);
+    if (index === undefined) {
+      if (m.variants.size >= MAX_LABEL_SETS_PER_METRIC) return undefined;
+      index = families.length;
+      const family: MetricFamily = { name: m.name, prometheusName: m.name, description: m.help, unit: '', instrument: 'gauge', attributeKeys: keys, cardinalityLimit: limit };
+      if (!m.identifiesObject) MAY_REPEAT.add(family);
+      families.push(family);
+      m.variants.set(id, index);
+    }
+    return index;
+  };
+
+  const metrics: CompiledMetric[] = resource.metrics.map((metric) => {
+    const each = metric.each;
+    const own = compileLabels(each.labelsFromPath);
+    const name = ksmMetricName(resource, metric);
+    const at = `${name} ${mustCompileKsmPath([...each.path, ...each.valueFrom]).text}`;
+    const values = each.type === 'gauge' ? gaugeValues(each, own, at) : each.type === 'info' ? infoValues(each, own) : stateSetValues(each, own, at);
+    const familyLabels = compileLabels(mergeMaps(resource.labelsFromPath, metric.labelsFromPath));
+    const reads = (p: string): boolean => familyLabels.plain.some((l) => l.path.text === p);
+    const compiled: CompiledMetric = {
+      name,
+      identifiesObject: reads('[metadata,uid]') || (reads('[metadata,name]') && reads('[metadata,namespace]')),
+      help: metric.help,
+      common: mergeMaps(resourceCommon, metric.commonLabels),
+      familyLabels,
+      path: mustCompileKsmPath(each.path),
+      values,
+      variants: new Map(),
+    };
+    // The label set every series has when all paths resolve: the metric's first family.
+    const keys = new Set([...compiled.common.keys(), ...compiled.familyLabels.plain.map((p) => p.name), ...own.plain.map((p) => p.name)]);
+    if (each.labelFromKey !== '') keys.add(each.labelFromKey);
+    if (each.type === 'stateset') keys.add(each.labelName);
+    variantFamily(compiled, [...keys].sort());
+    return compiled;
+  });
+
+  // Label values are redacted (URL user info, config patterns) as everywhere in crotel, but not
+  // cut to crotel's native 256 characters: kube-state-metrics keeps them whole, and a cut value
+  // would be a different series. The redactor itself reads at most 8 KiB of a value.
+  const clean = (v: string): string => (v === '' ? v : redactor(v));
+
+  const extract = (object: unknown): Snapshot | { readonly invalid: string } => {
+    const base = facts.extract(object);
+    if ('invalid' in base) return base;
+    const samples: Sample[] = [];
+    const errors: ExtractionError[] = [];
+    const seen = new Set<string>();
+    for (const m of metrics) {
+      const baseLabels: Labels = new Map(m.common);
+      addPathLabels(object, m.familyLabels, baseLabels);
+      for (const ev of m.values(m.path.get(object), errors)) {
+        for (const [k, v] of baseLabels) if (!ev.labels.has(k)) ev.labels.set(k, v);
+        const keys = [...ev.labels.keys()].sort();
+        const attributeValues = keys.map((k) => clean(ev.labels.get(k)!));
+        // One object can yield the same series twice (e.g. an Info over a map); keep the first.
+        const id = `${m.name}\u0000${keys.join('\u0001')}\u0000${attributeValues.join('\u0001')}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const family = variantFamily(m, keys);
+        if (family === undefined) {
+          errors.push({ path: m.name, reason: `more than ${MAX_LABEL_SETS_PER_METRIC} distinct label sets; series dropped` });
+          continue;
+        }
+        samples.push({ family, attributeValues, value: ev.value });
+      }
+    }
+    return { ...base, samples, errors: dedupeErrors(errors) };
+  };
+
+  return {
+    ref,
+    id: resourceId(ref),
+    namespaces: [],
+    families,
+    extract: (object) => {
+      try {
+        return extract(object);
+      } catch (e) {
+        return { invalid: `extraction failed: ${(e as Error).message}` };
+      }
+    },
+  };
+}
+
+function dedupeErrors(errors: ExtractionError[]): ExtractionError[] {
+  if (errors.length < 2) return errors;
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const k = `${e.path}\u0000${e.reason}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

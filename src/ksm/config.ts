@@ -1,0 +1,345 @@
+// Reads a kube-state-metrics v2.20 CustomResourceStateMetrics file as kube-state-metrics does
+// (goyaml.v3 into its Go structs, non-strict): any scalar is accepted where a string is expected
+// (its text as written, so `version: 1.10` stays "1.10"), unknown keys are ignored (reported as
+// warnings), `Gauge`/`gauge` both work. What kube-state-metrics rejects — wrong shapes, unknown
+// metric types, a missing type block, `[lookup]` segments without `=`, a group that is empty or
+// `*` — is rejected here with the file, the path inside it and the line.
+
+import { readFileSync } from 'node:fs';
+import { LineCounter, isMap, isScalar, isSeq, isAlias, parseAllDocuments, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import { ConfigError, type ConfigProblem } from '../config/index.ts';
+import { compileKsmPath } from './path.ts';
+
+export type KsmMetricType = 'gauge' | 'stateset' | 'info';
+
+export interface KsmLabels {
+  /** Keys as written (kube-state-metrics does not sanitize them). */
+  readonly commonLabels: ReadonlyMap<string, string>;
+  readonly labelsFromPath: ReadonlyMap<string, readonly string[]>;
+}
+
+export interface KsmEach {
+  readonly type: KsmMetricType;
+  readonly path: readonly string[];
+  readonly labelsFromPath: ReadonlyMap<string, readonly string[]>;
+  readonly valueFrom: readonly string[];
+  readonly labelFromKey: string;
+  readonly nilIsZero: boolean;
+  readonly labelName: string;
+  readonly list: readonly string[];
+}
+
+export interface KsmMetric extends KsmLabels {
+  readonly name: string;
+  readonly help: string;
+  readonly each: KsmEach;
+}
+
+export interface KsmGvk {
+  /** `*` or '' in version/kind means every served one (resolved against the cluster's CRDs). */
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+}
+
+export interface KsmResource extends KsmLabels {
+  readonly groupVersionKind: KsmGvk;
+  /** undefined = the default `kube_customresource`; '' = no prefix. */
+  readonly metricNamePrefix?: string;
+  readonly resourcePlural: string;
+  readonly metrics: readonly KsmMetric[];
+}
+
+export interface KsmConfig {
+  readonly file: string;
+  readonly resources: readonly KsmResource[];
+  /** Keys kube-state-metrics ignores (often typos), as `path: message`. */
+  readonly warnings: readonly string[];
+}
+
+export const DEFAULT_METRIC_NAME_PREFIX = 'kube_customresource';
+
+export function metricNamePrefix(r: KsmResource): string {
+  return r.metricNamePrefix ?? DEFAULT_METRIC_NAME_PREFIX;
+}
+
+export function isWildcard(gvk: KsmGvk): boolean {
+  return gvk.version === '' || gvk.version === '*' || gvk.kind === '' || gvk.kind === '*';
+}
+
+export function loadKsmConfigFile(file: string): KsmConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(file, [{ file, path: '(root)', expected: 'a readable file', got: (e as NodeJS.ErrnoException).code ?? 'read error' }]);
+  }
+  return parseKsmConfig(text, file);
+}
+
+type Path = readonly (string | number)[];
+
+function formatPath(path: Path): string {
+  if (path.length === 0) return '(root)';
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
+export function parseKsmConfig(text: string, file: string): KsmConfig {
+  const lineCounter = new LineCounter();
+  // kube-state-metrics' decoder reads the first document only.
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const problems: ConfigProblem[] = [];
+  const warnings: string[] = [];
+  const at = (node: Node | null | undefined): { line?: number; column?: number } => {
+    const offset = node?.range?.[0];
+    if (offset === undefined) return {};
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  const problem = (path: Path, node: Node | null | undefined, expected: string, got: string): void => {
+    problems.push({ file, path: formatPath(path), ...at(node), expected, got });
+  };
+  const doc = Array.isArray(docs) ? docs[0] : docs;
+  if (!doc || doc.contents === null) {
+    throw new ConfigError(file, [{ file, path: '(root)', expected: 'a CustomResourceStateMetrics document', got: 'an empty file' }]);
+  }
+  if (doc.errors.length > 0) {
+    throw new ConfigError(file, doc.errors.map((e) => {
+      const { line, col } = lineCounter.linePos(e.pos[0]);
+      return { file, path: '(yaml)', line, column: col, expected: 'valid YAML', got: e.message.split('\n')[0] ?? e.message };
+    }));
+  }
+
+  const describe = (n: Node | null | undefined): string => {
+    if (n === null || n === undefined) return 'nothing';
+    if (isMap(n)) return 'a mapping';
+    if (isSeq(n)) return 'a list';
+    if (isAlias(n)) return 'an alias';
+    return `${JSON.stringify((n as Scalar).source ?? (n as Scalar).value)}`;
+  };
+  const resolve = (n: unknown): Node | null => {
+    const node = (isAlias(n) ? n.resolve(doc) : n) as Node | null | undefined;
+    return node ?? null;
+  };
+  const isNull = (n: Node | null): boolean => n === null || (isScalar(n) && n.value === null && (n.type === 'PLAIN' || n.type === undefined));
+  const str = (n: Node | null, path: Path): string | undefined => {
+    if (isNull(n)) return '';
+    if (isScalar(n)) return n.source ?? String(n.value);
+    problem(path, n, 'a string', describe(n));
+    return undefined;
+  };
+  const strList = (n: Node | null, path: Path): string[] | undefined => {
+    if (isNull(n)) return [];
+    if (!isSeq(n)) {
+      problem(path, n, 'a list of strings, e.g. [status, phase]', describe(n));
+      return undefined;
+    }
+    const out: string[] = [];
+    n.items.forEach((item, i) => {
+      const s = str(resolve(item), [...path, i]);
+      if (s !== undefined) out.push(s);
+    });
+    return out.length === n.items.length ? out : undefined;
+  };
+  const bool = (n: Node | null, path: Path): boolean => {
+    if (isNull(n)) return false;
+    if (isScalar(n)) {
+      if (typeof n.value === 'boolean') return n.value;
+      const s = n.source ?? String(n.value);
+      if (['y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON'].includes(s)) return true;
+      if (['n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF'].includes(s)) return false;
+    }
+    problem(path, n, 'a boolean (true or false)', describe(n));
+    return false;
+  };
+  const int = (n: Node | null, path: Path): void => {
+    if (isNull(n)) return;
+    if (isScalar(n) && typeof n.value === 'number' && Number.isInteger(n.value)) return;
+    problem(path, n, 'an integer', describe(n));
+  };
+  // Fields of a mapping by name; unknown keys become warnings, as kube-state-metrics ignores them.
+  const fields = (n: Node | null, path: Path, known: readonly string[], what: string): Map<string, Node | null> | undefined => {
+    if (isNull(n)) return new Map();
+    if (!isMap(n)) {
+      problem(path, n, what, describe(n));
+      return undefined;
+    }
+    const out = new Map<string, Node | null>();
+    for (const pair of (n as YAMLMap).items as Pair[]) {
+      const keyNode = resolve(pair.key);
+      const key = isScalar(keyNode) ? (keyNode.source ?? String(keyNode.value)) : undefined;
+      if (key === undefined) {
+        problem(path, keyNode, 'string keys', describe(keyNode));
+        continue;
+      }
+      if (!known.includes(key)) {
+        warnings.push(`${file}:${at(keyNode).line ?? '?'}: ${formatPath([...path, key])}: unknown key ${JSON.stringify(key)} is ignored (as kube-state-metrics does); known: ${known.join(', ')}`);
+        continue;
+      }
+      out.set(key, resolve(pair.value));
+    }
+    return out;
+  };
+  const stringMap = (n: Node | null, path: Path): Map<string, string> => {
+    const out = new Map<string, string>();
+    if (isNull(n)) return out;
+    if (!isMap(n)) {
+      problem(path, n, 'a mapping of label name to value', describe(n));
+      return out;
+    }
+    for (const pair of n.items as Pair[]) {
+      const keyNode = resolve(pair.key);
+      const key = isScalar(keyNode) ? (keyNode.source ?? String(keyNode.value)) : undefined;
+      if (key === undefined) {
+        problem(path, keyNode, 'string keys', describe(keyNode));
+        continue;
+      }
+      const v = str(resolve(pair.value), [...path, key]);
+      if (v !== undefined) out.set(key, v);
+    }
+    return out;
+  };
+  const pathMap = (n: Node | null, path: Path): Map<string, string[]> => {
+    const out = new Map<string, string[]>();
+    if (isNull(n)) return out;
+    if (!isMap(n)) {
+      problem(path, n, 'a mapping of label name to path, e.g. name: [metadata, name]', describe(n));
+      return out;
+    }
+    for (const pair of n.items as Pair[]) {
+      const keyNode = resolve(pair.key);
+      const key = isScalar(keyNode) ? (keyNode.source ?? String(keyNode.value)) : undefined;
+      if (key === undefined) {
+        problem(path, keyNode, 'string keys', describe(keyNode));
+        continue;
+      }
+      const valueNode = resolve(pair.value);
+      const segments = strList(valueNode, [...path, key]);
+      if (segments === undefined) continue;
+      checkPath(segments, [...path, key], valueNode);
+      out.set(key, segments);
+    }
+    return out;
+  };
+  const checkPath = (segments: readonly string[], path: Path, node: Node | null): void => {
+    const r = compileKsmPath(segments);
+    if (!r.ok) problem(path, node, 'a valid path', r.error);
+  };
+  const pathField = (m: Map<string, Node | null>, key: string, path: Path): string[] => {
+    const node = m.get(key) ?? null;
+    const segments = strList(node, [...path, key]) ?? [];
+    checkPath(segments, [...path, key], node);
+    return segments;
+  };
+
+  const RESOURCE_KEYS = ['groupVersionKind', 'metricNamePrefix', 'resourcePlural', 'commonLabels', 'labelsFromPath', 'metrics', 'errorLogV'];
+  const METRIC_KEYS = ['name', 'help', 'each', 'commonLabels', 'labelsFromPath', 'errorLogV'];
+  const EACH_KEYS = ['type', 'gauge', 'stateSet', 'info'];
+  const GAUGE_KEYS = ['path', 'labelsFromPath', 'valueFrom', 'nilIsZero', 'labelFromKey'];
+  const STATESET_KEYS = ['path', 'labelsFromPath', 'valueFrom', 'list', 'labelName'];
+  const INFO_KEYS = ['path', 'labelsFromPath', 'labelFromKey'];
+
+  const parseEach = (n: Node | null, path: Path): KsmEach | undefined => {
+    const f = fields(n, path, EACH_KEYS, 'a mapping with type and one of gauge, stateSet, info');
+    if (!f) return undefined;
+    const typeText = str(f.get('type') ?? null, [...path, 'type']);
+    if (typeText === undefined) return undefined;
+    const type = typeText.toLowerCase();
+    const block = type === 'gauge' ? 'gauge' : type === 'stateset' ? 'stateSet' : type === 'info' ? 'info' : undefined;
+    if (block === undefined) {
+      problem([...path, 'type'], f.get('type') ?? n, 'a metric type: Gauge, StateSet or Info', typeText === '' ? 'nothing' : JSON.stringify(typeText));
+      return undefined;
+    }
+    const blockNode = f.get(block) ?? null;
+    if (isNull(blockNode)) {
+      problem([...path, block], blockNode ?? n, `each.${block} for type ${typeText}`, 'nothing');
+      return undefined;
+    }
+    const bp = [...path, block];
+    const keys = block === 'gauge' ? GAUGE_KEYS : block === 'stateSet' ? STATESET_KEYS : INFO_KEYS;
+    const b = fields(blockNode, bp, keys, 'a mapping');
+    if (!b) return undefined;
+    const labelName = str(b.get('labelName') ?? null, [...bp, 'labelName']) ?? '';
+    const list = block === 'stateSet' ? (strList(b.get('list') ?? null, [...bp, 'list']) ?? []) : [];
+    return {
+      type: type as KsmMetricType,
+      path: pathField(b, 'path', bp),
+      labelsFromPath: pathMap(b.get('labelsFromPath') ?? null, [...bp, 'labelsFromPath']),
+      valueFrom: block === 'info' ? [] : pathField(b, 'valueFrom', bp),
+      labelFromKey: block === 'stateSet' ? '' : (str(b.get('labelFromKey') ?? null, [...bp, 'labelFromKey']) ?? ''),
+      nilIsZero: block === 'gauge' ? bool(b.get('nilIsZero') ?? null, [...bp, 'nilIsZero']) : false,
+      labelName,
+      list,
+    };
+  };
+
+  const resources: KsmResource[] = [];
+  const root = fields(resolve(doc.contents), [], ['spec', 'kind', 'apiVersion', 'metadata'], 'a CustomResourceStateMetrics mapping with spec.resources');
+  const spec = root ? fields(root.get('spec') ?? null, ['spec'], ['resources'], 'a mapping with resources') : undefined;
+  const list = spec?.get('resources') ?? null;
+  if (spec && !isNull(list) && !isSeq(list)) problem(['spec', 'resources'], list, 'a list of resources', describe(list));
+  if (isSeq(list)) {
+    list.items.forEach((item, i) => {
+      const rp: Path = ['spec', 'resources', i];
+      const r = fields(resolve(item), rp, RESOURCE_KEYS, 'a resource mapping with groupVersionKind and metrics');
+      if (!r) return;
+      const g = fields(r.get('groupVersionKind') ?? null, [...rp, 'groupVersionKind'], ['group', 'version', 'kind'], 'a mapping with group, version, kind');
+      const gvk: KsmGvk = {
+        group: str(g?.get('group') ?? null, [...rp, 'groupVersionKind', 'group']) ?? '',
+        version: str(g?.get('version') ?? null, [...rp, 'groupVersionKind', 'version']) ?? '',
+        kind: str(g?.get('kind') ?? null, [...rp, 'groupVersionKind', 'kind']) ?? '',
+      };
+      if (g && (gvk.group === '' || gvk.group === '*')) {
+        problem([...rp, 'groupVersionKind', 'group'], r.get('groupVersionKind') ?? null, 'an API group (kube-state-metrics requires one; core resources are not supported)', gvk.group === '' ? 'nothing' : '"*"');
+      }
+      const prefixNode = r.get('metricNamePrefix') ?? null;
+      const prefix = isNull(prefixNode) ? undefined : str(prefixNode, [...rp, 'metricNamePrefix']);
+      int(r.get('errorLogV') ?? null, [...rp, 'errorLogV']);
+      const metricsNode = r.get('metrics') ?? null;
+      const metrics: KsmMetric[] = [];
+      if (!isNull(metricsNode) && !isSeq(metricsNode)) problem([...rp, 'metrics'], metricsNode, 'a list of metrics', describe(metricsNode));
+      if (isSeq(metricsNode)) {
+        metricsNode.items.forEach((mi, j) => {
+          const mp: Path = [...rp, 'metrics', j];
+          const m = fields(resolve(mi), mp, METRIC_KEYS, 'a metric mapping with name, help and each');
+          if (!m) return;
+          const name = str(m.get('name') ?? null, [...mp, 'name']) ?? '';
+          const full = [prefix ?? DEFAULT_METRIC_NAME_PREFIX, name].filter((p) => p !== '').join('_');
+          // kube-state-metrics would serve an unparseable exposition; refuse instead.
+          if (!METRIC_NAME.test(full)) problem([...mp, 'name'], m.get('name') ?? mi as Node, 'a metric name giving a valid Prometheus name [a-zA-Z_:][a-zA-Z0-9_:]*', JSON.stringify(full));
+          int(m.get('errorLogV') ?? null, [...mp, 'errorLogV']);
+          const each = parseEach(m.get('each') ?? null, [...mp, 'each']);
+          const metric = {
+            name,
+            help: str(m.get('help') ?? null, [...mp, 'help']) ?? '',
+            commonLabels: stringMap(m.get('commonLabels') ?? null, [...mp, 'commonLabels']),
+            labelsFromPath: pathMap(m.get('labelsFromPath') ?? null, [...mp, 'labelsFromPath']),
+          };
+          if (each) metrics.push({ ...metric, each });
+        });
+      }
+      resources.push({
+        groupVersionKind: gvk,
+        ...(prefix !== undefined ? { metricNamePrefix: prefix } : {}),
+        resourcePlural: str(r.get('resourcePlural') ?? null, [...rp, 'resourcePlural']) ?? '',
+        commonLabels: stringMap(r.get('commonLabels') ?? null, [...rp, 'commonLabels']),
+        labelsFromPath: pathMap(r.get('labelsFromPath') ?? null, [...rp, 'labelsFromPath']),
+        metrics,
+      });
+    });
+  }
+  if (problems.length > 0) {
+    problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+    throw new ConfigError(file, problems);
+  }
+  if (resources.length === 0) warnings.push(`${file}: spec.resources is empty: nothing to watch`);
+  return { file, resources, warnings };
+}
