@@ -1,0 +1,167 @@
+// kube-state-metrics v2.20 and crotel side by side on one apiserver, reading the same KSM
+// CustomResourceStateMetrics config (bench/ksm-databaseinstance.yaml) over N DatabaseInstances.
+//   node bench/ksm-side-by-side.ts [--objects 10000] [--rate 50] [--duration 20] [--scrapes 3]
+// Figures per tool: time from spawn to all expected series served, RSS after sync, full scrape
+// time (median), CPU (cores) while statuses change at a steady rate. The two start one after
+// the other (not competing for the CPU), then both watch the same writes.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { startControlPlane } from '../test/harness/control-plane.ts';
+import { startCrotel, type CrotelProcess } from '../test/harness/crotel-process.ts';
+import { applyCrds } from '../test/harness/kube.ts';
+import { startKsm, type KsmProcess } from '../test/integration/ksm-support.ts';
+import { ApiClient, forEachConcurrent } from './api.ts';
+import { ensureNamespaces, instancePath, instanceRef, loadInstances } from './load.ts';
+import { median, mib, ms, now, secs, sleep } from './stats.ts';
+
+const CRD = new URL('../examples/databaseinstance/crd.yaml', import.meta.url).pathname;
+const KSM_CONFIG = new URL('./ksm-databaseinstance.yaml', import.meta.url).pathname;
+const PREFIX = 'database_instance_';
+
+const { values } = parseArgs({
+  options: {
+    objects: { type: 'string', default: '10000' },
+    namespaces: { type: 'string', default: '50' },
+    concurrency: { type: 'string', default: '32' },
+    rate: { type: 'string', default: '50' },
+    duration: { type: 'string', default: '20' },
+    scrapes: { type: 'string', default: '3' },
+    help: { type: 'boolean' },
+  },
+});
+if (values.help) {
+  process.stdout.write('node bench/ksm-side-by-side.ts [--objects N] [--namespaces N] [--concurrency N] [--rate R] [--duration S] [--scrapes N]\n');
+  process.exit(0);
+}
+const num = (k: keyof typeof values): number => {
+  const n = Number(values[k]);
+  if (!(n > 0)) throw new Error(`--${k} ${String(values[k])}: expected a positive number`);
+  return n;
+};
+const N = num('objects');
+const RATE = num('rate');
+const DURATION = num('duration');
+const SCRAPES = num('scrapes');
+
+/** Series the config gives for the bench objects: 5 phases + 1 condition + storage + backup. */
+const EXPECTED = N * 8;
+
+interface Tool {
+  readonly name: string;
+  readonly pid: number;
+  scrape(): Promise<string>;
+  stop(): Promise<unknown>;
+}
+
+function countSeries(text: string): number {
+  let n = 0;
+  let i = 0;
+  while ((i = text.indexOf(`\n${PREFIX}`, i)) >= 0) {
+    n++;
+    i += PREFIX.length;
+  }
+  return n + (text.startsWith(PREFIX) ? 1 : 0);
+}
+
+function rssOf(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+/** utime + stime of a process and its threads, in seconds. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+}
+
+async function timeToAllSeries(tool: Tool, spawnedAt: number): Promise<number> {
+  const deadline = now() + 30 * 60_000;
+  while (now() < deadline) {
+    const got = countSeries(await tool.scrape().catch(() => ''));
+    if (got >= EXPECTED) return (now() - spawnedAt) / 1000;
+    await sleep(250);
+  }
+  throw new Error(`${tool.name}: not all ${EXPECTED} series within 30 min`);
+}
+
+async function scrapeTimes(tool: Tool): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < SCRAPES; i++) {
+    const t = now();
+    const body = await tool.scrape();
+    times.push(now() - t);
+    if (countSeries(body) < EXPECTED) throw new Error(`${tool.name}: a full scrape lacked series`);
+  }
+  return median(times);
+}
+
+const PHASES = ['Running', 'Failed', 'Provisioning'] as const;
+
+async function main(): Promise<void> {
+  process.stdout.write(`kube-state-metrics v2.20 vs crotel, ${N} DatabaseInstances, ${EXPECTED} expected series\n`);
+  const cp = await startControlPlane();
+  const api = new ApiClient(cp, num('concurrency'));
+  const tools: Tool[] = [];
+  try {
+    await applyCrds(cp, CRD);
+    await ensureNamespaces(api, num('namespaces'));
+    const load = await loadInstances(api, { objects: N, namespaces: num('namespaces'), concurrency: num('concurrency') });
+    process.stdout.write(`loaded ${N} objects in ${secs(load.seconds)}\n`);
+
+    const figures = new Map<string, { start: number; rss: number; scrape: number; cpu?: number }>();
+    // kube-state-metrics first, then crotel; each alone while it syncs.
+    let t = now();
+    const ksm: KsmProcess = await startKsm(cp, KSM_CONFIG);
+    const ksmTool: Tool = { name: 'kube-state-metrics v2.20.0', pid: ksm.pid, scrape: () => ksm.scrape(), stop: () => ksm.stop() };
+    tools.push(ksmTool);
+    const ksmStart = await timeToAllSeries(ksmTool, t);
+    await sleep(2000);
+    figures.set(ksmTool.name, { start: ksmStart, rss: rssOf(ksm.pid), scrape: await scrapeTimes(ksmTool) });
+
+    t = now();
+    const crotel: CrotelProcess = await startCrotel({ args: ['--ksm-config', KSM_CONFIG, '--kubeconfig', cp.kubeconfigPath], env: { CROTEL_LOG_LEVEL: 'info' } });
+    const crotelTool: Tool = { name: 'crotel --ksm-config', pid: crotel.child.pid ?? -1, scrape: () => crotel.scrape(), stop: () => crotel.stop() };
+    tools.push(crotelTool);
+    const crotelStart = await timeToAllSeries(crotelTool, t);
+    await sleep(2000);
+    figures.set(crotelTool.name, { start: crotelStart, rss: rssOf(crotelTool.pid), scrape: await scrapeTimes(crotelTool) });
+
+    // Steady status changes, both tools watching; CPU from /proc over the window.
+    const before = new Map(tools.map((x) => [x.name, cpuSeconds(x.pid)]));
+    const writes = Math.round(RATE * DURATION);
+    const started = now();
+    let written = 0;
+    await forEachConcurrent(writes, 8, async (w) => {
+      const due = started + (w / RATE) * 1000;
+      if (due > now()) await sleep(due - now());
+      const i = (w * 7919) % N;
+      const phase = PHASES[w % PHASES.length]!;
+      const res = await api.send('PATCH', `${instancePath(instanceRef(i, num('namespaces')))}/status`, {
+        status: { phase, conditions: [{ type: 'Ready', status: phase === 'Running' ? 'True' : 'False', reason: phase, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }] },
+      });
+      if (res.status === 200) written++;
+    });
+    const window = (now() - started) / 1000;
+    for (const x of tools) figures.get(x.name)!.cpu = (cpuSeconds(x.pid) - before.get(x.name)!) / window;
+
+    const rows = [...figures];
+    const line = (cells: string[]): string => `| ${cells.join(' | ')} |\n`;
+    process.stdout.write(`\n${N} DatabaseInstances, ${EXPECTED} series; ${written} status writes at ${RATE}/s over ${secs(window)}\n\n`);
+    process.stdout.write(line(['figure', ...rows.map(([name]) => name)]));
+    process.stdout.write(line(['---', ...rows.map(() => '---')]));
+    process.stdout.write(line(['start → all series served', ...rows.map(([, f]) => secs(f.start))]));
+    process.stdout.write(line(['RSS after sync', ...rows.map(([, f]) => mib(f.rss))]));
+    process.stdout.write(line([`full scrape (median of ${SCRAPES})`, ...rows.map(([, f]) => ms(f.scrape))]));
+    process.stdout.write(line([`CPU during ${RATE} writes/s`, ...rows.map(([, f]) => `${(f.cpu ?? NaN).toFixed(3)} cores`)]));
+  } finally {
+    for (const x of tools.reverse()) await x.stop().catch(() => undefined);
+    await api.close();
+    await cp.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 1;
+});
