@@ -9,7 +9,7 @@ import { rbacFor, toYaml } from './rbac.ts';
 import { renderObjects } from './render.ts';
 import { compileConfig } from './extract/index.ts';
 import { startRuntime } from './runtime.ts';
-import { convertKsmFile, ksmResourcesFromCluster, ksmResourcesFromFiles, ksmSourceFor } from './ksm/cli-support.ts';
+import { convertKsmFile, followWildcardKinds, ksmResourcesAtStart, ksmResourcesFromFiles, ksmSourceFor, needsDiscovery } from './ksm/cli-support.ts';
 import { DEFAULT_TRACES, type Config } from './config/index.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -22,7 +22,7 @@ Usage:
   crotel render --config crotel.yaml -f objects.yaml
   crotel run|validate|render --ksm-config crs.yaml …   kube-state-metrics CustomResourceStateMetrics
   crotel convert-ksm crs.yaml                            print the equivalent native crotel config
-  crotel rbac --config crotel.yaml [--service-account crotel] [--namespace monitoring]
+  crotel rbac --config crotel.yaml|--ksm-config crs.yaml [--service-account crotel] [--namespace monitoring]
               [--leader-elect [--leader-elect-namespace NS] [--leader-elect-name crotel]] [--kubeconfig FILE]
 
 Run options:
@@ -32,6 +32,7 @@ Run options:
   --lease-duration SECONDS         (default 15)
   --shard I --total-shards N       serve only objects whose uid hashes to shard I of N
   --shutdown-timeout SECONDS       bound on the graceful stop after SIGTERM (default 10)
+  --crd-poll-interval SECONDS      how often to look for CRDs matching kube-state-metrics wildcard kinds (default 30)
 
 OTLP push (metrics, and lifecycle traces unless traces.enabled is false) is on when
 OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_METRICS_ENDPOINT / _TRACES_ENDPOINT) is set;
@@ -48,6 +49,7 @@ function parse(argv: string[]) {
     options: {
       config: { type: 'string', short: 'c' },
       'ksm-config': { type: 'string' },
+      'crd-poll-interval': { type: 'string' },
       kubeconfig: { type: 'string' },
       master: { type: 'string' },
       port: { type: 'string' },
@@ -115,7 +117,8 @@ async function run(values: ReturnType<typeof parse>['values']): Promise<void> {
   const kubeConfig = loadKubeConfig({ kubeconfig: values.kubeconfig, master: values.master });
   const shard = shardOf(values.shard, values['total-shards']);
   const ksm = ksmSourceFor(values['ksm-config'], config, values.config);
-  const ksmResources = ksm ? await ksmResourcesFromCluster(ksm, kubeConfig, config?.limits.seriesPerMetric) : undefined;
+  const crdListFailed = (error: unknown): void => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'listing CRDs for kube-state-metrics wildcard kinds failed; retrying');
+  const ksmResources = ksm ? await ksmResourcesAtStart(ksm, kubeConfig, config?.limits.seriesPerMetric, crdListFailed) : undefined;
   for (const warning of ksmResources?.warnings ?? []) logger.warn(warning);
   const runtime = await startRuntime({
     resources: [...(config ? compileConfig(config) : []), ...(ksmResources?.resources ?? [])], traces: config?.traces ?? DEFAULT_TRACES,
@@ -124,6 +127,13 @@ async function run(values: ReturnType<typeof parse>['values']): Promise<void> {
     ...(shard ? { shard } : {}),
     ...(values['leader-elect'] ? { leaderElection: { ...leaseOf(values, shard), leaseDurationMs: secondsOf('--lease-duration', values['lease-duration'], 15) * 1000 } } : {}),
   });
+  const stopFollowing = ksm && ksmResources && needsDiscovery(ksm.config)
+    ? followWildcardKinds({
+        source: ksm, kubeConfig, known: ksmResources.resources, add: (r) => runtime.addResource(r), onError: crdListFailed,
+        ...(config ? { seriesPerMetric: config.limits.seriesPerMetric } : {}),
+        intervalMs: secondsOf('--crd-poll-interval', values['crd-poll-interval'], 30) * 1000,
+      })
+    : undefined;
   // Nothing a handler or a library does asynchronously may take the process down.
   process.on('unhandledRejection', (reason) => {
     runtime.telemetry.self.internalError();
@@ -140,6 +150,7 @@ async function run(values: ReturnType<typeof parse>['values']): Promise<void> {
       process.exit(1);
     }, timeoutMs);
     force.unref();
+    stopFollowing?.();
     runtime.stop(timeoutMs * 0.8).then(() => {
       logger.info('stopped');
       logger.flush();
@@ -195,12 +206,18 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'rbac': {
-      const config = loadConfigFile(requireConfig(values.config));
-      const objects = await rbacFor(config, {
+      const config: Config | undefined = values.config === undefined && values['ksm-config'] ? undefined : loadConfigFile(requireConfig(values.config));
+      const ksm = ksmSourceFor(values['ksm-config'], config, values.config);
+      const kubeConfig = values.kubeconfig ? loadKubeConfig({ kubeconfig: values.kubeconfig }) : undefined;
+      // Wildcard kinds resolve against the cluster when there is one; else only concrete kinds are listed.
+      const ksmKinds = ksm ? (kubeConfig ? await ksmResourcesAtStart(ksm, kubeConfig, undefined, () => {}) : ksmResourcesFromFiles(ksm, [])).resources.map((r) => r.ref) : [];
+      const objects = await rbacFor(config ?? { limits: { seriesPerMetric: 1 }, redact: [], resources: [], traces: DEFAULT_TRACES }, {
         serviceAccount: values['service-account'] ?? 'crotel',
         namespace: values.namespace ?? 'monitoring',
         ...(values['leader-elect'] ? { leaderElection: leaseOf({ ...values, 'leader-elect-namespace': values['leader-elect-namespace'] ?? values.namespace ?? 'monitoring' }) } : {}),
-        ...(values.kubeconfig ? { kubeConfig: loadKubeConfig({ kubeconfig: values.kubeconfig }) } : {}),
+        ...(kubeConfig ? { kubeConfig } : {}),
+        extraResources: ksmKinds,
+        crdAccess: ksm !== undefined && needsDiscovery(ksm.config),
       });
       process.stdout.write(toYaml(objects));
       return 0;

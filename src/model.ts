@@ -18,6 +18,11 @@ export interface MetricFamily {
   readonly attributeKeys: readonly string[];
   /** Series of this family allowed across all objects; excess is dropped and counted. */
   readonly cardinalityLimit: number;
+  /**
+   * The attributes do not identify the object (no uid, nor name and namespace), so two objects
+   * can produce the same series. Exporters then serve each series once (the first object's).
+   */
+  readonly seriesMayRepeat?: boolean;
 }
 
 /** One data point an object contributes to a family. */

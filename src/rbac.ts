@@ -2,7 +2,8 @@
 // its resources (cluster-wide, or Roles in the namespaces it names), on core events when traces
 // turn Events into span events, and get/create/update on its Lease when leader election is on.
 // Nothing else: discovery (/apis/<group>/<version>) is open to every authenticated identity
-// through the default system:discovery role, so CRDs need no read access.
+// through the default system:discovery role, so CRDs need no read access — except to resolve
+// kube-state-metrics wildcard kinds, which lists them.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import type { Config } from './config/index.ts';
@@ -15,6 +16,10 @@ export interface RbacOptions {
   readonly leaderElection?: { readonly namespace: string; readonly name: string };
   /** Resolve plurals by discovery; without it, Kubernetes' usual English plural of the kind. */
   readonly kubeConfig?: KubeConfig;
+  /** Kinds from a kube-state-metrics config (cluster-wide). */
+  readonly extraResources?: readonly ResourceRef[];
+  /** kube-state-metrics wildcard kinds are resolved by listing CRDs: get/list/watch on them. */
+  readonly crdAccess?: boolean;
 }
 
 interface Rule {
@@ -52,7 +57,12 @@ export async function rbacFor(config: Config, options: RbacOptions): Promise<Rec
   const events = config.traces.enabled !== false && config.traces.events;
   const clusterRules: Rule[] = [];
   const namespaceRules = new Map<string, Rule[]>();
-  for (const resource of config.resources) {
+  const resources = [
+    ...config.resources,
+    ...(options.extraResources ?? []).map((ref) => ({ ...ref, namespaces: [] as readonly string[] })),
+  ];
+  if (options.crdAccess) addRule(clusterRules, 'apiextensions.k8s.io', 'customresourcedefinitions');
+  for (const resource of resources) {
     const plural = await pluralOf(resource, options.kubeConfig);
     const scopes = resource.namespaces.length > 0 ? resource.namespaces : [undefined];
     for (const ns of scopes) {

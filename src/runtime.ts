@@ -38,6 +38,8 @@ export interface Runtime {
   readonly telemetry: Telemetry;
   readonly stores: readonly ResourceStore[];
   readonly tracing: boolean;
+  /** Starts watching one more resource (e.g. a wildcard kind whose CRD appeared after start). */
+  addResource(resource: CompiledResource): void;
   /** Stops watching, flushes spans and metrics within timeoutMs, closes the server. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -100,7 +102,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   sweep.unref();
 
   const compiled = options.resources;
-  const kinds = new Map(compiled.map((r) => [refKey(r.ref), r.ref]));
+  const kinds = new Map<string, ResourceRef>();
   telemetry.meter.createObservableGauge('crotel.episodes.open', { description: 'Reconcile episodes open now, per kind', unit: '{episode}' })
     .addCallback((result) => {
       for (const ref of kinds.values()) result.observe(tracker.openEpisodes(ref), { 'k8s.object.group': ref.group, 'k8s.object.kind': ref.kind });
@@ -125,7 +127,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   const eventWatches = new Set<string>();
   const eventSink = new EventSink((uid, event) => tracker.addEvent(uid, event));
-  for (const resource of compiled) {
+  let started = false;
+  let stopped = false;
+  const watchResource = (resource: CompiledResource): void => {
+    kinds.set(refKey(resource.ref), resource.ref);
     const namespaces = resource.namespaces.length > 0 ? resource.namespaces : [undefined];
     for (const namespace of namespaces) {
       const id = namespace ? `${resource.id}@${namespace}` : resource.id;
@@ -148,19 +153,23 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       self.track(id, { objects: () => store.entries.size, watching: () => reflector.state === 'watching', synced: () => reflector.synced });
       stores.push(store);
       reflectors.push(reflector);
+      if (started) reflector.start();
 
       const eventKey = `${resource.ref.kind}@${namespace ?? ''}`;
       if (tracing && traces.events && !eventWatches.has(eventKey)) {
         eventWatches.add(eventKey);
         const eventsId = `v1/Event[${resource.ref.kind}]${namespace ? `@${namespace}` : ''}`;
-        auxiliary.push(new Reflector({
+        const events = new Reflector({
           kubeConfig: options.kubeConfig, ref: EVENT_REF, namespace,
           fieldSelector: `involvedObject.kind=${resource.ref.kind}`,
           sink: eventSink, observer: observerFor(eventsId, eventsId),
-        }));
+        });
+        auxiliary.push(events);
+        if (started) events.start();
       }
     }
-  }
+  };
+  for (const resource of compiled) watchResource(resource);
 
   const server: MetricsServer = await startMetricsServer({
     host: options.host ?? '0.0.0.0',
@@ -173,6 +182,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     onError: (error) => logger.error({ err: String(error) }, '/metrics failed'),
   });
   for (const reflector of [...reflectors, ...auxiliary]) reflector.start();
+  started = true;
   elector?.start();
   logger.info({ port: server.port, resources: reflectors.map((r) => r.description), otlpMetrics: telemetry.otlpEnabled, traces: tracing }, 'crotel started');
 
@@ -181,7 +191,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     telemetry,
     stores,
     tracing,
+    addResource: (resource) => {
+      if (stopped) return;
+      logger.info({ resource: resource.id }, 'watching a resource added at run time');
+      watchResource(resource);
+    },
     async stop(timeoutMs = 8000) {
+      stopped = true;
       clearInterval(sweep);
       await Promise.all([...reflectors, ...auxiliary].map((r) => r.stop()));
       // Release the lease only after the last spans are queued, so the next leader starts after us.

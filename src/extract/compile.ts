@@ -35,7 +35,7 @@ export function compileResource(resource: ResourceConfig, options: CompileOption
   const emitters: Emitter[] = [];
   const commonKeys = resource.labels.map((l) => l.name);
   for (const m of resource.metrics) {
-    const c = compileMetric(m, families.length, resource.kind, commonKeys, options.seriesPerMetric, redactor);
+    const c = compileMetric(m, families.length, resource.kind, commonKeys, resource.labels.map((l) => l.path.text), options.seriesPerMetric, redactor);
     families.push(c.family);
     emitters.push(c.emit);
   }

@@ -32,11 +32,17 @@ export function readLabels(ctx: ExtractContext, labels: readonly LabelConfig[], 
   return out;
 }
 
+/** Whether labels from these paths tell objects apart: the uid, or the name and the namespace. */
+function identifiesObject(paths: readonly string[]): boolean {
+  return paths.includes('metadata.uid') || (paths.includes('metadata.name') && paths.includes('metadata.namespace'));
+}
+
 export function compileMetric(
   m: MetricConfig,
   index: number,
   kind: string,
   commonKeys: readonly string[],
+  commonPaths: readonly string[],
   defaultLimit: number,
   redactor: Redactor,
 ): CompiledMetric {
@@ -51,6 +57,7 @@ export function compileMetric(
     instrument: 'gauge',
     attributeKeys: [...commonKeys, ...m.labels.map((l) => l.name), ...kindKeys],
     cardinalityLimit: m.cardinalityLimit ?? defaultLimit,
+    ...(identifiesObject([...commonPaths, ...m.labels.map((l) => l.path.text)]) ? {} : { seriesMayRepeat: true }),
   };
   const extra = m.labels;
   // Builds the attribute values of one sample: common, then metric labels, then kind-specific.

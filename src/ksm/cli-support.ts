@@ -75,3 +75,47 @@ export function ksmResourcesFromFiles(source: KsmSource, files: readonly string[
 export function convertKsmFile(path: string): string {
   return convertKsmConfig(loadKsmConfigFile(path)).yaml;
 }
+
+/**
+ * For `run` with wildcard kinds: looks for newly installed CRDs every intervalMs and hands each
+ * kind not yet watched to `add` (kube-state-metrics issues 2142/2296). Returns a stop function.
+ */
+export function followWildcardKinds(options: {
+  readonly source: KsmSource;
+  readonly kubeConfig: KubeConfig;
+  readonly known: readonly CompiledResource[];
+  readonly add: (resource: CompiledResource) => void;
+  readonly onError: (error: unknown) => void;
+  readonly seriesPerMetric?: number;
+  readonly intervalMs?: number;
+}): () => void {
+  const known = new Set(options.known.map((r) => r.id));
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    ksmResourcesFromCluster(options.source, options.kubeConfig, options.seriesPerMetric)
+      .then(({ resources }) => {
+        for (const resource of resources) {
+          if (known.has(resource.id)) continue;
+          known.add(resource.id);
+          options.add(resource);
+        }
+      }, options.onError)
+      .finally(() => (busy = false));
+  }, options.intervalMs ?? 30_000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** The start of `run`: wildcards resolved now when the cluster answers, else concrete kinds only. */
+export async function ksmResourcesAtStart(source: KsmSource, kubeConfig: KubeConfig, seriesPerMetric: number | undefined, onError: (error: unknown) => void): Promise<KsmResources> {
+  try {
+    return await ksmResourcesFromCluster(source, kubeConfig, seriesPerMetric);
+  } catch (error) {
+    onError(error);
+    return compile(source, [], seriesPerMetric);
+  }
+}
+
+export { needsDiscovery };

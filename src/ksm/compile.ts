@@ -21,15 +21,13 @@ export interface KsmCompileOptions {
   readonly redactor?: Redactor;
 }
 
-const MAY_REPEAT = new WeakSet<MetricFamily>();
-
 /**
  * True for KSM families whose labels do not identify the object, so two objects can produce the
  * same series (kube-state-metrics then serves it twice, which Prometheus rejects). The exposition
  * and OTLP producer serve such a series once when they honour this (see the README).
  */
 export function seriesMayRepeat(family: MetricFamily): boolean {
-  return MAY_REPEAT.has(family);
+  return family.seriesMayRepeat === true;
 }
 
 /** Distinct label-key sets per metric beyond which samples are dropped and reported. */
@@ -240,8 +238,10 @@ export function compileKsmResource(resource: KsmResource, ref: ResourceRef, opti
     if (index === undefined) {
       if (m.variants.size >= MAX_LABEL_SETS_PER_METRIC) return undefined;
       index = families.length;
-      const family: MetricFamily = { name: m.name, prometheusName: m.name, description: m.help, unit: '', instrument: 'gauge', attributeKeys: keys, cardinalityLimit: limit };
-      if (!m.identifiesObject) MAY_REPEAT.add(family);
+      const family: MetricFamily = {
+        name: m.name, prometheusName: m.name, description: m.help, unit: '', instrument: 'gauge', attributeKeys: keys, cardinalityLimit: limit,
+        ...(m.identifiesObject ? {} : { seriesMayRepeat: true }),
+      };
       families.push(family);
       m.variants.set(id, index);
     }

@@ -38,16 +38,24 @@ export async function writeExposition(stores: readonly ResourceStore[], out: Wri
   };
   for (const { family, sources } of groupFamilies(stores)) {
     let headerWritten = false;
+    // Families whose labels do not identify the object may repeat a series: serve it once.
+    const seen = sources.some(({ store, index }) => store.resource.families[index]!.seriesMayRepeat) ? new Set<string>() : undefined;
     for (const { store, index } of sources) {
       const own = store.resource.families[index]!;
       for (const snapshot of store.entries.values()) {
         for (const sample of snapshot.samples) {
           if (sample.family !== index) continue;
+          const line = renderLine(own, sample.attributeValues, sample.value);
+          if (seen) {
+            const series = line.slice(0, line.lastIndexOf(' '));
+            if (seen.has(series)) continue;
+            seen.add(series);
+          }
           if (!headerWritten) {
             buffer += familyHeader(family);
             headerWritten = true;
           }
-          buffer += renderLine(own, sample.attributeValues, sample.value);
+          buffer += line;
         }
         if (buffer.length > CHUNK) await flush();
       }

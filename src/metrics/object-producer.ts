@@ -34,7 +34,7 @@ export class ObjectMetricProducer implements MetricProducer {
 
   snapshot(): ResourceMetrics {
     const now = hrNow();
-    const byName = new Map<string, { family: MetricFamily; points: { attributes: Attributes; value: number }[] }>();
+    const byName = new Map<string, { family: MetricFamily; points: { attributes: Attributes; value: number }[]; seen?: Set<string> }>();
     for (const store of this.stores()) {
       const families = store.resource.families;
       for (const snapshot of store.entries.values()) {
@@ -42,6 +42,13 @@ export class ObjectMetricProducer implements MetricProducer {
           const family = families[sample.family]!;
           let group = byName.get(family.name);
           if (!group) byName.set(family.name, (group = { family, points: [] }));
+          if (family.seriesMayRepeat) {
+            // Two objects may produce this series: export it once, as /metrics does.
+            const key = `${family.attributeKeys.join('\u0001')}\u0000${sample.attributeValues.join('\u0001')}`;
+            group.seen ??= new Set();
+            if (group.seen.has(key)) continue;
+            group.seen.add(key);
+          }
           const attributes: Attributes = {};
           const keys = family.attributeKeys;
           for (let i = 0; i < keys.length; i++) attributes[keys[i]!] = sample.attributeValues[i] ?? '';

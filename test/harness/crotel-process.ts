@@ -5,6 +5,12 @@ import { freePort, waitFor } from './processes.ts';
 
 const BIN = new URL('../../bin/crotel.js', import.meta.url).pathname;
 
+// One exit hook for every crotel a test starts: none may outlive the test process.
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
 export interface CrotelProcess {
   readonly child: ChildProcess;
   readonly url: string; // http://127.0.0.1:port
@@ -32,7 +38,8 @@ export async function startCrotel(options: CrotelOptions): Promise<CrotelProcess
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-  process.once('exit', () => child.kill('SIGKILL'));
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   const url = `http://127.0.0.1:${port}`;
   const get = async (path: string) => {
     const res = await fetch(url + path);
