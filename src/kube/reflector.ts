@@ -142,21 +142,27 @@ export class Reflector {
     const started = performance.now();
     this.call(() => observer?.listStarted?.());
     this.call(() => sink.beginList());
-    let token: string | undefined;
     let resourceVersion = '';
     let objects = 0;
-    do {
+    const fetchPage = (token: string | undefined): Promise<ListPage> => {
       const query = new URLSearchParams({ limit: String(pageSize) });
       if (token) query.set('continue', token);
       if (labelSelector) query.set('labelSelector', labelSelector);
       if (fieldSelector) query.set('fieldSelector', fieldSelector);
-      const page = await kubeGetJson<ListPage>(this.options.kubeConfig, `${collectionPath(resource, namespace)}?${query}`, signal);
+      return kubeGetJson<ListPage>(this.options.kubeConfig, `${collectionPath(resource, namespace)}?${query}`, signal);
+    };
+    let next: Promise<ListPage> | undefined = fetchPage(undefined);
+    while (next) {
+      const page: ListPage = await next;
+      const token = page.metadata?.continue || undefined;
+      // Ask for the next page before working through this one: the apiserver serves it while we extract.
+      next = token ? fetchPage(token) : undefined;
+      next?.catch(() => {}); // awaited on the next turn; never an unhandled rejection meanwhile
       const items = page.items ?? [];
       objects += items.length;
       this.call(() => sink.listPage(items));
       resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
-      token = page.metadata?.continue || undefined;
-    } while (token);
+    }
     this.call(() => sink.endList());
     this.call(() => observer?.listCompleted?.((performance.now() - started) / 1000, objects));
     return resourceVersion;
