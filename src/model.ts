@@ -69,6 +69,8 @@ export interface Snapshot {
   readonly createdAt?: number;
   readonly deletingSince?: number;
   readonly health: Health;
+  /** When crotel saw the current phase begin (epoch ms; phases carry no timestamp). Set by the store. */
+  readonly phaseSince?: number;
   readonly samples: readonly Sample[];
   readonly errors: readonly ExtractionError[];
 }

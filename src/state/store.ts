@@ -10,6 +10,8 @@ export interface StoreHooks {
   invalidObject?(resource: CompiledResource, reason: string): void;
   /** Sharding: objects this process owns (default: all). */
   owns?(uid: string): boolean;
+  /** Epoch ms (injectable for tests). */
+  clock?(): number;
   extractionErrors?(resource: CompiledResource, snapshot: Snapshot): void;
 }
 
@@ -68,7 +70,10 @@ export class ResourceStore implements ReflectorSink {
     if (previous && previous.resourceVersion === extracted.resourceVersion) return extracted.uid;
     if (extracted.errors.length > 0) this.hooks.extractionErrors?.(this.resource, extracted);
     const samples = this.budget.admit(this.resource.families, previous?.samples, extracted.samples);
-    const snapshot: Snapshot = samples === extracted.samples ? extracted : { ...extracted, samples };
+    // Kept on the Snapshot rather than in a map beside it: one field instead of a map entry per object.
+    const phaseSince = extracted.phase === undefined ? undefined
+      : previous?.phase === extracted.phase ? previous.phaseSince : (this.hooks.clock?.() ?? Date.now());
+    const snapshot: Snapshot = { ...extracted, samples, ...(phaseSince !== undefined ? { phaseSince } : {}) };
     this.entries.set(snapshot.uid, snapshot);
     this.hooks.changed?.(this.resource, previous, snapshot);
     return snapshot.uid;

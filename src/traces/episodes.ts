@@ -92,7 +92,6 @@ function identityOf(ref: ResourceRef, s: Snapshot): Record<string, string | numb
 
 export class EpisodeTracker {
   private readonly episodes = new Map<string, OpenEpisode>();
-  private readonly phaseSince = new Map<string, number>();
   private readonly sink: LifecycleSink;
   private readonly options: TrackerOptions;
 
@@ -166,7 +165,6 @@ export class EpisodeTracker {
   }
 
   private firstSight(ref: ResourceRef, s: Snapshot, now: number): void {
-    if (s.phase !== undefined) this.phaseSince.set(s.uid, now);
     if (s.health === 'current' || s.health === 'failed' || s.health === 'terminating') return;
     // In progress when first seen: either just created, or crotel (re)started mid-episode.
     // Recompute the key the episode had when it began, from the object alone.
@@ -235,7 +233,6 @@ export class EpisodeTracker {
   }
 
   private deleted(s: Snapshot, now: number): void {
-    this.phaseSince.delete(s.uid);
     const episode = this.episodes.get(s.uid);
     if (episode) this.end(episode, Math.max(s.deletingSince ?? now, episode.startMs), 'deleted');
   }
@@ -299,10 +296,8 @@ export class EpisodeTracker {
         const from = t.from ?? missing;
         const to = t.to ?? missing;
         this.sink.transition(ref, 'phase', from, to);
-        const since = this.phaseSince.get(next.uid);
+        const since = previous.phaseSince;
         if (t.from !== undefined && since !== undefined) this.sink.stateEnded(ref, 'phase', t.from, Math.max(0, now - since) / 1000);
-        if (t.to !== undefined) this.phaseSince.set(next.uid, now);
-        else this.phaseSince.delete(next.uid);
       } else if (t.type === 'condition') {
         this.sink.transition(ref, 'condition', conditionValue(t.condition, t.from), conditionValue(t.condition, t.to));
         const old = before.get(t.condition);

@@ -36,11 +36,12 @@ test('create → Pending → Provisioning → Running (Ready False → True) is 
   const { sink, tracker, at } = setup();
   const s0 = snap({ health: 'in_progress' });
   at(1000); tracker.observe(ref, undefined, s0);
-  const s1 = snap({ health: 'in_progress', phase: 'Pending' });
+  // phaseSince is what the store records when it sees a phase begin.
+  const s1 = snap({ health: 'in_progress', phase: 'Pending', phaseSince: T0 + 2000 });
   at(2000); tracker.observe(ref, s0, s1);
-  const s2 = snap({ health: 'in_progress', phase: 'Provisioning', conditions: [ready('False', T0 + 3000)] });
+  const s2 = snap({ health: 'in_progress', phase: 'Provisioning', phaseSince: T0 + 3500, conditions: [ready('False', T0 + 3000)] });
   at(3500); tracker.observe(ref, s1, s2);
-  const s3 = snap({ health: 'current', phase: 'Running', conditions: [ready('True', T0 + 9000)] });
+  const s3 = snap({ health: 'current', phase: 'Running', phaseSince: T0 + 9500, conditions: [ready('True', T0 + 9000)] });
   at(9500); tracker.observe(ref, s2, s3);
 
   const byName = new Map(sink.spans.map((s) => [s.name, s]));

@@ -90,3 +90,17 @@ test('SeriesBudget keeps each family within its limit across objects and frees o
   assert.equal(replaced.length, 3);
   assert.equal(budget.usage('f'), 3);
 });
+
+test('the store records when it saw each phase begin, and keeps it while the phase stays', () => {
+  const [alpha] = stores();
+  let now = 1000;
+  const store = new ResourceStore(alpha!.resource, new SeriesBudget(() => {}), { clock: () => now });
+  const at = (rv: string, phase?: string) => ({ ...object('Alpha', 'a1', phase ? { status: { phase } } : {}), metadata: { name: 'a1', namespace: 'ns', uid: 'Alpha-a1', resourceVersion: rv } });
+  store.upsert(at('1'));
+  assert.equal(store.entries.get('Alpha-a1')!.phaseSince, undefined);
+  now = 2000; store.upsert(at('2', 'Up'));
+  now = 3000; store.upsert(at('3', 'Up'));
+  assert.equal(store.entries.get('Alpha-a1')!.phaseSince, 2000);
+  now = 4000; store.upsert(at('4', 'Down'));
+  assert.equal(store.entries.get('Alpha-a1')!.phaseSince, 4000);
+});
