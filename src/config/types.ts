@@ -91,4 +91,6 @@ export interface MetricConfig {
   readonly source: MetricSource;
 }
 
-export const DEFAULT_SERIES_PER_METRIC = 250_000;
+// High enough for a five-state StateSet over 100,000 objects, low enough to stop a label mistake
+// (a timestamp or message as a label) from taking the process down.
+export const DEFAULT_SERIES_PER_METRIC = 1_000_000;

@@ -37,10 +37,10 @@ test('reference config: exactly the four DatabaseInstance families', () => {
   assert.deepEqual(
     r.families.map((f) => [f.prometheusName, f.attributeKeys.join(','), f.instrument, f.cardinalityLimit]),
     [
-      ['database_instance_phase', 'name,namespace,engine,version,phase', 'gauge', 250000],
-      ['database_instance_condition', 'name,namespace,engine,version,condition_type,condition_status', 'gauge', 250000],
-      ['database_instance_storage_gb', 'name,namespace,engine,version', 'gauge', 250000],
-      ['database_instance_last_backup_time_seconds', 'name,namespace,engine,version', 'gauge', 250000],
+      ['database_instance_phase', 'name,namespace,engine,version,phase', 'gauge', 1000000],
+      ['database_instance_condition', 'name,namespace,engine,version,condition_type,condition_status', 'gauge', 1000000],
+      ['database_instance_storage_gb', 'name,namespace,engine,version', 'gauge', 1000000],
+      ['database_instance_last_backup_time_seconds', 'name,namespace,engine,version', 'gauge', 1000000],
     ],
   );
   for (const f of r.families) assert.ok(f.description.length > 0);

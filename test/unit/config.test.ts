@@ -26,7 +26,7 @@ function problemsOf(fn: () => unknown): { message: string; problems: readonly Co
 test('the reference config loads with parsed paths and defaults', () => {
   const c = loadConfigFile(join(EXAMPLE_DIR, 'crotel.yaml'));
   assert.equal(c.port, 8080);
-  assert.equal(c.limits.seriesPerMetric, 250_000);
+  assert.equal(c.limits.seriesPerMetric, 1_000_000);
   assert.deepEqual(c.redact, []);
   const [r] = c.resources;
   assert.ok(r);
