@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     const load = await loadInstances(api, { objects: N, namespaces: num('namespaces'), concurrency: num('concurrency') });
     process.stdout.write(`loaded ${N} objects in ${secs(load.seconds)}\n`);
 
-    const figures = new Map<string, { start: number; rss: number; scrape: number; cpu?: number }>();
+    const figures = new Map<string, { start: number; rss: number; scrape: number; cpu?: number; idle?: number }>();
     // kube-state-metrics first, then crotel; each alone while it syncs.
     let t = now();
     const ksm: KsmProcess = await startKsm(cp, KSM_CONFIG);
@@ -126,6 +126,15 @@ async function main(): Promise<void> {
     const crotelStart = await timeToAllSeries(crotelTool, t);
     await sleep(2000);
     figures.set(crotelTool.name, { start: crotelStart, rss: rssOf(crotelTool.pid), scrape: await scrapeTimes(crotelTool) });
+
+    // Let the garbage of the full scrapes above be collected first (both runtimes do so lazily),
+    // then measure each tool idle over a window as long as the write window, as the baseline.
+    await sleep(10_000);
+    const idleStart = new Map(tools.map((x) => [x.name, cpuSeconds(x.pid)]));
+    const idleT = now();
+    await sleep(DURATION * 1000);
+    const idleWindow = (now() - idleT) / 1000;
+    for (const x of tools) figures.get(x.name)!.idle = (cpuSeconds(x.pid) - idleStart.get(x.name)!) / idleWindow;
 
     // Steady status changes, both tools watching; CPU from /proc over the window.
     const before = new Map(tools.map((x) => [x.name, cpuSeconds(x.pid)]));
@@ -153,6 +162,7 @@ async function main(): Promise<void> {
     process.stdout.write(line(['start → all series served', ...rows.map(([, f]) => secs(f.start))]));
     process.stdout.write(line(['RSS after sync', ...rows.map(([, f]) => mib(f.rss))]));
     process.stdout.write(line([`full scrape (median of ${SCRAPES})`, ...rows.map(([, f]) => ms(f.scrape))]));
+    process.stdout.write(line(['CPU idle (no writes)', ...rows.map(([, f]) => `${(f.idle ?? NaN).toFixed(3)} cores`)]));
     process.stdout.write(line([`CPU during ${RATE} writes/s`, ...rows.map(([, f]) => `${(f.cpu ?? NaN).toFixed(3)} cores`)]));
   } finally {
     for (const x of tools.reverse()) await x.stop().catch(() => undefined);

@@ -11,6 +11,7 @@ import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { loadConfigFile, type Config } from '../src/config/index.ts';
 import { compileResource } from '../src/extract/index.ts';
+import { LineSplitter } from '../src/kube/lines.ts';
 import type { ReflectorSink } from '../src/kube/reflector.ts';
 import { renderLine } from '../src/metrics/prometheus-text.ts';
 import { createTelemetry } from '../src/metrics/telemetry.ts';
@@ -74,7 +75,7 @@ interface WatchEvent {
 
 const CHUNK = 64 * 1024;
 
-async function* lines(file: string): AsyncGenerator<string> {
+export async function* lines(file: string): AsyncGenerator<string> {
   const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   try {
     for await (const line of rl) if (line.trim() !== '') yield line;
@@ -84,9 +85,8 @@ async function* lines(file: string): AsyncGenerator<string> {
 }
 
 /** The reflector's watch loop body (src/kube/reflector.ts watch()), minus the network. */
-function feed(chunks: readonly Buffer[], sink: ReflectorSink): { events: number; decodeErrors: number } {
-  const decoder = new TextDecoder();
-  let buffered = '';
+export function feed(chunks: readonly Buffer[], sink: ReflectorSink): { events: number; decodeErrors: number } {
+  const splitter = new LineSplitter();
   let events = 0;
   let decodeErrors = 0;
   let resourceVersion = '';
@@ -98,12 +98,7 @@ function feed(chunks: readonly Buffer[], sink: ReflectorSink): { events: number;
     }
   };
   for (const chunk of chunks) {
-    buffered += decoder.decode(chunk, { stream: true });
-    let newline: number;
-    while ((newline = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, newline);
-      buffered = buffered.slice(newline + 1);
-      if (line.trim() === '') continue;
+    for (const line of splitter.push(chunk)) {
       let event: WatchEvent;
       try {
         event = JSON.parse(line) as WatchEvent;
@@ -132,7 +127,7 @@ function feed(chunks: readonly Buffer[], sink: ReflectorSink): { events: number;
 }
 
 /** Gives every event of a pass its own resourceVersion, so the store never short-circuits. */
-function retag(line: string, tag: string): string {
+export function retag(line: string, tag: string): string {
   return line.replace(/"resourceVersion":"([^"]*)"/, (_m, rv: string) => `"resourceVersion":"${rv}-${tag}"`);
 }
 

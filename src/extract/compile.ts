@@ -74,7 +74,7 @@ export function compileResource(resource: ResourceConfig, options: CompileOption
       health: h,
       // Exact-size copies: arrays grown by push keep spare capacity for as long as the Snapshot lives.
       samples: samples.slice(),
-      errors: errors.length === 0 ? NO_ERRORS : dedupe(errors),
+      errors: dedupeErrors(errors),
     };
   };
 
@@ -84,15 +84,7 @@ export function compileResource(resource: ResourceConfig, options: CompileOption
     namespaces: resource.namespaces,
     ...(resource.labelSelector !== undefined ? { labelSelector: resource.labelSelector } : {}),
     families,
-    extract: (object) => {
-      try {
-        return extract(object);
-      } catch (e) {
-        // Last line of defence for the watch loop: a bug here must not stop other objects.
-        // The message is ours (never object data), so it is safe to surface.
-        return { invalid: `extraction failed: ${(e as Error).message}` };
-      }
-    },
+    extract: guarded(extract),
   };
 }
 
@@ -100,8 +92,21 @@ export function compileResource(resource: ResourceConfig, options: CompileOption
 const NO_ERRORS: readonly ExtractionError[] = Object.freeze([]);
 const NO_CONDITIONS: readonly ConditionSnapshot[] = Object.freeze([]);
 
-// Two metrics reading the same bad field report it once per object.
-function dedupe(errors: ExtractionError[]): ExtractionError[] {
+/** An extractor that never throws: the last line of defence for the watch loop. */
+export function guarded(extract: (object: unknown) => Snapshot | { readonly invalid: string }): CompiledResource['extract'] {
+  return (object) => {
+    try {
+      return extract(object);
+    } catch (e) {
+      // A bug here must not stop other objects. The message is ours (never object data), so it is safe to surface.
+      return { invalid: `extraction failed: ${(e as Error).message}` };
+    }
+  };
+}
+
+/** Two metrics reading the same bad field report it once per object. */
+export function dedupeErrors(errors: ExtractionError[]): readonly ExtractionError[] {
+  if (errors.length === 0) return NO_ERRORS;
   if (errors.length < 2) return errors;
   const seen = new Set<string>();
   return errors.filter((e) => {

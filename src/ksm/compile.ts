@@ -9,7 +9,7 @@
 // exposition groups them under one name, and label order is sorted as kube-state-metrics does.
 
 import type { CompiledResource, ExtractionError, MetricFamily, ResourceRef, Sample, Snapshot } from '../model.ts';
-import { compileResource, createRedactor, isPlainObject, resourceId, type Redactor } from '../extract/index.ts';
+import { compileResource, createRedactor, dedupeErrors, guarded, isPlainObject, resourceId, type Redactor } from '../extract/index.ts';
 import { DEFAULT_SERIES_PER_METRIC } from '../config/index.ts';
 import { metricNamePrefix, type KsmEach, type KsmMetric, type KsmResource } from './config.ts';
 import { mustCompileKsmPath, type KsmPath } from './path.ts';
@@ -312,23 +312,7 @@ export function compileKsmResource(resource: KsmResource, ref: ResourceRef, opti
     id: resourceId(ref),
     namespaces: [],
     families,
-    extract: (object) => {
-      try {
-        return extract(object);
-      } catch (e) {
-        return { invalid: `extraction failed: ${(e as Error).message}` };
-      }
-    },
+    extract: guarded(extract),
   };
 }
 
-function dedupeErrors(errors: ExtractionError[]): ExtractionError[] {
-  if (errors.length < 2) return errors;
-  const seen = new Set<string>();
-  return errors.filter((e) => {
-    const k = `${e.path}\u0000${e.reason}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}

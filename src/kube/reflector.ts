@@ -6,6 +6,7 @@ import type { ResourceRef } from '../model.ts';
 import { Backoff, sleep } from './backoff.ts';
 import { collectionPath, discoverResource, ResourceNotServedError, type ResolvedResource } from './discovery.ts';
 import { KubeHttpError, kubeGetJson, kubeRequest } from './http.ts';
+import { LineSplitter } from './lines.ts';
 
 /** Receives the collection's contents. A full list arrives as begin → pages → end. */
 export interface ReflectorSink {
@@ -193,16 +194,10 @@ export class Reflector {
       const response = await kubeRequest(this.options.kubeConfig, `${collectionPath(resource, namespace)}?${query}`, controller.signal);
       this.call(() => observer?.watchStarted?.());
       if (!response.body) return { expired: false, resourceVersion };
-      const decoder = new TextDecoder();
-      let buffered = '';
+      const splitter = new LineSplitter();
       for await (const chunk of response.body) {
         touch();
-        buffered += decoder.decode(chunk as Uint8Array, { stream: true });
-        let newline: number;
-        while ((newline = buffered.indexOf('\n')) >= 0) {
-          const line = buffered.slice(0, newline);
-          buffered = buffered.slice(newline + 1);
-          if (line.trim() === '') continue;
+        for (const line of splitter.push(chunk as Uint8Array)) {
           let event: WatchEvent;
           try {
             event = JSON.parse(line) as WatchEvent;
