@@ -47,7 +47,7 @@ export function procMemory(pid: number): ProcMemory {
   return { rss: kb('VmRSS'), peakRss: kb('VmHWM') };
 }
 
-export async function startBenchCrotel(options: { config: string; kubeconfig: string; dir: string }): Promise<BenchCrotel> {
+export async function startBenchCrotel(options: { config: string; kubeconfig: string; dir: string; env?: Record<string, string> }): Promise<BenchCrotel> {
   const probeFile = join(options.dir, 'crotel-heap.json');
   const spawnedAt = now();
   const crotel = await startCrotel({
@@ -56,6 +56,7 @@ export async function startBenchCrotel(options: { config: string; kubeconfig: st
       CROTEL_LOG_LEVEL: 'info',
       CROTEL_BENCH_PROBE_FILE: probeFile,
       NODE_OPTIONS: `--expose-gc --import=${PROBE}`,
+      ...options.env,
     },
     waitReady: false,
   });

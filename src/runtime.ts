@@ -46,6 +46,11 @@ export interface Runtime {
 
 const EVENT_REF: ResourceRef = { group: '', version: 'v1', kind: 'Event' };
 
+function positiveNumber(text: string | undefined, fallback: number): number {
+  const n = Number(text);
+  return text !== undefined && Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
 function refKey(ref: ResourceRef): string {
   return `${ref.group}/${ref.kind}`;
 }
@@ -69,6 +74,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         exporter: createSpanExporter(env),
         resource: telemetry.resource,
         maxQueue: traces.queueSize,
+        // The standard batch-processor variables, with crotel's defaults: spans leave within 200 ms
+        // (the flush interval is nearly all of the write → span lag), in batches of up to 512.
+        flushIntervalMs: positiveNumber(env.OTEL_BSP_SCHEDULE_DELAY, 200),
+        batchSize: positiveNumber(env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, 512),
         onDropped: (reason, count) => {
           self.spanDrops(reason, count);
           logger.warn({ reason, count }, 'lifecycle spans dropped');

@@ -73,6 +73,24 @@ interface OpenEpisode {
 
 const missing = '<none>';
 
+/** Conditions that moved more than this after creation mark a degradation, not provisioning. */
+const DEGRADATION_GAP_MS = 60_000;
+
+/** The latest lastTransitionTime among the object's conditions. */
+function latestTransition(s: Snapshot): number | undefined {
+  let latest: number | undefined;
+  for (const c of s.conditions) if (c.since !== undefined && (latest === undefined || c.since > latest)) latest = c.since;
+  return latest;
+}
+
+/**
+ * A degradation episode's key, read from the object so a restarted crotel derives the same one:
+ * the latest condition transition when there is one (phases carry no time), else when it was seen.
+ */
+function degradedKey(s: Snapshot, observedAt: number): string {
+  return `degraded/${s.generation ?? 0}/${latestTransition(s) ?? observedAt}`;
+}
+
 function conditionValue(type: string, status: string | undefined): string {
   return `${type}=${status ?? missing}`;
 }
@@ -130,7 +148,7 @@ export class EpisodeTracker {
       episode = this.start(ref, next, 'spec_change', `generation/${next.generation}`, now);
     } else if (!episode && previous.health === 'current' && next.health !== 'current' && next.health !== 'terminating') {
       const at = this.transitionTime(transitions, now);
-      episode = this.start(ref, next, 'degraded', `degraded/${next.generation ?? 0}/${at}`, at);
+      episode = this.start(ref, next, 'degraded', degradedKey(next, at), at);
     } else if (episode) {
       // On the update that ends the episode, close the old states but open no new ones: the
       // healthy (or failed) state it arrived at is the episode's end, not a state within it.
@@ -169,6 +187,15 @@ export class EpisodeTracker {
     // In progress when first seen: either just created, or crotel (re)started mid-episode.
     // Recompute the key the episode had when it began, from the object alone.
     const generation = s.generation ?? 1;
+    // A condition that moved well after creation says this is a later degradation, not the
+    // creation episode (whose trace may have ended: re-opening it would export its root twice).
+    const lastMove = latestTransition(s);
+    if (lastMove !== undefined && s.createdAt !== undefined && lastMove - s.createdAt > DEGRADATION_GAP_MS) {
+      if (now - lastMove > this.options.episodeTimeoutMs) return;
+      const episode = this.start(ref, s, 'degraded', degradedKey(s, now), lastMove);
+      episode.changed = true;
+      return;
+    }
     const created = generation <= 1;
     const startMs = created ? (s.createdAt ?? now) : now;
     if (now - startMs > this.options.episodeTimeoutMs) return; // stuck for longer than any episode lasts

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ConditionSnapshot, Health, ResourceRef, Snapshot } from '../../src/model.ts';
 import { EpisodeTracker, type EpisodeOutcome, type LifecycleSink, type SpanRecord } from '../../src/traces/episodes.ts';
+import { traceIdFor } from '../../src/traces/ids.ts';
 
 const ref: ResourceRef = { group: 'stable.example.com', version: 'v1', kind: 'DatabaseInstance' };
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
@@ -169,4 +170,28 @@ test('episodes time out with ERROR; Events land on the span active at their time
   assert.deepEqual(pending!.events.map((e) => e.name), ['Scheduled']);
   assert.equal(root!.status, 'error');
   assert.equal(root!.attributes['crotel.episode.outcome'], 'timed_out');
+});
+
+test('a restart during a later degradation continues that episode, never re-exporting the creation root', () => {
+  const created = snap({ health: 'in_progress', phase: 'Pending' });
+  const healthy = snap({ health: 'current', phase: 'Running', conditions: [ready('True', T0 + 5000)] });
+  const degraded = snap({ health: 'in_progress', phase: 'Running', conditions: [ready('False', T0 + 600_000)] });
+  const recovered = snap({ health: 'current', phase: 'Running', conditions: [ready('True', T0 + 700_000)] });
+  const before = setup();
+  before.at(1000); before.tracker.observe(ref, undefined, created);
+  before.at(5000); before.tracker.observe(ref, created, healthy);
+  before.at(600_500); before.tracker.observe(ref, healthy, degraded);
+  // crotel dies during the degradation; the new process sees the degraded object first.
+  const after = setup();
+  after.at(650_000); after.tracker.observe(ref, undefined, degraded);
+  after.at(700_500); after.tracker.observe(ref, degraded, recovered);
+  const all = [...before.sink.spans, ...after.sink.spans];
+  assert.equal(new Set(all.map((s) => s.spanId)).size, all.length, 'no span id exported twice');
+  const roots = all.filter((s) => s.name === 'reconcile DatabaseInstance');
+  assert.deepEqual(roots.map((r) => r.attributes['crotel.episode.trigger']), ['created', 'degraded']);
+  const degradedSpans = all.filter((s) => s.traceId === roots[1]!.traceId);
+  assert.deepEqual(degradedSpans.map((s) => s.name).sort(), ['condition Ready=False', 'phase Running', 'reconcile DatabaseInstance']);
+  // The key comes from the object (its latest condition transition), so both processes agree on the trace.
+  assert.equal(roots[1]!.traceId, traceIdFor('uid-1', `degraded/1/${T0 + 600_000}`));
+  assert.ok(degradedSpans.some((s) => s.name === 'condition Ready=False' && s.parentSpanId === roots[1]!.spanId));
 });
