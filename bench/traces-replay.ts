@@ -326,7 +326,7 @@ export async function runTracesReplay(options: TracesReplayOptions): Promise<Tra
   const cpu0 = process.cpuUsage();
   const fed = await run(stream.chunks(options.events), options.rate);
   const t1 = now();
-  // Flush as crotel does on SIGTERM (what is queued goes out now, not at the next 1 s tick), so the
+  // Flush as crotel does on SIGTERM (what is queued goes out now, not at the next flush tick), so the
   // drain measures export capacity rather than the flush timer.
   await shipper.shutdown(options.drainTimeoutMs);
   const t2 = now();

@@ -46,7 +46,7 @@ function lagRows(run: LagRun): Row[] {
       `${run.via}. ${count(l.matched)} of ${count(l.endingWrites)} episode-ending writes got their root (missing ${l.missing}; unmatched roots ${l.unmatchedRoots}; outcome mismatches ${l.outcomeMismatches}; spans arrived twice ${l.duplicateSpans}; ${count(l.spansArrived)} spans arrived in all)`],
     [`${name}: write → crotel processed it`, b(l.observed), "the root's end time is crotel's clock when it handled the write: the apiserver's watch delivery plus crotel's decode, store and tracker"],
     [`${name}: crotel processed → at the receiver`, b(l.shipping),
-      `SpanShipper: queued until its flush tick (every 1000 ms, or at 512 spans), then one OTLP export${variant === 'collector' ? '; plus the Collector\'s batch processor (timeout 200 ms) and its export' : ' (arrival here = the span leaving crotel)'}`],
+      `SpanShipper: queued until its flush tick (OTEL_BSP_SCHEDULE_DELAY, crotel default 200 ms, or at 512 spans), then one OTLP export${variant === 'collector' ? '; plus the Collector\'s batch processor (timeout 200 ms) and its export' : ' (arrival here = the span leaving crotel)'}`],
   ];
   if (l.watchDelivery) rows.push([`${name}: write → event on the bench's watch`, b(l.watchDelivery), `the apiserver's share alone (${count(l.watchDelivery.count)} status writes matched on the bench's own watch)`]);
   rows.push([`${name}: does lag grow?`, `${l.growing ? 'GROWING' : 'no'}: fitted lag ${l.trendMs >= 0 ? '+' : '−'}${ms(Math.abs(l.trendMs))} from first to last write`,
@@ -93,7 +93,7 @@ function capacityRows(run: CapacityRun): Row[] {
       [`${name}: processed`, `${rate(run.transitions / run.feedSeconds)} transitions = ${rate(run.events / run.feedSeconds)} events, ${rate(run.spans / run.feedSeconds)} spans; per CPU-second ${rate(run.transitions / run.cpuSeconds)} transitions`,
         `decode → store → tracker → recorder → shipper → exporter, nothing paced: ${stream}; fed in ${secs(run.feedSeconds)}, CPU ${secs(run.cpuSeconds)} in ${secs(wall)} wall (${cpuShare}: less than 100% means other processes took the core), GC ${ms(run.gcMs)}; decode errors ${run.decodeErrors}, invalid ${run.invalid}`],
       [`${name}: exported`, `${rate(exportedPerSecond)} spans acknowledged (${rate(exportedPerSecond * (run.transitions / run.spans))} transitions' worth); ${keptUp ? 'the exporter kept up' : `the exporter did NOT keep up: ${count(dropped)} dropped`}`,
-        `first event → every span acknowledged or dropped: feed ${secs(run.feedSeconds)} + drain ${secs(run.drainSeconds)} (the queue flushed as at SIGTERM, not at the next 1 s tick); one export in flight at a time (SpanShipper), mean batch ${(run.exported / Math.max(1, run.exportCalls)).toFixed(0)} spans; ${exportTimes(run)}`],
+        `first event → every span acknowledged or dropped: feed ${secs(run.feedSeconds)} + drain ${secs(run.drainSeconds)} (the queue flushed as at SIGTERM, not at the next flush tick); one export in flight at a time (SpanShipper), mean batch ${(run.exported / Math.max(1, run.exportCalls)).toFixed(0)} spans; ${exportTimes(run)}`],
       [`${name}: delivered`, `${delivered(run)}; dropped ${count(dropped)}`, deliveredDetail(run)],
       [`${name}: queue`, `max ${count(maxQueued)} of ${count(run.maxQueue)}`, queue],
     ];
