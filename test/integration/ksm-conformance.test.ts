@@ -14,21 +14,21 @@ import { redact } from '../../src/extract/index.ts';
 import { compareSeries, createObjects, isCrotelSelfMetric, parseSeries, pluralsOf, startKsm, type Comparison } from './ksm-support.ts';
 
 const fixture = (p: string): string => new URL(`../fixtures/ksm/${p}`, import.meta.url).pathname;
-const shared = (p: string): string => new URL(`../../../shared/fixtures/${p}`, import.meta.url).pathname;
+const operator = (p: string): string => new URL(`../fixtures/operators/${p}`, import.meta.url).pathname;
 
 const CRDS = [
   fixture('foo-crds.yaml'),
-  shared('flux-kustomization/crd-kustomizations.kustomize.toolkit.fluxcd.io.yaml'),
-  shared('flux-gitrepository/crd-gitrepositories.source.toolkit.fluxcd.io.yaml'),
-  shared('cloudnative-pg/crd-clusters.postgresql.cnpg.io.yaml'),
-  shared('prometheus-operator/crd-prometheuses.monitoring.coreos.com.yaml'),
+  operator('flux-kustomization/crd-kustomizations.kustomize.toolkit.fluxcd.io.yaml'),
+  operator('flux-gitrepository/crd-gitrepositories.source.toolkit.fluxcd.io.yaml'),
+  operator('cloudnative-pg/crd-clusters.postgresql.cnpg.io.yaml'),
+  operator('prometheus-operator/crd-prometheuses.monitoring.coreos.com.yaml'),
 ];
 const OBJECTS = [
   fixture('foo-objects.yaml'),
-  ...['kustomization-ready', 'kustomization-progressing', 'kustomization-failed-retrying', 'kustomization-source-not-found'].map((f) => shared(`flux-kustomization/${f}.yaml`)),
-  ...['gitrepository-ready', 'gitrepository-fetchfailed-retrying', 'gitrepositories-ready-failed-unknown'].map((f) => shared(`flux-gitrepository/${f}.yaml`)),
-  ...['cluster-healthy', 'cluster-setting-up-primary', 'cluster-failing-over', 'cluster-hibernated'].map((f) => shared(`cloudnative-pg/${f}.yaml`)),
-  ...['prometheus-available-sharded', 'prometheus-degraded-scheduling', 'prometheus-unavailable-kube-prom-stack'].map((f) => shared(`prometheus-operator/${f}.yaml`)),
+  ...['kustomization-ready', 'kustomization-progressing', 'kustomization-failed-retrying', 'kustomization-source-not-found'].map((f) => operator(`flux-kustomization/${f}.yaml`)),
+  ...['gitrepository-ready', 'gitrepository-fetchfailed-retrying', 'gitrepositories-ready-failed-unknown'].map((f) => operator(`flux-gitrepository/${f}.yaml`)),
+  ...['cluster-healthy', 'cluster-setting-up-primary', 'cluster-failing-over', 'cluster-hibernated'].map((f) => operator(`cloudnative-pg/${f}.yaml`)),
+  ...['prometheus-available-sharded', 'prometheus-degraded-scheduling', 'prometheus-unavailable-kube-prom-stack'].map((f) => operator(`prometheus-operator/${f}.yaml`)),
 ];
 
 const CASES: { name: string; file: string; minSeries: number }[] = [

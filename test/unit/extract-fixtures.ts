@@ -4,7 +4,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
-export const FIXTURES_DIR = '/work/shared/fixtures';
+// A copy of the shared operator fixtures lives in the repo, so a clean checkout tests alone.
+export const FIXTURES_DIR = new URL('../fixtures/operators/', import.meta.url).pathname;
 export const EXAMPLE_DIR = new URL('../../examples/databaseinstance/', import.meta.url).pathname;
 
 export interface FixtureObject {
