@@ -188,11 +188,12 @@ export function parseKsmConfig(text: string, file: string): KsmConfig {
     }
     return out;
   };
-  const stringMap = (n: Node | null, path: Path): Map<string, string> => {
-    const out = new Map<string, string>();
+  /** A mapping with string keys, each value read by `read` (undefined = skip, already reported). */
+  const mapOf = <T>(n: Node | null, path: Path, expected: string, read: (value: Node | null, at: Path) => T | undefined): Map<string, T> => {
+    const out = new Map<string, T>();
     if (isNull(n)) return out;
     if (!isMap(n)) {
-      problem(path, n, 'a mapping of label name to value', describe(n));
+      problem(path, n, expected, describe(n));
       return out;
     }
     for (const pair of n.items as Pair[]) {
@@ -202,33 +203,18 @@ export function parseKsmConfig(text: string, file: string): KsmConfig {
         problem(path, keyNode, 'string keys', describe(keyNode));
         continue;
       }
-      const v = str(resolve(pair.value), [...path, key]);
+      const v = read(resolve(pair.value), [...path, key]);
       if (v !== undefined) out.set(key, v);
     }
     return out;
   };
-  const pathMap = (n: Node | null, path: Path): Map<string, string[]> => {
-    const out = new Map<string, string[]>();
-    if (isNull(n)) return out;
-    if (!isMap(n)) {
-      problem(path, n, 'a mapping of label name to path, e.g. name: [metadata, name]', describe(n));
-      return out;
-    }
-    for (const pair of n.items as Pair[]) {
-      const keyNode = resolve(pair.key);
-      const key = isScalar(keyNode) ? (keyNode.source ?? String(keyNode.value)) : undefined;
-      if (key === undefined) {
-        problem(path, keyNode, 'string keys', describe(keyNode));
-        continue;
-      }
-      const valueNode = resolve(pair.value);
-      const segments = strList(valueNode, [...path, key]);
-      if (segments === undefined) continue;
-      checkPath(segments, [...path, key], valueNode);
-      out.set(key, segments);
-    }
-    return out;
-  };
+  const stringMap = (n: Node | null, path: Path): Map<string, string> => mapOf(n, path, 'a mapping of label name to value', str);
+  const pathMap = (n: Node | null, path: Path): Map<string, string[]> =>
+    mapOf(n, path, 'a mapping of label name to path, e.g. name: [metadata, name]', (valueNode, at) => {
+      const segments = strList(valueNode, at);
+      if (segments !== undefined) checkPath(segments, at, valueNode);
+      return segments;
+    });
   const checkPath = (segments: readonly string[], path: Path, node: Node | null): void => {
     const r = compileKsmPath(segments);
     if (!r.ok) problem(path, node, 'a valid path', r.error);
