@@ -4,14 +4,15 @@
 // (recording the watch stream meanwhile), 7 replay capacity on one core, 8 summary.
 // Everything started here is stopped in `finally`, and the harness's exit hooks kill the
 // control plane and crotel if the process is interrupted.
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startControlPlane, type ControlPlane } from '../test/harness/control-plane.ts';
 import { applyCrds } from '../test/harness/kube.ts';
 import { makeTempDir, removeTempDir } from '../test/harness/processes.ts';
 import { ApiClient } from './api.ts';
+import { keepInputs } from './keep.ts';
 import { startBenchCrotel, type BenchCrotel } from './crotel-child.ts';
 import { childMemory, emptyChildMemory } from './measure-child-memory.ts';
 import { ensureNamespaces, loadInstances } from './load.ts';
@@ -104,21 +105,6 @@ function parseFlags(argv: string[]) {
   };
 }
 
-/**
- * The harness picks free ports by binding and releasing them, so on a busy machine another
- * process can take one before kube-apiserver binds it ("address already in use"): try again.
- */
-async function startControlPlaneWithRetry(attempts = 3): Promise<ControlPlane> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startControlPlane();
-    } catch (error) {
-      if (attempt >= attempts) throw error;
-      log(`control plane failed to start (${String(error).split('\n')[0]?.slice(0, 200)}); retrying`);
-    }
-  }
-}
-
 function log(message: string): void {
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
@@ -161,7 +147,7 @@ async function main(): Promise<number> {
 
   try {
     log(`starting the control plane (etcd + kube-apiserver) in ${dir}`);
-    cp = await startControlPlaneWithRetry();
+    cp = await startControlPlane();
     const version = await cp.raw('GET', '/version');
     const gitVersion = (JSON.parse(version.body) as { gitVersion?: string }).gitVersion ?? '?';
     results.environment += `, kube-apiserver ${gitVersion}`;
@@ -285,11 +271,7 @@ async function main(): Promise<number> {
     await api?.close().catch(() => {});
     await watchApi?.close().catch(() => {});
     await cp?.stop().catch(() => {});
-    if (flags.keep) {
-      mkdirSync(flags.keep, { recursive: true });
-      for (const file of [objectsFile, eventsFile]) if (existsSync(file)) copyFileSync(file, join(flags.keep, basename(file)));
-      log(`kept ${objectsFile} and ${eventsFile} in ${flags.keep}`);
-    }
+    keepInputs(flags.keep, [objectsFile, eventsFile], log);
     removeTempDir(dir);
   }
 

@@ -7,9 +7,9 @@
 // through crotel's whole trace path into Jaeger v2 (direct, and behind the Collector); 4 summary.
 // Everything started here is stopped in `finally`, and the harness's exit hooks kill every
 // process it started if the bench is interrupted or crashes.
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startCollector, type Collector } from '../test/harness/collector.ts';
 import { startControlPlane, type ControlPlane } from '../test/harness/control-plane.ts';
@@ -17,6 +17,7 @@ import { applyCrds } from '../test/harness/kube.ts';
 import { makeTempDir, removeTempDir } from '../test/harness/processes.ts';
 import { parseExposition } from '../test/harness/prom-text.ts';
 import { ApiClient } from './api.ts';
+import { keepInputs } from './keep.ts';
 import { procMemory, startBenchCrotel, type BenchCrotel } from './crotel-child.ts';
 import { ensureNamespaces, loadInstances } from './load.ts';
 import { bareList } from './measure-list.ts';
@@ -143,17 +144,6 @@ function log(message: string): void {
   process.stdout.write(`[bench:traces ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
-async function startControlPlaneWithRetry(attempts = 3): Promise<ControlPlane> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startControlPlane();
-    } catch (error) {
-      if (attempt >= attempts) throw error;
-      log(`control plane failed to start (${String(error).split('\n')[0]?.slice(0, 200)}); retrying`);
-    }
-  }
-}
-
 /** crotel's own counters about spans, from its /metrics. */
 async function crotelSpanCounters(crotel: BenchCrotel): Promise<{ exported: number; dropped: number; exportFailures: number; transitions: number }> {
   const res = await crotel.crotel.get('/metrics');
@@ -211,7 +201,7 @@ async function main(): Promise<number> {
 
   try {
     log(`starting the control plane (etcd + kube-apiserver) in ${dir}`);
-    cp = await startControlPlaneWithRetry();
+    cp = await startControlPlane();
     const version = await cp.raw('GET', '/version');
     results.environment += `, kube-apiserver ${(JSON.parse(version.body) as { gitVersion?: string }).gitVersion ?? '?'}`;
     await applyCrds(cp, CRD);
@@ -338,11 +328,7 @@ async function main(): Promise<number> {
     await api?.close().catch(() => {});
     await watchApi?.close().catch(() => {});
     await cp?.stop().catch(() => {});
-    if (flags.keep) {
-      mkdirSync(flags.keep, { recursive: true });
-      for (const file of [objectsFile, eventsFile]) if (existsSync(file)) copyFileSync(file, join(flags.keep, basename(file)));
-      log(`kept ${objectsFile} and ${eventsFile} in ${flags.keep}`);
-    }
+    keepInputs(flags.keep, [objectsFile, eventsFile], log);
     removeTempDir(dir);
   }
 

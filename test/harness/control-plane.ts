@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { binaryPath } from './binaries.ts';
 import { createPki } from './certs.ts';
-import { freePort, makeTempDir, removeTempDir, startProcess, waitFor, type Managed } from './processes.ts';
+import { freePort, GiveUp, makeTempDir, removeTempDir, startProcess, waitFor, type Managed } from './processes.ts';
 
 export interface ControlPlane {
   readonly server: string; // https://127.0.0.1:port
@@ -74,7 +74,21 @@ function httpsRequest(
   });
 }
 
-export async function startControlPlane(): Promise<ControlPlane> {
+/**
+ * Free ports are found by binding and releasing them, so on a busy machine another process can
+ * take one before etcd or kube-apiserver binds it: such a start is retried on fresh ports.
+ */
+export async function startControlPlane(attempts = 3): Promise<ControlPlane> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce();
+    } catch (error) {
+      if (attempt >= attempts || !/address already in use/.test(String(error))) throw error;
+    }
+  }
+}
+
+async function startOnce(): Promise<ControlPlane> {
   const apiserverBin = binaryPath('kube-apiserver');
   const etcdBin = binaryPath('etcd');
   const dir = makeTempDir('crotel-cp-');
@@ -103,6 +117,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
     ], dir);
     processes.push(etcd);
     await waitFor('etcd /health', async () => {
+      if (etcd.child.exitCode !== null) throw new GiveUp(`etcd exited: ${readFileSync(etcd.logFile, 'utf8').slice(-2000)}`);
       const res = await fetch(`${etcdUrl}/health`);
       return res.ok;
     }, 30_000);
@@ -134,7 +149,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
       processes.push(proc);
       await waitFor('kube-apiserver /readyz', async () => {
         if (proc.child.exitCode !== null) {
-          throw new Error(`kube-apiserver exited: ${readFileSync(proc.logFile, 'utf8').slice(-2000)}`);
+          throw new GiveUp(`kube-apiserver exited: ${readFileSync(proc.logFile, 'utf8').slice(-2000)}`);
         }
         return (await httpsRequest(server, caCertPem, adminToken, 'GET', '/readyz')).status === 200;
       }, 60_000);

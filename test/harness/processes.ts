@@ -86,6 +86,9 @@ export function startProcess(name: string, binary: string, args: string[], logDi
   };
 }
 
+/** Thrown from a waitFor check when waiting longer cannot help (e.g. the process died). */
+export class GiveUp extends Error {}
+
 /** Polls check() until it resolves true, or throws with the given description after timeoutMs. */
 export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -94,6 +97,7 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
     try {
       if (await check()) return;
     } catch (error) {
+      if (error instanceof GiveUp) throw error;
       lastError = error;
     }
     if (Date.now() > deadline) {
