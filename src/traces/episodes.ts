@@ -54,7 +54,8 @@ interface OpenState {
   readonly value: string; // 'Provisioning' | 'Ready=False'
   readonly spanId: string;
   readonly startMs: number;
-  readonly attributes: Record<string, string | number>;
+  /** Attributes beyond the identity and state ones; the full set is built when the span closes. */
+  readonly extra: Record<string, string | number>;
   readonly events: SpanEventRecord[];
 }
 
@@ -286,7 +287,7 @@ export class EpisodeTracker {
     episode.states.set(key, {
       key, stateType, value, startMs,
       spanId: spanIdFor(episode.traceId, key, value, startMs),
-      attributes: { ...episode.identity, 'crotel.state.type': stateType, 'crotel.state': value, ...extra },
+      extra,
       events: [],
     });
   }
@@ -302,7 +303,10 @@ export class EpisodeTracker {
       name: `${state.stateType} ${state.value}`,
       startMs: state.startMs,
       endMs: Math.max(endMs, state.startMs),
-      attributes: nextValue !== undefined ? { ...state.attributes, 'crotel.transition.to': nextValue } : state.attributes,
+      attributes: {
+        ...episode.identity, 'crotel.state.type': state.stateType, 'crotel.state': state.value, ...state.extra,
+        ...(nextValue !== undefined ? { 'crotel.transition.to': nextValue } : {}),
+      },
       status: 'unset',
       events: state.events,
     });
