@@ -2,12 +2,10 @@
 // (when available), so "updates per second on one core" is literal: V8's GC and compiler
 // threads share that core too. One fresh process per variant, so neither inherits the other's
 // JIT state or heap. The children read only files: the apiserver may be gone.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { runPinnedChild, TASKSET } from './pinned-child.ts';
 import type { ReplayResult, ReplayVariant } from './replay.ts';
 
 const MAIN = new URL('./replay-main.ts', import.meta.url).pathname;
-const TASKSET = ['/usr/bin/taskset', '/bin/taskset'].find((p) => existsSync(p));
 
 export interface ReplayRun extends ReplayResult {
   /** The CPU the replay was pinned to, or undefined when taskset was not available. */
@@ -28,23 +26,7 @@ async function runChild(options: ReplayRunOptions, variant: ReplayVariant): Prom
     '--config', options.config, '--objects-file', options.objectsFile, '--events-file', options.eventsFile,
     '--events', String(options.events), '--warmup', String(Math.min(10_000, Math.ceil(options.events / 5))),
     '--breakdown', String(Math.min(5000, options.events)), '--variants', variant];
-  const argv = TASKSET ? [TASKSET, '-c', String(options.cpu), ...node] : node;
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-  const kill = (): void => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  };
-  process.once('exit', kill);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (c) => resolve(c));
-  });
-  process.off('exit', kill);
-  if (code !== 0) throw new Error(`replay (${variant}) exited ${code}: ${stderr.slice(-2000)}`);
-  return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as ReplayResult;
+  return runPinnedChild<ReplayResult>(`replay (${variant})`, node, options.cpu);
 }
 
 export async function measureReplay(options: ReplayRunOptions): Promise<ReplayRun> {

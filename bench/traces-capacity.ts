@@ -4,10 +4,10 @@
 // serialization and the HTTP client share that core), then checks sampled traces whole in Jaeger.
 //   jaeger    — crotel's exporter → Jaeger v2's OTLP/HTTP receiver
 //   collector — crotel's exporter → the built Collector with the shipped config → OTLP/gRPC → Jaeger v2
-import { spawn } from 'node:child_process';
 import { cpus } from 'node:os';
 import { makeTempDir, removeTempDir } from '../test/harness/processes.ts';
-import { startJaeger, startShippedCollector, TASKSET, type Jaeger, type ShippedCollector } from './traces-receivers.ts';
+import { runPinnedChild, TASKSET } from './pinned-child.ts';
+import { startJaeger, startShippedCollector, type Jaeger, type ShippedCollector } from './traces-receivers.ts';
 import type { EventSource, TracesReplayResult } from './traces-replay.ts';
 
 const MAIN = new URL('./traces-replay-main.ts', import.meta.url).pathname;
@@ -57,23 +57,7 @@ function otherCpus(cpu: number): string | undefined {
 
 async function runChild(args: string[], env: NodeJS.ProcessEnv, cpu: number): Promise<TracesReplayResult> {
   const node = [process.execPath, '--expose-gc', MAIN, ...args];
-  const argv = TASKSET ? [TASKSET, '-c', String(cpu), ...node] : node;
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env });
-  const kill = (): void => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  };
-  process.once('exit', kill);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (c) => resolve(c));
-  });
-  process.off('exit', kill);
-  if (code !== 0) throw new Error(`traces replay exited ${code}: ${stderr.slice(-2000)}`);
-  return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as TracesReplayResult;
+  return runPinnedChild<TracesReplayResult>('traces replay', node, cpu, env);
 }
 
 async function spotCheck(jaeger: Jaeger, sampled: TracesReplayResult['sampledTraces'], limit: number): Promise<SpotCheck> {

@@ -1,18 +1,18 @@
 // Real span receivers for the lifecycle-traces capacity step: Jaeger v2 (in-memory store, OTLP/HTTP
 // and OTLP/gRPC in, query API out) and the built Collector running the SHIPPED
-// otel-collector/config.yaml (memory_limiter → batch 1 s / 1024 → otlp_grpc) in front of it.
+// otel-collector/config.yaml (memory_limiter → batch 200 ms / 1024 → otlp_grpc) in front of it.
 // Both expose their own telemetry (Prometheus text) so the bench reads how many spans each one
 // accepted and passed on, and Jaeger's query API answers spot checks of whole traces.
 // Processes go through the harness's startProcess (exit hooks kill them on any way out) and can
 // be pinned with taskset to CPUs other than the replay's, so the receivers never take its core.
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { binaryPath } from '../test/harness/binaries.ts';
 import { freePort, startProcess, waitFor, type Managed } from '../test/harness/processes.ts';
 import { parseExposition } from '../test/harness/prom-text.ts';
+import { TASKSET } from './pinned-child.ts';
 
 const COLLECTOR_CONFIG = new URL('../otel-collector/config.yaml', import.meta.url).pathname;
-export const TASKSET = ['/usr/bin/taskset', '/bin/taskset'].find((p) => existsSync(p));
 
 /** Spans a Collector-based process (Jaeger v2 is one) counted in its own telemetry. */
 export interface SpanCounters {
