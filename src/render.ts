@@ -1,9 +1,8 @@
 // `crotel render`: the metrics a set of objects would produce, with no cluster — the loop a
 // user iterates on while writing a config. Same compile → extract → store → exposition path
 // as `run`, so what it prints is what /metrics would serve.
-import { readFileSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
 import type { Config } from './config/index.ts';
+import type { FileObject } from './objects-file.ts';
 import type { CompiledResource } from './model.ts';
 import { renderExposition } from './metrics/exposition.ts';
 import { compileConfig } from './extract/index.ts';
@@ -21,7 +20,7 @@ function apiVersionOf(group: string, version: string): string {
 }
 
 /** `extra`: resources compiled elsewhere (a kube-state-metrics config), rendered alongside. */
-export async function renderObjects(config: Config | undefined, files: readonly string[], extra: readonly CompiledResource[] = []): Promise<RenderResult> {
+export async function renderObjects(config: Config | undefined, objects: readonly FileObject[], extra: readonly CompiledResource[] = []): Promise<RenderResult> {
   const problems: string[] = [];
   const budget = new SeriesBudget((family, count) => problems.push(`${family.name}: ${count} series over the cardinality limit dropped`));
   const stores = [...(config ? compileConfig(config) : []), ...extra].map((resource) => new ResourceStore(resource, budget, {
@@ -30,22 +29,12 @@ export async function renderObjects(config: Config | undefined, files: readonly 
       for (const e of s.errors) problems.push(`${r.id} ${s.namespace}/${s.name}: ${e.path}: ${e.reason}`);
     },
   }));
-  for (const file of files) {
-    const docs = parseAllDocuments(readFileSync(file, 'utf8'));
-    for (const doc of docs) {
-      if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0]!.message}`);
-      const object = doc.toJS() as { apiVersion?: string; kind?: string; items?: unknown[] } | null;
-      if (!object) continue;
-      const objects = object.kind?.endsWith('List') && Array.isArray(object.items) ? object.items : [object];
-      for (const item of objects) {
-        const o = item as { apiVersion?: string; kind?: string };
-        const targets = stores.filter((s) => apiVersionOf(s.resource.ref.group, s.resource.ref.version) === o.apiVersion && s.resource.ref.kind === o.kind);
-        if (targets.length === 0) problems.push(`${file}: ${o.apiVersion}/${o.kind}: no resource in the config matches; skipped`);
-        for (const store of targets) {
-          const ns = (item as { metadata?: { namespace?: string } }).metadata?.namespace ?? '';
-          if (store.resource.namespaces.length === 0 || store.resource.namespaces.includes(ns)) store.upsert(item);
-        }
-      }
+  for (const { file, object } of objects) {
+    const targets = stores.filter((s) => apiVersionOf(s.resource.ref.group, s.resource.ref.version) === object.apiVersion && s.resource.ref.kind === object.kind);
+    if (targets.length === 0) problems.push(`${file}: ${String(object.apiVersion)}/${String(object.kind)}: no resource in the config matches; skipped`);
+    const ns = typeof object.metadata?.namespace === 'string' ? object.metadata.namespace : '';
+    for (const store of targets) {
+      if (store.resource.namespaces.length === 0 || store.resource.namespaces.includes(ns)) store.upsert(object);
     }
   }
   return { exposition: await renderExposition(stores), problems };

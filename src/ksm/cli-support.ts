@@ -2,12 +2,11 @@
 // native path: load the KSM file (from the flag or crotel's `ksmConfig`), resolve wildcard
 // kinds (against the cluster for run, against the given files for render), compile.
 
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
 import type { Config } from '../config/index.ts';
 import type { CompiledResource } from '../model.ts';
+import type { FileObject } from '../objects-file.ts';
 import { loadKsmConfigFile, type KsmConfig } from './config.ts';
 import { convertKsmConfig } from './convert.ts';
 import { listCrds } from './discovery.ts';
@@ -47,25 +46,19 @@ export async function ksmResourcesFromCluster(source: KsmSource, kubeConfig: Kub
   return compile(source, crds, seriesPerMetric);
 }
 
-/** For `render`: wildcards resolved against the CRDs and object kinds in the files. */
-export function ksmResourcesFromFiles(source: KsmSource, files: readonly string[], seriesPerMetric?: number): KsmResources {
+/** For `render`: wildcards resolved against the CRDs and object kinds among the given objects. */
+export function ksmResourcesFromFiles(source: KsmSource, objects: readonly FileObject[], seriesPerMetric?: number): KsmResources {
   const crds: CrdInfo[] = [];
   if (needsDiscovery(source.config)) {
     const seen = new Set<string>();
-    for (const file of files) {
-      for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
-        const o = doc.toJS() as { apiVersion?: unknown; kind?: unknown; items?: unknown[] } | null;
-        const items = o && typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items) ? o.items : [o];
-        for (const item of items as { apiVersion?: unknown; kind?: unknown }[]) {
-          const crd = crdInfo(item);
-          if (item?.kind === 'CustomResourceDefinition' && crd) crds.push(crd);
-          if (typeof item?.apiVersion !== 'string' || typeof item.kind !== 'string' || !item.apiVersion.includes('/')) continue;
-          const [group, version] = item.apiVersion.split('/') as [string, string];
-          const key = `${group}/${version}/${item.kind}`;
-          if (!seen.has(key)) crds.push({ group, kind: item.kind, servedVersions: [version] });
-          seen.add(key);
-        }
-      }
+    for (const { object: item } of objects) {
+      const crd = crdInfo(item);
+      if (item.kind === 'CustomResourceDefinition' && crd) crds.push(crd);
+      if (typeof item.apiVersion !== 'string' || typeof item.kind !== 'string' || !item.apiVersion.includes('/')) continue;
+      const [group, version] = item.apiVersion.split('/') as [string, string];
+      const key = `${group}/${version}/${item.kind}`;
+      if (!seen.has(key)) crds.push({ group, kind: item.kind, servedVersions: [version] });
+      seen.add(key);
     }
   }
   return compile(source, crds, seriesPerMetric);

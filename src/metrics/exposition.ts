@@ -1,6 +1,6 @@
 // Renders the samples of every store into one exposition, grouped by family as the text format
 // requires (several resources may share a family, e.g. the generic ones), in 64 KiB chunks.
-import type { Writable } from 'node:stream';
+import { PassThrough, type Writable } from 'node:stream';
 import type { MetricFamily } from '../model.ts';
 import type { ResourceStore } from '../state/store.ts';
 import { familyHeader, renderLine } from './prometheus-text.ts';
@@ -67,7 +67,6 @@ export async function writeExposition(stores: readonly ResourceStore[], out: Wri
 
 /** The whole exposition as one string (for `crotel render` and tests). */
 export async function renderExposition(stores: readonly ResourceStore[], trailer = ''): Promise<string> {
-  const { PassThrough } = await import('node:stream');
   const sink = new PassThrough();
   const chunks: Buffer[] = [];
   sink.on('data', (c: Buffer) => chunks.push(c));

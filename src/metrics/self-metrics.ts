@@ -1,7 +1,7 @@
 // crotel's own health, as OpenTelemetry instruments in the same pipeline as the object series
 // (so it reaches /metrics and OTLP alike). Attribute values are resource ids and metric names
 // from the config, never object contents: bounded cardinality.
-import type { Meter, ObservableResult } from '@opentelemetry/api';
+import type { Meter } from '@opentelemetry/api';
 
 export interface ResourceGauges {
   objects(): number;
@@ -72,5 +72,3 @@ export class SelfMetrics {
   spanDrops(reason: string, count: number): void { this.spansDropped.add(count, { reason }); }
   spansSent(count: number): void { this.spansExported.add(count); }
 }
-
-export type { ObservableResult };

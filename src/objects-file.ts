@@ -1,0 +1,24 @@
+// Reads Kubernetes objects from YAML files the way kubectl does: multi-document files, and
+// `*List` documents expanded into their items. Used by `render` (and KSM wildcard resolution
+// for it), so the files are read once.
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+
+export interface FileObject {
+  readonly file: string;
+  readonly object: { readonly apiVersion?: unknown; readonly kind?: unknown; readonly metadata?: { readonly namespace?: unknown } } & Record<string, unknown>;
+}
+
+export function readObjectFiles(files: readonly string[]): FileObject[] {
+  const out: FileObject[] = [];
+  for (const file of files) {
+    for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
+      if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0]!.message}`);
+      const object = doc.toJS() as { kind?: unknown; items?: unknown } | null;
+      if (!object || typeof object !== 'object') continue;
+      const items = typeof object.kind === 'string' && object.kind.endsWith('List') && Array.isArray(object.items) ? object.items : [object];
+      for (const item of items) if (item && typeof item === 'object') out.push({ file, object: item as FileObject['object'] });
+    }
+  }
+  return out;
+}
