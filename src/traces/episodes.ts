@@ -37,6 +37,8 @@ export interface SpanRecord {
 
 /** Where the tracker's output goes: spans to export and measurements for the SLO metrics. */
 export interface LifecycleSink {
+  /** False when no span would be exported (tracing off, or a follower): records are not built. */
+  wantsSpans(): boolean;
   span(record: SpanRecord): void;
   transition(ref: ResourceRef, stateType: StateType, from: string, to: string): void;
   stateEnded(ref: ResourceRef, stateType: StateType, state: string, seconds: number): void;
@@ -60,6 +62,7 @@ interface OpenState {
 }
 
 interface OpenEpisode {
+  readonly uid: string;
   readonly ref: ResourceRef;
   readonly traceId: string;
   readonly rootSpanId: string;
@@ -209,7 +212,7 @@ export class EpisodeTracker {
   private start(ref: ResourceRef, s: Snapshot, trigger: EpisodeTrigger, key: string, startMs: number): OpenEpisode {
     const traceId = traceIdFor(s.uid, key);
     const episode: OpenEpisode = {
-      ref, traceId, trigger, startMs,
+      uid: s.uid, ref, traceId, trigger, startMs,
       rootSpanId: spanIdFor(traceId, 'root'),
       identity: identityOf(ref, s),
       states: new Map(),
@@ -267,7 +270,9 @@ export class EpisodeTracker {
 
   private end(episode: OpenEpisode, endMs: number, outcome: EpisodeOutcome, message?: string): void {
     for (const key of [...episode.states.keys()]) this.closeState(episode, key, endMs, undefined);
-    this.episodes.delete(String(episode.identity['k8s.object.uid']));
+    this.episodes.delete(episode.uid);
+    this.sink.episodeEnded(episode.ref, episode.trigger, outcome, (endMs - episode.startMs) / 1000);
+    if (!this.sink.wantsSpans()) return;
     const error = outcome === 'failed' || outcome === 'timed_out';
     this.sink.span({
       traceId: episode.traceId,
@@ -280,7 +285,6 @@ export class EpisodeTracker {
       ...(error ? { statusMessage: message ?? outcome } : {}),
       events: episode.events,
     });
-    this.sink.episodeEnded(episode.ref, episode.trigger, outcome, (endMs - episode.startMs) / 1000);
   }
 
   private openState(episode: OpenEpisode, key: string, stateType: StateType, value: string, startMs: number, extra: Record<string, string | number>): void {
@@ -296,6 +300,7 @@ export class EpisodeTracker {
     const state = episode.states.get(key);
     if (!state) return;
     episode.states.delete(key);
+    if (!this.sink.wantsSpans()) return;
     this.sink.span({
       traceId: episode.traceId,
       spanId: state.spanId,

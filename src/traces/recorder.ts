@@ -42,8 +42,12 @@ export class LifecycleRecorder implements LifecycleSink {
     });
   }
 
+  wantsSpans(): boolean {
+    return this.spans !== undefined && this.active();
+  }
+
   span(record: SpanRecord): void {
-    if (this.active()) this.spans?.(record);
+    if (this.wantsSpans()) this.spans!(record);
   }
 
   transition(ref: ResourceRef, stateType: StateType, from: string, to: string): void {

@@ -20,6 +20,7 @@ class Recorder implements LifecycleSink {
   transitions: string[] = [];
   states: string[] = [];
   episodes: { outcome: EpisodeOutcome; seconds: number }[] = [];
+  wantsSpans() { return true; }
   span(r: SpanRecord) { this.spans.push(r); }
   transition(_r: ResourceRef, type: string, from: string, to: string) { this.transitions.push(`${type}:${from}->${to}`); }
   stateEnded(_r: ResourceRef, type: string, state: string, seconds: number) { this.states.push(`${type}:${state}:${seconds}`); }
@@ -194,4 +195,20 @@ test('a restart during a later degradation continues that episode, never re-expo
   // The key comes from the object (its latest condition transition), so both processes agree on the trace.
   assert.equal(roots[1]!.traceId, traceIdFor('uid-1', `degraded/1/${T0 + 600_000}`));
   assert.ok(degradedSpans.some((s) => s.name === 'condition Ready=False' && s.parentSpanId === roots[1]!.spanId));
+});
+
+test('a sink that wants no spans (tracing off, a follower) still gets the lifecycle measurements', () => {
+  let now = T0;
+  const sink = new Recorder();
+  sink.wantsSpans = () => false;
+  const tracker = new EpisodeTracker(sink, { episodeTimeoutMs: 3_600_000, clock: () => now });
+  const s0 = snap({ health: 'in_progress', phase: 'Pending', phaseSince: T0 });
+  tracker.observe(ref, undefined, s0);
+  now = T0 + 2000;
+  tracker.observe(ref, s0, snap({ health: 'current', phase: 'Running', phaseSince: T0 + 2000 }));
+  assert.deepEqual(sink.spans, []);
+  assert.deepEqual(sink.transitions, ['phase:Pending->Running']);
+  assert.deepEqual(sink.states, ['phase:Pending:2']);
+  assert.deepEqual(sink.episodes, [{ outcome: 'succeeded', seconds: 2 }]);
+  assert.equal(tracker.openEpisodes(), 0);
 });
