@@ -14,6 +14,7 @@
 import { writeFileSync } from 'node:fs';
 import type { ApiClient } from './api.ts';
 import { instancePath, instanceRef } from './load.ts';
+import { openLoop, track } from './open-loop.ts';
 import { labelOf, scrape, valueOf } from './scrape.ts';
 import { max, median, now, percentile, sleep } from './stats.ts';
 
@@ -107,36 +108,16 @@ export async function measureLag(api: ApiClient, options: LagOptions): Promise<L
   const order = permutation(options.objects);
   const writes: Write[] = [];
   const seen = new Float64Array(options.objects);
-  let inFlight = 0;
   let writerDone = false;
-  let slotFreed: (() => void) | undefined;
 
   const writer = async (): Promise<void> => {
-    const start = now() + 50;
-    const spacing = 1000 / options.rate;
-    for (let j = 0; j < total; j++) {
-      const slot = start + j * spacing;
-      const wait = slot - now();
-      if (wait > 0) await sleep(wait);
-      while (inFlight >= options.maxInFlight) await new Promise<void>((resolve) => (slotFreed = resolve));
+    await openLoop(options.rate, total, options.maxInFlight, (j, slot) => {
       const write: Write = { object: order[j % options.objects]!, value: LAG_BASE_SECONDS + j, slot, sentAt: now() };
       writes.push(write);
-      inFlight++;
       const ref = instanceRef(write.object, options.namespaces);
       const body = { status: { phase: j % 2 === 0 ? 'Failed' : 'Running', lastBackupTime: new Date(write.value * 1000).toISOString().replace('.000Z', 'Z') } };
-      api.send('PATCH', `${instancePath(ref)}/status`, body).then((res) => {
-        write.ok = res.status === 200;
-      }, () => {
-        write.ok = false;
-      }).finally(() => {
-        write.ackAt = now();
-        inFlight--;
-        const wake = slotFreed;
-        slotFreed = undefined;
-        wake?.();
-      });
-    }
-    while (inFlight > 0) await sleep(5);
+      return track(write, api.send('PATCH', `${instancePath(ref)}/status`, body), 200);
+    });
     writerDone = true;
   };
 

@@ -8,7 +8,7 @@ import { cpus } from 'node:os';
 import { makeTempDir, removeTempDir } from '../test/harness/processes.ts';
 import { runPinnedChild, TASKSET } from './pinned-child.ts';
 import { startJaeger, startShippedCollector, type Jaeger, type ShippedCollector } from './traces-receivers.ts';
-import type { EventSource, TracesReplayResult } from './traces-replay.ts';
+import type { TracesReplayOptions, TracesReplayResult } from './traces-replay.ts';
 
 const MAIN = new URL('./traces-replay-main.ts', import.meta.url).pathname;
 
@@ -16,14 +16,8 @@ export type ReceiverVariant = 'jaeger' | 'collector';
 /** full: as fast as the core goes; target: paced at the target; probe: paced just under the export capacity full speed showed. */
 export type CapacityMode = 'full' | 'target' | 'probe';
 
-export interface CapacityOptions {
-  readonly config: string;
-  readonly objectsFile: string;
-  readonly eventsFile: string;
-  readonly source: EventSource;
-  readonly events: number;
-  readonly warmup: number;
-  readonly rate: number;
+/** What the replay child is told, plus how the capacity step runs it. */
+export interface CapacityOptions extends Pick<TracesReplayOptions, 'config' | 'objectsFile' | 'eventsFile' | 'source' | 'events' | 'warmup' | 'rate'> {
   readonly mode: CapacityMode;
   /** The rate in transitions/s the pacing aims at (target and probe runs). */
   readonly aimTransitions?: number;

@@ -21,6 +21,7 @@ import { readFileSync } from 'node:fs';
 import { DB_GROUP_VERSION, type ApiClient } from './api.ts';
 import { instancePath, namespaceName } from './load.ts';
 import { LAG_BASE_SECONDS } from './measure-lag.ts';
+import { openLoop, track } from './open-loop.ts';
 import { now, percentile, sleep } from './stats.ts';
 import { endsEpisode, stateAt, statusOf } from './traces-lifecycle.ts';
 import type { ArrivedSpan, TraceSink } from './traces-sink.ts';
@@ -143,18 +144,10 @@ export async function measureTracesLag(options: TracesLagOptions): Promise<Trace
   const readyStatus = new Array<string | undefined>(objects);
   const readySince = new Array<number>(objects).fill(0);
   const firstSpan = sink.spans.length;
-  let inFlight = 0;
-  let slotFreed: (() => void) | undefined;
 
   const cpuBefore = cpuSecondsOf(options.crotelPid);
   const wallBefore = now();
-  const start = now() + 50;
-  const spacing = 1000 / options.rate;
-  for (let j = 0; j < total; j++) {
-    const slot = start + j * spacing;
-    const wait = slot - now();
-    if (wait > 0) await sleep(wait);
-    while (inFlight >= options.maxInFlight) await new Promise<void>((resolve) => (slotFreed = resolve));
+  await openLoop(options.rate, total, options.maxInFlight, (j, slot) => {
     const object = j % objects;
     const step = Math.floor(j / objects);
     const value = LAG_BASE_SECONDS + options.valueOffset + j;
@@ -179,20 +172,8 @@ export async function measureTracesLag(options: TracesLagOptions): Promise<Trace
       request = api.send('PATCH', `${instancePath(ref)}/status`, { status: statusOf(state, readySince[object]!, value) });
     }
     writes.push(write);
-    inFlight++;
-    request.then((res) => {
-      write.ok = step === 0 ? res.status === 201 : res.status === 200;
-    }, () => {
-      write.ok = false;
-    }).finally(() => {
-      write.ackAt = now();
-      inFlight--;
-      const wake = slotFreed;
-      slotFreed = undefined;
-      wake?.();
-    });
-  }
-  while (inFlight > 0) await sleep(5);
+    return track(write, request, step === 0 ? 201 : 200);
+  });
   const cpuAfter = cpuSecondsOf(options.crotelPid);
   const wallAfter = now();
 

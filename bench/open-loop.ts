@@ -1,0 +1,41 @@
+// An open-loop writer: write j is due at start + j/rate whatever earlier writes did (so a slow
+// apiserver shows up as lateness, not as a lower rate), with at most maxInFlight outstanding.
+// Resolves once every write has settled.
+import { now, sleep } from './stats.ts';
+
+export interface Acked {
+  ok?: boolean;
+  ackAt?: number;
+}
+
+export async function openLoop(rate: number, total: number, maxInFlight: number, send: (j: number, slot: number) => Promise<unknown>): Promise<void> {
+  let inFlight = 0;
+  let slotFreed: (() => void) | undefined;
+  const start = now() + 50;
+  const spacing = 1000 / rate;
+  for (let j = 0; j < total; j++) {
+    const slot = start + j * spacing;
+    const wait = slot - now();
+    if (wait > 0) await sleep(wait);
+    while (inFlight >= maxInFlight) await new Promise<void>((resolve) => (slotFreed = resolve));
+    inFlight++;
+    send(j, slot).catch(() => {}).finally(() => {
+      inFlight--;
+      const wake = slotFreed;
+      slotFreed = undefined;
+      wake?.();
+    });
+  }
+  while (inFlight > 0) await sleep(5);
+}
+
+/** Marks a write acknowledged (ok when the apiserver answered `expected`) when its request settles. */
+export function track(write: Acked, request: Promise<{ status: number }>, expected: number): Promise<void> {
+  return request.then((res) => {
+    write.ok = res.status === expected;
+  }, () => {
+    write.ok = false;
+  }).finally(() => {
+    write.ackAt = now();
+  });
+}
