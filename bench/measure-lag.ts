@@ -14,7 +14,7 @@
 import { writeFileSync } from 'node:fs';
 import type { ApiClient } from './api.ts';
 import { instancePath, instanceRef } from './load.ts';
-import { openLoop, track } from './open-loop.ts';
+import { openLoop, track, writeStats, type WriteStats } from './open-loop.ts';
 import { labelOf, scrape, valueOf } from './scrape.ts';
 import { max, median, now, percentile, sleep } from './stats.ts';
 
@@ -47,15 +47,7 @@ export interface LagBand {
   readonly maxMs: number;
 }
 
-export interface LagResult {
-  readonly planned: number;
-  readonly acked: number;
-  readonly failed: number;
-  readonly achievedRate: number;
-  /** Writes sent more than 20 ms after their slot (writer or apiserver could not keep up). */
-  readonly late: number;
-  readonly patchP50Ms: number;
-  readonly patchP99Ms: number;
+export interface LagResult extends WriteStats {
   readonly visible: number;
   readonly neverVisible: number;
   /** Upper-bound lag over all visible writes, and per third of the run (by send time). */
@@ -191,13 +183,7 @@ export async function measureLag(api: ApiClient, options: LagOptions): Promise<L
     writeFileSync(options.dumpFile, ['write,object,slot,sent,ack,ok,delivered,lower_ms,upper_ms', ...rows, ...scrapeRows].join('\n') + '\n');
   }
   return {
-    planned: total,
-    acked: acked.length,
-    failed: writes.filter((w) => w.ok === false).length,
-    achievedRate: acked.length / span,
-    late: writes.filter((w) => w.sentAt - w.slot > 20).length,
-    patchP50Ms: percentile(acked.map((w) => w.ackAt! - w.sentAt), 50),
-    patchP99Ms: percentile(acked.map((w) => w.ackAt! - w.sentAt), 99),
+    ...writeStats(writes, total, span),
     visible: visible.length,
     neverVisible: acked.length - visible.length,
     all: band(visible.map((w) => w.upper!)),

@@ -1,7 +1,7 @@
 // An open-loop writer: write j is due at start + j/rate whatever earlier writes did (so a slow
 // apiserver shows up as lateness, not as a lower rate), with at most maxInFlight outstanding.
 // Resolves once every write has settled.
-import { now, sleep } from './stats.ts';
+import { now, percentile, sleep } from './stats.ts';
 
 export interface Acked {
   ok?: boolean;
@@ -38,4 +38,30 @@ export function track(write: Acked, request: Promise<{ status: number }>, expect
   }).finally(() => {
     write.ackAt = now();
   });
+}
+
+/** How the writes themselves went, the same for every lag measurement. */
+export interface WriteStats {
+  readonly planned: number;
+  readonly acked: number;
+  readonly failed: number;
+  readonly achievedRate: number;
+  /** Writes sent more than 20 ms after their slot (writer or apiserver could not keep up). */
+  readonly late: number;
+  readonly patchP50Ms: number;
+  readonly patchP99Ms: number;
+}
+
+export function writeStats(writes: readonly (Acked & { readonly slot: number; readonly sentAt: number })[], planned: number, seconds: number): WriteStats {
+  const acked = writes.filter((w) => w.ok === true);
+  const latency = acked.map((w) => w.ackAt! - w.sentAt);
+  return {
+    planned,
+    acked: acked.length,
+    failed: writes.filter((w) => w.ok === false).length,
+    achievedRate: acked.length / seconds,
+    late: writes.filter((w) => w.sentAt - w.slot > 20).length,
+    patchP50Ms: percentile(latency, 50),
+    patchP99Ms: percentile(latency, 99),
+  };
 }

@@ -13,6 +13,7 @@ import { applyCrds } from '../test/harness/kube.ts';
 import { makeTempDir, removeTempDir } from '../test/harness/processes.ts';
 import { ApiClient } from './api.ts';
 import { keepInputs } from './keep.ts';
+import { finish, runMain } from './main.ts';
 import { startBenchCrotel, type BenchCrotel } from './crotel-child.ts';
 import { childMemory, emptyChildMemory } from './measure-child-memory.ts';
 import { ensureNamespaces, loadInstances } from './load.ts';
@@ -276,14 +277,7 @@ async function main(): Promise<number> {
   }
 
   // 8. Summary
-  process.stdout.write(`\n${summaryMarkdown(results)}`);
-  if (flags.json) writeFileSync(flags.json, `${JSON.stringify(results, null, 2)}\n`);
-  return results.errors.length > 0 ? 1 : 0;
+  return finish(results, summaryMarkdown(results), flags.json);
 }
 
-main().then((code) => {
-  process.exitCode = code;
-}, (error: unknown) => {
-  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
-  process.exitCode = 2;
-});
+runMain('bench', HELP, main);

@@ -21,7 +21,7 @@ import { readFileSync } from 'node:fs';
 import { DB_GROUP_VERSION, type ApiClient } from './api.ts';
 import { instancePath, namespaceName } from './load.ts';
 import { LAG_BASE_SECONDS } from './measure-lag.ts';
-import { openLoop, track } from './open-loop.ts';
+import { openLoop, track, writeStats, type WriteStats } from './open-loop.ts';
 import { now, percentile, sleep } from './stats.ts';
 import { endsEpisode, stateAt, statusOf } from './traces-lifecycle.ts';
 import type { ArrivedSpan, TraceSink } from './traces-sink.ts';
@@ -54,15 +54,7 @@ export interface Band {
   readonly maxMs: number;
 }
 
-export interface TracesLagResult {
-  readonly planned: number;
-  readonly acked: number;
-  readonly failed: number;
-  readonly achievedRate: number;
-  /** Writes sent more than 20 ms after their slot. */
-  readonly late: number;
-  readonly patchP50Ms: number;
-  readonly patchP99Ms: number;
+export interface TracesLagResult extends WriteStats {
   readonly lifecycleObjects: number;
   /** Acked writes that end an episode, and how many of them a root span was matched to. */
   readonly endingWrites: number;
@@ -234,13 +226,7 @@ export async function measureTracesLag(options: TracesLagOptions): Promise<Trace
     ? acked.filter((w) => w.step > 0).map((w) => (deliveredAt(w.value) ?? Number.NaN) - w.sentAt).filter((d) => Number.isFinite(d))
     : [];
   return {
-    planned: total,
-    acked: acked.length,
-    failed: writes.filter((w) => w.ok === false).length,
-    achievedRate: acked.length / ((lastAck - writes[0]!.sentAt) / 1000),
-    late: writes.filter((w) => w.sentAt - w.slot > 20).length,
-    patchP50Ms: percentile(acked.map((w) => w.ackAt! - w.sentAt), 50),
-    patchP99Ms: percentile(acked.map((w) => w.ackAt! - w.sentAt), 99),
+    ...writeStats(writes, total, (lastAck - writes[0]!.sentAt) / 1000),
     lifecycleObjects: Math.min(objects, total),
     endingWrites: ending.length,
     matched: matched.length,

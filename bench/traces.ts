@@ -18,6 +18,7 @@ import { makeTempDir, removeTempDir } from '../test/harness/processes.ts';
 import { parseExposition } from '../test/harness/prom-text.ts';
 import { ApiClient } from './api.ts';
 import { keepInputs } from './keep.ts';
+import { finish, runMain } from './main.ts';
 import { procMemory, startBenchCrotel, type BenchCrotel } from './crotel-child.ts';
 import { ensureNamespaces, loadInstances } from './load.ts';
 import { bareList } from './measure-list.ts';
@@ -333,14 +334,7 @@ async function main(): Promise<number> {
   }
 
   // 4. Summary
-  process.stdout.write(`\n${tracesSummaryMarkdown(results)}`);
-  if (flags.json) writeFileSync(flags.json, `${JSON.stringify(results, null, 2)}\n`);
-  return results.errors.length > 0 ? 1 : 0;
+  return finish(results, tracesSummaryMarkdown(results), flags.json);
 }
 
-main().then((code) => {
-  process.exitCode = code;
-}, (error: unknown) => {
-  process.stderr.write(`bench:traces: ${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
-  process.exitCode = 2;
-});
+runMain('bench:traces', HELP, main);
