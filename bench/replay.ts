@@ -13,7 +13,7 @@ import { loadConfigFile, type Config } from '../src/config/index.ts';
 import { compileResource } from '../src/extract/index.ts';
 import { LineSplitter } from '../src/kube/lines.ts';
 import type { ReflectorSink } from '../src/kube/reflector.ts';
-import { renderLine } from '../src/metrics/prometheus-text.ts';
+import { familyTemplate, renderLine } from '../src/metrics/prometheus-text.ts';
 import { createTelemetry } from '../src/metrics/telemetry.ts';
 import type { CompiledResource, Snapshot } from '../src/model.ts';
 import { SeriesBudget } from '../src/state/budget.ts';
@@ -262,7 +262,7 @@ function breakdown(resource: CompiledResource, recorded: readonly string[], coun
     for (const o of parsed) sink += 'invalid' in resource.extract(o) ? 0 : 1;
   });
   const renderUs = perItemUs(snapshots.length, () => {
-    for (const x of snapshots) for (const sm of x.samples) sink += renderLine(resource.families[sm.family]!, sm.attributeValues, sm.value).length;
+    for (const x of snapshots) for (const sm of x.samples) sink += renderLine(familyTemplate(resource.families[sm.family]!), sm.attributeValues, sm.value).length;
   });
   if (sink < 0) throw new Error('unreachable');
   return { parseUs, extractUs, renderUs };

@@ -3,7 +3,7 @@
 import { PassThrough, type Writable } from 'node:stream';
 import type { MetricFamily } from '../model.ts';
 import type { ResourceStore } from '../state/store.ts';
-import { familyHeader, renderLine } from './prometheus-text.ts';
+import { familyHeader, familyTemplate, renderLine } from './prometheus-text.ts';
 
 interface FamilySources {
   readonly family: MetricFamily;
@@ -41,11 +41,11 @@ export async function writeExposition(stores: readonly ResourceStore[], out: Wri
     // Families whose labels do not identify the object may repeat a series: serve it once.
     const seen = sources.some(({ store, index }) => store.resource.families[index]!.seriesMayRepeat) ? new Set<string>() : undefined;
     for (const { store, index } of sources) {
-      const own = store.resource.families[index]!;
+      const template = familyTemplate(store.resource.families[index]!);
       for (const snapshot of store.entries.values()) {
         for (const sample of snapshot.samples) {
           if (sample.family !== index) continue;
-          const line = renderLine(own, sample.attributeValues, sample.value);
+          const line = renderLine(template, sample.attributeValues, sample.value);
           if (seen) {
             const series = line.slice(0, line.lastIndexOf(' '));
             if (seen.has(series)) continue;

@@ -16,30 +16,32 @@ export function formatValue(value: number): string {
 
 /** Per family: the label-name prefix `name{k1="`, `",k2="` … computed once, reused per sample. */
 export interface FamilyTemplate {
+  readonly labeled: boolean;
   readonly head: string;
   readonly separators: readonly string[];
 }
 
-export function familyTemplate(family: MetricFamily): FamilyTemplate {
+function buildTemplate(family: MetricFamily): FamilyTemplate {
   const labels = family.attributeKeys.map(prometheusLabelName);
-  if (labels.length === 0) return { head: `${family.prometheusName} `, separators: [] };
+  if (labels.length === 0) return { labeled: false, head: `${family.prometheusName} `, separators: [] };
   return {
+    labeled: true,
     head: `${family.prometheusName}{${labels[0]}="`,
     separators: labels.slice(1).map((l) => `",${l}="`),
   };
 }
 
 const templates = new WeakMap<MetricFamily, FamilyTemplate>();
-function templateOf(family: MetricFamily): FamilyTemplate {
+/** The family's line template, built once per family (fetch it once per family, not per sample). */
+export function familyTemplate(family: MetricFamily): FamilyTemplate {
   let t = templates.get(family);
-  if (!t) templates.set(family, (t = familyTemplate(family)));
+  if (!t) templates.set(family, (t = buildTemplate(family)));
   return t;
 }
 
 /** One sample as an exposition line. Rendered at scrape time: cheaper than holding text per object. */
-export function renderLine(family: MetricFamily, values: readonly string[], value: number): string {
-  const t = templateOf(family);
-  if (family.attributeKeys.length === 0) return `${t.head}${formatValue(value)}\n`;
+export function renderLine(t: FamilyTemplate, values: readonly string[], value: number): string {
+  if (!t.labeled) return `${t.head}${formatValue(value)}\n`;
   let line = t.head + escapeLabelValue(values[0] ?? '');
   for (let i = 0; i < t.separators.length; i++) line += t.separators[i]! + escapeLabelValue(values[i + 1] ?? '');
   return `${line}"} ${formatValue(value)}\n`;
