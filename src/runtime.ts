@@ -31,6 +31,8 @@ export interface RuntimeOptions {
   readonly leaderElection?: { readonly namespace: string; readonly name: string; readonly leaseDurationMs?: number };
   /** Serve only the objects of this shard (by uid hash). */
   readonly shard?: Shard;
+  /** See ReflectorOptions.coalesceMs (default 100). */
+  readonly watchCoalesceMs?: number;
 }
 
 export interface Runtime {
@@ -158,6 +160,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       const reflector = new Reflector({
         kubeConfig: options.kubeConfig, ref: resource.ref, namespace, labelSelector: resource.labelSelector,
         sink: store, observer: observerFor(id, resource.id),
+        ...(options.watchCoalesceMs !== undefined ? { coalesceMs: options.watchCoalesceMs } : {}),
       });
       self.track(id, { objects: () => store.entries.size, watching: () => reflector.state === 'watching', synced: () => reflector.synced });
       stores.push(store);
@@ -172,6 +175,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           kubeConfig: options.kubeConfig, ref: EVENT_REF, namespace,
           fieldSelector: `involvedObject.kind=${resource.ref.kind}`,
           sink: eventSink, observer: observerFor(eventsId, eventsId),
+          ...(options.watchCoalesceMs !== undefined ? { coalesceMs: options.watchCoalesceMs } : {}),
         });
         auxiliary.push(events);
         if (started) events.start();

@@ -1,7 +1,7 @@
 // Throwaway PKI for one control plane: a CA, an apiserver serving cert for 127.0.0.1, and
 // the service-account signing key pair. openssl does the work; nothing here is reused.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface Pki {
@@ -34,4 +34,15 @@ export function createPki(dir: string): Pki {
     serviceAccountKey: p('sa.key'),
     serviceAccountPub: p('sa.pub'),
   };
+}
+
+/** A client certificate from the test CA in `dir` (the control plane's dir): user `cn`, groups `orgs`. */
+export function issueClientCert(dir: string, cn: string, orgs: readonly string[] = []): { certPem: string; keyPem: string } {
+  const p = (name: string): string => join(dir, name);
+  const subject = `/CN=${cn}${orgs.map((o) => `/O=${o}`).join('')}`;
+  writeFileSync(p(`${cn}.ext`), 'extendedKeyUsage=clientAuth\n');
+  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', p(`${cn}.key`), '-out', p(`${cn}.csr`), '-subj', subject], dir);
+  openssl(['x509', '-req', '-in', p(`${cn}.csr`), '-CA', p('ca.crt'), '-CAkey', p('ca.key'), '-CAcreateserial',
+    '-out', p(`${cn}.crt`), '-days', '2', '-extfile', p(`${cn}.ext`)], dir);
+  return { certPem: readFileSync(p(`${cn}.crt`), 'utf8'), keyPem: readFileSync(p(`${cn}.key`), 'utf8') };
 }
