@@ -1,10 +1,8 @@
 // Authenticated HTTP to the apiserver, with client-node supplying kubeconfig, TLS and auth
 // (token refresh, exec plugins) and undici doing the request. Only src/kube talks HTTP.
-// Why not client-node's fetch path: it builds a new connection pool per request and speaks
-// HTTP/2, and fetch wraps every chunk of a watch in WHATWG-stream promises. A watch event costs
-// the process far less CPU over a kept-alive HTTP/1.1 connection with a plain Node stream body
-// (bench/ksm-side-by-side.ts measures it); each watch gets its own connection, as in client-go
-// without HTTP/2.
+// Why not client-node's fetch path: it builds a new connection pool per request, speaks HTTP/2
+// and wraps every chunk in WHATWG-stream promises. Requests here share one kept-alive HTTP/1.1
+// pool per TLS identity; watches read their own connection (watch-stream.ts).
 import type { RequestOptions } from 'node:https';
 import { HttpMethod, RequestContext, type KubeConfig } from '@kubernetes/client-node';
 import { Agent, request, type Dispatcher } from 'undici';

@@ -1,9 +1,9 @@
 // The body of a watch, read off a connection of its own. Directly connected, the request is
 // HTTP/1.1 written here and the response parsed here — status line, headers, then a chunked,
 // length-delimited or close-delimited body — because a watch is one long GET and the parsing it
-// needs is small. Why not undici for it: under a steady trickle of changes, each event's CPU was
-// mostly undici's client and stream machinery, a third more than this path (measured with
-// bench/ksm-side-by-side.ts and a bare watch that only parses events). Behind a proxy, undici.
+// needs is small. Why not undici for it: under a steady trickle of changes, most of each event's
+// CPU went to client machinery (undici's client, fetch's web streams) rather than to crotel's
+// own work; bench/watch-cpu.ts measures the per-update CPU. Behind a proxy, undici.
 import net from 'node:net';
 import tls from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
