@@ -1,8 +1,9 @@
 // The watch's own HTTP/1.1 connection (src/kube/watch-stream.ts) against a real apiserver: client
-// certificate identities, every change delivered in order with or without coalescing, and a
-// refused watch reported with the apiserver's reason.
+// certificate identities, every change delivered in order with or without coalescing, a refused
+// watch reported with the apiserver's reason, and a kubeconfig proxy-url (client-node's path).
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -30,13 +31,13 @@ after(async () => {
 });
 
 /** A kubeconfig file whose user authenticates with a client certificate (no token). */
-function certificateKubeConfig(user: string, groups: readonly string[]): KubeConfig {
+function certificateKubeConfig(user: string, groups: readonly string[], proxyUrl?: string): KubeConfig {
   const { certPem, keyPem } = issueClientCert(cp.dir, user, groups);
   const b64 = (pem: string): string => Buffer.from(pem).toString('base64');
   const path = join(cp.dir, `${user}.cert.kubeconfig`);
   writeFileSync(path, JSON.stringify({
     apiVersion: 'v1', kind: 'Config', 'current-context': 'c',
-    clusters: [{ name: 'c', cluster: { server: cp.server, 'certificate-authority-data': b64(cp.caCertPem) } }],
+    clusters: [{ name: 'c', cluster: { server: cp.server, 'certificate-authority-data': b64(cp.caCertPem), ...(proxyUrl ? { 'proxy-url': proxyUrl } : {}) } }],
     users: [{ name: user, user: { 'client-certificate-data': b64(certPem), 'client-key-data': b64(keyPem) } }],
     contexts: [{ name: 'c', context: { cluster: 'c', user } }],
   }), { mode: 0o600 });
@@ -128,5 +129,46 @@ test('a watch the identity may not open is reported with the apiserver reason, a
     assert.match(watchFailure.message, /cannot watch resource "databaseinstances"/);
   } finally {
     await reflector.stop();
+  }
+});
+
+test('with a proxy-url in the kubeconfig, list and watch go through the proxy', async () => {
+  // A minimal HTTP CONNECT proxy that counts the tunnels it opens.
+  const tunnels: string[] = [];
+  const sockets = new Set<Socket>();
+  const proxy = createServer((client) => {
+    sockets.add(client);
+    client.once('data', (head: Buffer) => {
+      const target = /^CONNECT ([^ ]+) HTTP/.exec(head.toString('latin1'))?.[1];
+      if (!target) return client.destroy();
+      tunnels.push(target);
+      const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
+      const upstream = connect(port, host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      sockets.add(upstream);
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const { port } = proxy.address() as { port: number };
+  const kc = certificateKubeConfig('crotel-cert-proxied', ['system:masters'], `http://127.0.0.1:${port}`);
+  await createInstance(cp, NS, 'proxied', { engine: 'postgres', version: '16', storageGB: 1 }, { phase: 'Pending' });
+  const { sink, seen } = recordingSink();
+  const reflector = new Reflector({ kubeConfig: kc, ref: DB_REF, namespace: NS, sink });
+  reflector.start();
+  try {
+    await waitFor('the watch to open', async () => reflector.state === 'watching', 20_000);
+    await setStatus(cp, NS, 'proxied', { phase: 'Running' });
+    await waitFor('the change through the proxy', async () => seen.some((s) => s.name === 'proxied' && s.phase === 'Running'), 20_000);
+    const apiserver = new URL(cp.server).host;
+    assert.ok(tunnels.length >= 2 && tunnels.every((t) => t === apiserver), `tunnels: ${tunnels.join(', ')}`);
+  } finally {
+    await reflector.stop();
+    for (const socket of sockets) socket.destroy();
+    proxy.close();
   }
 });
