@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCrotel, type CrotelProcess } from '../test/harness/crotel-process.ts';
+import { procMemory, type ProcMemory } from './proc.ts';
 import { now, sleep } from './stats.ts';
 
 const PROBE = new URL('./child-probe.ts', import.meta.url).pathname;
@@ -16,12 +17,6 @@ export interface ChildMemory {
   readonly collected: boolean;
 }
 
-export interface ProcMemory {
-  /** VmRSS: resident now. */
-  readonly rss: number;
-  /** VmHWM: peak resident so far. */
-  readonly peakRss: number;
-}
 
 export interface BenchCrotel {
   readonly crotel: CrotelProcess;
@@ -38,14 +33,6 @@ export interface BenchCrotel {
   stop(): Promise<void>;
 }
 
-export function procMemory(pid: number): ProcMemory {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string): number => {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
-    return match ? Number(match[1]) * 1024 : Number.NaN;
-  };
-  return { rss: kb('VmRSS'), peakRss: kb('VmHWM') };
-}
 
 export async function startBenchCrotel(options: { config: string; kubeconfig: string; dir: string; env?: Record<string, string> }): Promise<BenchCrotel> {
   const probeFile = join(options.dir, 'crotel-heap.json');

@@ -4,19 +4,20 @@
 // Figures per tool: time from spawn to all expected series served, RSS after sync, full scrape
 // time (median), CPU (cores) while statuses change at a steady rate. The two start one after
 // the other (not competing for the CPU), then both watch the same writes.
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startControlPlane } from '../test/harness/control-plane.ts';
 import { startCrotel, type CrotelProcess } from '../test/harness/crotel-process.ts';
 import { applyCrds } from '../test/harness/kube.ts';
 import { startKsm, type KsmProcess } from '../test/integration/ksm-support.ts';
-import { ApiClient, forEachConcurrent } from './api.ts';
-import { ensureNamespaces, instancePath, instanceRef, loadInstances } from './load.ts';
+import { ApiClient } from './api.ts';
+import { KSM_CONFIG, KSM_SERIES_PER_OBJECT, countKsmSeries, steadyStatusWrite } from './ksm-workload.ts';
+import { ensureNamespaces, loadInstances } from './load.ts';
+import { numberFlag } from './main.ts';
+import { openLoop } from './open-loop.ts';
+import { cpuSecondsOf, procMemory } from './proc.ts';
 import { median, mib, ms, now, secs, sleep } from './stats.ts';
 
 const CRD = new URL('../examples/databaseinstance/crd.yaml', import.meta.url).pathname;
-const KSM_CONFIG = new URL('./ksm-databaseinstance.yaml', import.meta.url).pathname;
-const PREFIX = 'database_instance_';
 
 const { values } = parseArgs({
   options: {
@@ -33,18 +34,13 @@ if (values.help) {
   process.stdout.write('node bench/ksm-side-by-side.ts [--objects N] [--namespaces N] [--concurrency N] [--rate R] [--duration S] [--scrapes N]\n');
   process.exit(0);
 }
-const num = (k: keyof typeof values): number => {
-  const n = Number(values[k]);
-  if (!(n > 0)) throw new Error(`--${k} ${String(values[k])}: expected a positive number`);
-  return n;
-};
+const num = (k: Exclude<keyof typeof values, 'help'>): number => numberFlag(k, values[k]);
 const N = num('objects');
 const RATE = num('rate');
 const DURATION = num('duration');
 const SCRAPES = num('scrapes');
 
-/** Series the config gives for the bench objects: 5 phases + 1 condition + storage + backup. */
-const EXPECTED = N * 8;
+const EXPECTED = N * KSM_SERIES_PER_OBJECT;
 
 interface Tool {
   readonly name: string;
@@ -53,32 +49,11 @@ interface Tool {
   stop(): Promise<unknown>;
 }
 
-function countSeries(text: string): number {
-  let n = 0;
-  let i = 0;
-  while ((i = text.indexOf(`\n${PREFIX}`, i)) >= 0) {
-    n++;
-    i += PREFIX.length;
-  }
-  return n + (text.startsWith(PREFIX) ? 1 : 0);
-}
-
-function rssOf(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
-}
-
-/** utime + stime of a process and its threads, in seconds. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
-}
 
 async function timeToAllSeries(tool: Tool, spawnedAt: number): Promise<number> {
   const deadline = now() + 30 * 60_000;
   while (now() < deadline) {
-    const got = countSeries(await tool.scrape().catch(() => ''));
+    const got = countKsmSeries(await tool.scrape().catch(() => ''));
     if (got >= EXPECTED) return (now() - spawnedAt) / 1000;
     await sleep(250);
   }
@@ -91,12 +66,10 @@ async function scrapeTimes(tool: Tool): Promise<number> {
     const t = now();
     const body = await tool.scrape();
     times.push(now() - t);
-    if (countSeries(body) < EXPECTED) throw new Error(`${tool.name}: a full scrape lacked series`);
+    if (countKsmSeries(body) < EXPECTED) throw new Error(`${tool.name}: a full scrape lacked series`);
   }
   return median(times);
 }
-
-const PHASES = ['Running', 'Failed', 'Provisioning'] as const;
 
 async function main(): Promise<void> {
   process.stdout.write(`kube-state-metrics v2.20 vs crotel, ${N} DatabaseInstances, ${EXPECTED} expected series\n`);
@@ -117,7 +90,7 @@ async function main(): Promise<void> {
     tools.push(ksmTool);
     const ksmStart = await timeToAllSeries(ksmTool, t);
     await sleep(2000);
-    figures.set(ksmTool.name, { start: ksmStart, rss: rssOf(ksm.pid), scrape: await scrapeTimes(ksmTool) });
+    figures.set(ksmTool.name, { start: ksmStart, rss: procMemory(ksm.pid).rss, scrape: await scrapeTimes(ksmTool) });
 
     t = now();
     const crotel: CrotelProcess = await startCrotel({ args: ['--ksm-config', KSM_CONFIG, '--kubeconfig', cp.kubeconfigPath], env: { CROTEL_LOG_LEVEL: 'info' } });
@@ -125,34 +98,27 @@ async function main(): Promise<void> {
     tools.push(crotelTool);
     const crotelStart = await timeToAllSeries(crotelTool, t);
     await sleep(2000);
-    figures.set(crotelTool.name, { start: crotelStart, rss: rssOf(crotelTool.pid), scrape: await scrapeTimes(crotelTool) });
+    figures.set(crotelTool.name, { start: crotelStart, rss: procMemory(crotelTool.pid).rss, scrape: await scrapeTimes(crotelTool) });
 
     // Let the garbage of the full scrapes above be collected first (both runtimes do so lazily),
     // then measure each tool idle over a window as long as the write window, as the baseline.
     await sleep(10_000);
-    const idleStart = new Map(tools.map((x) => [x.name, cpuSeconds(x.pid)]));
+    const idleStart = new Map(tools.map((x) => [x.name, cpuSecondsOf(x.pid) ?? NaN]));
     const idleT = now();
     await sleep(DURATION * 1000);
     const idleWindow = (now() - idleT) / 1000;
-    for (const x of tools) figures.get(x.name)!.idle = (cpuSeconds(x.pid) - idleStart.get(x.name)!) / idleWindow;
+    for (const x of tools) figures.get(x.name)!.idle = ((cpuSecondsOf(x.pid) ?? NaN) - idleStart.get(x.name)!) / idleWindow;
 
     // Steady status changes, both tools watching; CPU from /proc over the window.
-    const before = new Map(tools.map((x) => [x.name, cpuSeconds(x.pid)]));
+    const before = new Map(tools.map((x) => [x.name, cpuSecondsOf(x.pid) ?? NaN]));
     const writes = Math.round(RATE * DURATION);
     const started = now();
     let written = 0;
-    await forEachConcurrent(writes, 8, async (w) => {
-      const due = started + (w / RATE) * 1000;
-      if (due > now()) await sleep(due - now());
-      const i = (w * 7919) % N;
-      const phase = PHASES[w % PHASES.length]!;
-      const res = await api.send('PATCH', `${instancePath(instanceRef(i, num('namespaces')))}/status`, {
-        status: { phase, conditions: [{ type: 'Ready', status: phase === 'Running' ? 'True' : 'False', reason: phase, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }] },
-      });
-      if (res.status === 200) written++;
+    await openLoop(RATE, writes, 8, async (w) => {
+      if ((await steadyStatusWrite(api, w, N, num('namespaces'))).status === 200) written++;
     });
     const window = (now() - started) / 1000;
-    for (const x of tools) figures.get(x.name)!.cpu = (cpuSeconds(x.pid) - before.get(x.name)!) / window;
+    for (const x of tools) figures.get(x.name)!.cpu = ((cpuSecondsOf(x.pid) ?? NaN) - before.get(x.name)!) / window;
 
     const rows = [...figures];
     const line = (cells: string[]): string => `| ${cells.join(' | ')} |\n`;

@@ -4,7 +4,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { startBenchCrotel, type BenchCrotel, type ChildMemory, type ProcMemory } from './crotel-child.ts';
+import { startBenchCrotel, type BenchCrotel, type ChildMemory } from './crotel-child.ts';
+import type { ProcMemory } from './proc.ts';
 import { now, sleep } from './stats.ts';
 
 export interface ChildMemorySample {

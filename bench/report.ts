@@ -1,5 +1,6 @@
 // Step 8: the final summary, one markdown table with every figure and how to reproduce it.
-import type { ChildMemory, ProcMemory } from './crotel-child.ts';
+import type { ChildMemory } from './crotel-child.ts';
+import type { ProcMemory } from './proc.ts';
 import type { LagResult } from './measure-lag.ts';
 import type { ListResult } from './measure-list.ts';
 import type { InProcessResult } from './measure-memory.ts';

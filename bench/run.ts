@@ -8,12 +8,11 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startControlPlane, type ControlPlane } from '../test/harness/control-plane.ts';
-import { applyCrds } from '../test/harness/kube.ts';
+import type { ControlPlane } from '../test/harness/control-plane.ts';
 import { makeTempDir, removeTempDir } from '../test/harness/processes.ts';
 import { ApiClient } from './api.ts';
 import { keepInputs } from './keep.ts';
-import { finish, runMain } from './main.ts';
+import { finish, numberFlag, progressLog, runMain, startBenchControlPlane, stepRunner } from './main.ts';
 import { startBenchCrotel, type BenchCrotel } from './crotel-child.ts';
 import { childMemory, emptyChildMemory } from './measure-child-memory.ts';
 import { ensureNamespaces, loadInstances } from './load.ts';
@@ -79,26 +78,21 @@ function parseFlags(argv: string[]) {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const positive = (name: string, text: string, allowZero = false): number => {
-    const n = Number(text);
-    if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0)) throw new Error(`--${name} ${text}: expected a ${allowZero ? 'non-negative' : 'positive'} number`);
-    return n;
-  };
   return {
     help: values.help,
-    objects: Math.floor(positive('objects', values.objects)),
-    namespaces: Math.floor(positive('namespaces', values.namespaces)),
-    concurrency: Math.floor(positive('concurrency', values.concurrency)),
-    pageSize: Math.floor(positive('page-size', values['page-size'])),
-    lists: Math.floor(positive('lists', values.lists)),
-    scrapes: Math.floor(positive('scrapes', values.scrapes)),
-    rate: positive('rate', values.rate),
-    duration: positive('duration', values.duration),
-    maxInFlight: Math.floor(positive('max-in-flight', values['max-in-flight'])),
-    scrapeInterval: positive('scrape-interval', values['scrape-interval'], true),
-    drain: positive('drain', values.drain, true),
-    replayEvents: Math.floor(positive('replay-events', values['replay-events'])),
-    replayCpu: Math.floor(positive('replay-cpu', values['replay-cpu'], true)),
+    objects: Math.floor(numberFlag('objects', values.objects)),
+    namespaces: Math.floor(numberFlag('namespaces', values.namespaces)),
+    concurrency: Math.floor(numberFlag('concurrency', values.concurrency)),
+    pageSize: Math.floor(numberFlag('page-size', values['page-size'])),
+    lists: Math.floor(numberFlag('lists', values.lists)),
+    scrapes: Math.floor(numberFlag('scrapes', values.scrapes)),
+    rate: numberFlag('rate', values.rate),
+    duration: numberFlag('duration', values.duration),
+    maxInFlight: Math.floor(numberFlag('max-in-flight', values['max-in-flight'])),
+    scrapeInterval: numberFlag('scrape-interval', values['scrape-interval'], true),
+    drain: numberFlag('drain', values.drain, true),
+    replayEvents: Math.floor(numberFlag('replay-events', values['replay-events'])),
+    replayCpu: Math.floor(numberFlag('replay-cpu', values['replay-cpu'], true)),
     inProcess: !values['no-in-process'],
     json: values.json,
     keep: values.keep,
@@ -106,9 +100,7 @@ function parseFlags(argv: string[]) {
   };
 }
 
-function log(message: string): void {
-  process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
-}
+const log = progressLog('bench');
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
@@ -135,24 +127,12 @@ async function main(): Promise<number> {
   const eventsFile = join(dir, 'watch.jsonl');
   writeFileSync(eventsFile, '');
 
-  const step = async <T>(name: string, run: () => Promise<T>): Promise<T | undefined> => {
-    try {
-      return await run();
-    } catch (error) {
-      const message = `${name}: ${error instanceof Error ? error.message : String(error)}`;
-      results.errors.push(message);
-      log(`FAILED ${message}`);
-      return undefined;
-    }
-  };
+  const step = stepRunner(results.errors, log);
 
   try {
-    log(`starting the control plane (etcd + kube-apiserver) in ${dir}`);
-    cp = await startControlPlane();
-    const version = await cp.raw('GET', '/version');
-    const gitVersion = (JSON.parse(version.body) as { gitVersion?: string }).gitVersion ?? '?';
-    results.environment += `, kube-apiserver ${gitVersion}`;
-    await applyCrds(cp, CRD);
+    const started = await startBenchControlPlane(CRD, log, dir);
+    cp = started.cp;
+    results.environment += `, kube-apiserver ${started.apiserverVersion}`;
     api = new ApiClient(cp, flags.concurrency);
 
     // 1. Load

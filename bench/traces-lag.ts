@@ -17,11 +17,11 @@
 //    watch delivery plus crotel's decode and tracker) and crotel processed it → at the sink
 //    (SpanShipper's flush tick, the OTLP export, and the Collector's batching when there is one).
 //    Write sent → the event on the bench's own watch is the apiserver's share alone.
-import { readFileSync } from 'node:fs';
 import { DB_GROUP_VERSION, type ApiClient } from './api.ts';
 import { instancePath, namespaceName } from './load.ts';
 import { LAG_BASE_SECONDS } from './measure-lag.ts';
 import { openLoop, track, writeStats, type WriteStats } from './open-loop.ts';
+import { cpuSecondsOf } from './proc.ts';
 import { now, percentile, sleep } from './stats.ts';
 import { endsEpisode, stateAt, statusOf } from './traces-lifecycle.ts';
 import type { ArrivedSpan, TraceSink } from './traces-sink.ts';
@@ -113,17 +113,6 @@ export function band(values: readonly number[]): Band {
   return { count: values.length, p50Ms: percentile(values, 50), p99Ms: percentile(values, 99), maxMs: percentile(values, 100) };
 }
 
-/** utime + stime of a process, in seconds (from /proc; undefined when unreadable). */
-export function cpuSecondsOf(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
-  } catch {
-    return undefined;
-  }
-}
 
 function nameOf(prefix: string, object: number): string {
   return `${prefix}${String(object).padStart(5, '0')}`;

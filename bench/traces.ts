@@ -12,14 +12,14 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startCollector, type Collector } from '../test/harness/collector.ts';
-import { startControlPlane, type ControlPlane } from '../test/harness/control-plane.ts';
-import { applyCrds } from '../test/harness/kube.ts';
+import type { ControlPlane } from '../test/harness/control-plane.ts';
 import { makeTempDir, removeTempDir } from '../test/harness/processes.ts';
 import { parseExposition } from '../test/harness/prom-text.ts';
 import { ApiClient } from './api.ts';
 import { keepInputs } from './keep.ts';
-import { finish, runMain } from './main.ts';
-import { procMemory, startBenchCrotel, type BenchCrotel } from './crotel-child.ts';
+import { finish, numberFlag, progressLog, runMain, startBenchControlPlane, stepRunner } from './main.ts';
+import { startBenchCrotel, type BenchCrotel } from './crotel-child.ts';
+import { procMemory } from './proc.ts';
 import { ensureNamespaces, loadInstances } from './load.ts';
 import { bareList } from './measure-list.ts';
 import { measureStart } from './measure-start.ts';
@@ -101,38 +101,33 @@ function parseFlags(argv: string[]) {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const positive = (name: string, text: string, allowZero = false): number => {
-    const n = Number(text);
-    if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0)) throw new Error(`--${name} ${text}: expected a ${allowZero ? 'non-negative' : 'positive'} number`);
-    return n;
-  };
   const list = <T extends string>(name: string, text: string, allowed: readonly T[]): T[] => text.split(',').filter((v) => v !== '').map((v) => {
     if (!(allowed as readonly string[]).includes(v)) throw new Error(`--${name}: unknown ${v} (${allowed.join(', ')})`);
     return v as T;
   });
-  const rateValue = positive('rate', values.rate);
+  const rateValue = numberFlag('rate', values.rate);
   const source = values['replay-source'];
   if (source !== 'recorded' && source !== 'synthetic') throw new Error(`--replay-source ${source}: recorded or synthetic`);
   const protocol = values.protocol;
   if (protocol !== 'http/protobuf' && protocol !== 'http/json') throw new Error(`--protocol ${protocol}: http/protobuf or http/json`);
   return {
     help: values.help,
-    objects: Math.floor(positive('objects', values.objects, true)),
-    namespaces: Math.floor(positive('namespaces', values.namespaces)),
-    concurrency: Math.floor(positive('concurrency', values.concurrency)),
+    objects: Math.floor(numberFlag('objects', values.objects, true)),
+    namespaces: Math.floor(numberFlag('namespaces', values.namespaces)),
+    concurrency: Math.floor(numberFlag('concurrency', values.concurrency)),
     rate: rateValue,
-    duration: positive('duration', values.duration),
-    lagObjects: Math.floor(positive('lag-objects', values['lag-objects'] ?? String(Math.max(10, Math.round(2 * rateValue))))),
+    duration: numberFlag('duration', values.duration),
+    lagObjects: Math.floor(numberFlag('lag-objects', values['lag-objects'] ?? String(Math.max(10, Math.round(2 * rateValue))))),
     lagVariants: list<LagVariant>('lag-variants', values['lag-variants'], ['collector', 'direct']),
-    maxInFlight: Math.floor(positive('max-in-flight', values['max-in-flight'])),
-    drain: positive('drain', values.drain, true),
-    replayEvents: Math.floor(positive('replay-events', values['replay-events'])),
-    replayWarmup: Math.floor(positive('replay-warmup', values['replay-warmup'], true)),
+    maxInFlight: Math.floor(numberFlag('max-in-flight', values['max-in-flight'])),
+    drain: numberFlag('drain', values.drain, true),
+    replayEvents: Math.floor(numberFlag('replay-events', values['replay-events'])),
+    replayWarmup: Math.floor(numberFlag('replay-warmup', values['replay-warmup'], true)),
     replaySource: source,
-    replayCpu: Math.floor(positive('replay-cpu', values['replay-cpu'], true)),
+    replayCpu: Math.floor(numberFlag('replay-cpu', values['replay-cpu'], true)),
     receivers: list<ReceiverVariant>('receivers', values.receivers, ['jaeger', 'collector']),
-    target: positive('target', values.target, true),
-    pacedSeconds: positive('paced-seconds', values['paced-seconds']),
+    target: numberFlag('target', values.target, true),
+    pacedSeconds: numberFlag('paced-seconds', values['paced-seconds']),
     protocol,
     skipLag: values['skip-lag'],
     skipCapacity: values['skip-capacity'],
@@ -141,9 +136,7 @@ function parseFlags(argv: string[]) {
   } as const;
 }
 
-function log(message: string): void {
-  process.stdout.write(`[bench:traces ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
-}
+const log = progressLog('bench:traces');
 
 /** crotel's own counters about spans, from its /metrics. */
 async function crotelSpanCounters(crotel: BenchCrotel): Promise<{ exported: number; dropped: number; exportFailures: number; transitions: number }> {
@@ -189,23 +182,12 @@ async function main(): Promise<number> {
   let collector: Collector | undefined;
   let sink: TraceSink | undefined;
 
-  const step = async <T>(name: string, run: () => Promise<T>): Promise<T | undefined> => {
-    try {
-      return await run();
-    } catch (error) {
-      const message = `${name}: ${error instanceof Error ? error.message : String(error)}`;
-      results.errors.push(message);
-      log(`FAILED ${message}`);
-      return undefined;
-    }
-  };
+  const step = stepRunner(results.errors, log);
 
   try {
-    log(`starting the control plane (etcd + kube-apiserver) in ${dir}`);
-    cp = await startControlPlane();
-    const version = await cp.raw('GET', '/version');
-    results.environment += `, kube-apiserver ${(JSON.parse(version.body) as { gitVersion?: string }).gitVersion ?? '?'}`;
-    await applyCrds(cp, CRD);
+    const started = await startBenchControlPlane(CRD, log, dir);
+    cp = started.cp;
+    results.environment += `, kube-apiserver ${started.apiserverVersion}`;
     api = new ApiClient(cp, flags.concurrency);
     await ensureNamespaces(api, flags.namespaces);
 

@@ -4,18 +4,19 @@
 // checkout of an older commit:
 //   node bench/watch-cpu.ts [--objects 100000] [--rate 50] [--duration 60] [--bin path/to/bin/crotel.js …]
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startControlPlane } from '../test/harness/control-plane.ts';
 import { freePort } from '../test/harness/processes.ts';
 import { applyCrds } from '../test/harness/kube.ts';
 import { ApiClient } from './api.ts';
-import { ensureNamespaces, instancePath, instanceRef, loadInstances } from './load.ts';
+import { KSM_CONFIG, KSM_SERIES_PER_OBJECT, countKsmSeries, steadyStatusWrite } from './ksm-workload.ts';
+import { ensureNamespaces, loadInstances } from './load.ts';
+import { numberFlag } from './main.ts';
 import { openLoop } from './open-loop.ts';
+import { threadCpuSeconds } from './proc.ts';
 import { now, secs, sleep } from './stats.ts';
 
 const CRD = new URL('../examples/databaseinstance/crd.yaml', import.meta.url).pathname;
-const KSM_CONFIG = new URL('./ksm-databaseinstance.yaml', import.meta.url).pathname;
 const OWN_BIN = new URL('../bin/crotel.js', import.meta.url).pathname;
 
 const { values } = parseArgs({
@@ -32,32 +33,11 @@ if (values.help) {
   process.stdout.write('node bench/watch-cpu.ts [--objects N] [--namespaces N] [--rate R] [--duration S] [--bin crotel.js …]\n');
   process.exit(0);
 }
-const num = (k: 'objects' | 'namespaces' | 'rate' | 'duration'): number => {
-  const n = Number(values[k]);
-  if (!(n > 0)) throw new Error(`--${k} ${String(values[k])}: expected a positive number`);
-  return n;
-};
+const num = (k: 'objects' | 'namespaces' | 'rate' | 'duration'): number => numberFlag(k, values[k]);
 const N = num('objects');
 const NAMESPACES = num('namespaces');
 const RATE = num('rate');
 const DURATION = num('duration');
-const PHASES = ['Running', 'Failed', 'Provisioning'] as const;
-
-/** utime + stime per thread (name#tid), in seconds. */
-function threadCpu(pid: number): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      out.set(`${name}#${tid}`, (Number(fields[11]) + Number(fields[12])) / 100);
-    } catch {
-      // the thread ended between listing and reading
-    }
-  }
-  return out;
-}
 
 async function main(): Promise<void> {
   const bins = values.bin?.length ? values.bin : [OWN_BIN];
@@ -79,28 +59,22 @@ async function main(): Promise<void> {
       child.stderr.on('data', (c: Buffer) => (output += c.toString()));
       try {
         const deadline = now() + 10 * 60_000;
-        const expected = N * 8;
+        const expected = N * KSM_SERIES_PER_OBJECT;
         for (;;) {
           const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
-          if ((text.match(/\ndatabase_instance_/g)?.length ?? 0) >= expected) break;
+          if (countKsmSeries(text) >= expected) break;
           if (child.exitCode !== null || now() > deadline) throw new Error(`${bin}: not all ${expected} series served: ${output.slice(-1000)}`);
           await sleep(500);
         }
         await sleep(10_000); // start-up garbage collected before the window
-        const before = threadCpu(child.pid!);
+        const before = threadCpuSeconds(child.pid!);
         const outputBefore = output.length;
         const started = now();
         const total = Math.round(RATE * DURATION);
-        await openLoop(RATE, total, 8, async (j) => {
-          const w = j + offset;
-          const phase = PHASES[w % PHASES.length]!;
-          await api.send('PATCH', `${instancePath(instanceRef((w * 7919) % N, NAMESPACES))}/status`, {
-            status: { phase, conditions: [{ type: 'Ready', status: phase === 'Running' ? 'True' : 'False', reason: phase, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }] },
-          });
-        });
+        await openLoop(RATE, total, 8, (j) => steadyStatusWrite(api, j + offset, N, NAMESPACES));
         offset += total;
         const window = (now() - started) / 1000;
-        const after = threadCpu(child.pid!);
+        const after = threadCpuSeconds(child.pid!);
         let main = 0;
         let others = 0;
         for (const [thread, seconds] of after) {
