@@ -232,8 +232,7 @@ export function compileKsmResource(resource: KsmResource, ref: ResourceRef, opti
     [`${CR}_group`, ref.group], [`${CR}_version`, ref.version], [`${CR}_kind`, ref.kind],
   ]));
   const families: MetricFamily[] = [];
-  const variantFamily = (m: CompiledMetric, keys: readonly string[]): number | undefined => {
-    const id = keys.join('\u0000');
+  const variantFamily = (m: CompiledMetric, keys: readonly string[], id = keys.join('\u0000')): number | undefined => {
     let index = m.variants.get(id);
     if (index === undefined) {
       if (m.variants.size >= MAX_LABEL_SETS_PER_METRIC) return undefined;
@@ -293,10 +292,11 @@ export function compileKsmResource(resource: KsmResource, ref: ResourceRef, opti
         const keys = [...ev.labels.keys()].sort();
         const attributeValues = keys.map((k) => clean(ev.labels.get(k)!));
         // One object can yield the same series twice (e.g. an Info over a map); keep the first.
-        const id = `${m.name}\u0000${keys.join('\u0001')}\u0000${attributeValues.join('\u0001')}`;
+        const keyId = keys.join('\u0000');
+        const id = `${m.name}\u0001${keyId}\u0001${attributeValues.join('\u0000')}`;
         if (seen.has(id)) continue;
         seen.add(id);
-        const family = variantFamily(m, keys);
+        const family = variantFamily(m, keys, keyId);
         if (family === undefined) {
           errors.push({ path: m.name, reason: `more than ${MAX_LABEL_SETS_PER_METRIC} distinct label sets; series dropped` });
           continue;

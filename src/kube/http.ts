@@ -73,6 +73,11 @@ async function credentials(kc: KubeConfig, url: string, method: KubeMethod): Pro
   return { headers: { ...direct.headers }, dispatcher: pool.agent };
 }
 
+/** A 2xx status. */
+export function ok(status: number): boolean {
+  return status >= 200 && status < 300;
+}
+
 /** A non-2xx answer as an error carrying the Status object's reason and message. */
 export function httpError(status: number, method: string, path: string, text: string): KubeHttpError {
   let reason = '';
@@ -99,7 +104,7 @@ export async function kubeRequest(kc: KubeConfig, path: string, signal?: AbortSi
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const status = response.statusCode;
-  if (status >= 200 && status < 300) return response;
+  if (ok(status)) return response;
   const text = await response.body.text().catch(() => '');
   throw httpError(status, method, path, text);
 }

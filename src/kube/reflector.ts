@@ -68,8 +68,8 @@ interface WatchEvent {
 
 type WatchOutcome = { readonly expired: boolean; readonly resourceVersion: string };
 
-/** A batch this large is handled without waiting for the coalescing window. */
-const COALESCE_MAX_BYTES = 256 * 1024;
+/** A batch of this many characters is handled without waiting for the coalescing window. */
+const COALESCE_MAX_CHARS = 256 * 1024;
 
 export class Reflector {
   private readonly options: ReflectorOptions;
@@ -199,7 +199,7 @@ export class Reflector {
     try {
       const splitter = new LineSplitter();
       let pending: string[] = [];
-      let pendingBytes = 0;
+      let pendingChars = 0;
       let lastBatch = -Infinity;
       let batchTimer: NodeJS.Timeout | undefined;
       let expired = false;
@@ -212,7 +212,7 @@ export class Reflector {
         inactivity.refresh();
         const lines = pending;
         pending = [];
-        pendingBytes = 0;
+        pendingChars = 0;
         for (const line of lines) {
           const outcome = this.deliver(line);
           if (outcome === 'expired') {
@@ -224,32 +224,38 @@ export class Reflector {
         }
       };
       const flushed = new Promise<void>((resolve, reject) => {
-        const flushFromTimer = (): void => {
-          if (controller.signal.aborted) return;
+        // From a timer or the end of the stream, a sink ERROR must end the watch, not escape.
+        const flushOrFail = (): void => {
           try {
             flush();
             if (expired) resolve();
           } catch (error) {
-            reject(error as Error);
             controller.abort();
+            reject(error as Error);
           }
         };
         const onBody = (bytes: Uint8Array): void => {
           if (expired || controller.signal.aborted) return; // nothing reaches the sink after the end
           for (const line of splitter.push(bytes)) {
             pending.push(line);
-            pendingBytes += line.length;
+            pendingChars += line.length;
           }
-          if (pending.length === 0 || batchTimer) return;
-          // A lone event after a quiet spell goes at once; then events gather for coalesceMs, or
-          // until the batch is large, so throughput never waits on the window.
+          if (pending.length === 0) return;
+          // A large batch goes at once, so throughput never waits on the window; otherwise a lone
+          // event after a quiet spell goes at once and the next ones gather for coalesceMs.
+          if (pendingChars >= COALESCE_MAX_CHARS) return flush();
+          if (batchTimer) return;
           const wait = lastBatch + coalesceMs - performance.now();
-          if (wait <= 0 || pendingBytes >= COALESCE_MAX_BYTES) flush();
-          else batchTimer = setTimeout(flushFromTimer, wait);
+          if (wait <= 0) flush();
+          else {
+            batchTimer = setTimeout(() => {
+              if (!controller.signal.aborted) flushOrFail();
+            }, wait);
+          }
         };
         streamGet(this.options.kubeConfig, `${collectionPath(resource, namespace)}?${query}`, controller.signal, onBody, () => this.call(() => observer?.watchStarted?.()))
           .then(() => {
-            flush();
+            flushOrFail();
             resolve();
           }, (error: unknown) => {
             clearTimeout(batchTimer);

@@ -7,7 +7,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { directConnection, httpError, kubeRequest, type DirectConnection } from './http.ts';
+import { directConnection, httpError, kubeRequest, ok, type DirectConnection } from './http.ts';
 
 /** Receives body bytes; they are valid only during the call (the read buffer is reused). */
 export type BodyListener = (bytes: Uint8Array) => void;
@@ -45,11 +45,11 @@ function readOverOwnConnection(url: URL, path: string, direct: DirectConnection,
     const secure = url.protocol === 'https:';
     const host = url.hostname.replace(/^\[|\]$/g, ''); // IPv6 literals come bracketed
     const port = Number(url.port) || (secure ? 443 : 80);
-    const errorBody: string[] = [];
+    const errorBody: Buffer[] = [];
     const parser = new ResponseParser(
       (bytes) => {
         if (ok(parser.status)) onBody(bytes);
-        else errorBody.push(Buffer.from(bytes).toString('utf8'));
+        else errorBody.push(Buffer.from(bytes)); // a copy: the read buffer is reused
       },
       () => {
         if (ok(parser.status)) onStart?.();
@@ -63,7 +63,7 @@ function readOverOwnConnection(url: URL, path: string, direct: DirectConnection,
       signal.removeEventListener('abort', onAbort);
       socket.destroy();
       if (error !== undefined) reject(error instanceof Error ? error : new Error(String(error)));
-      else if (!ok(parser.status)) reject(httpError(parser.status, 'GET', path, errorBody.join('')));
+      else if (!ok(parser.status)) reject(httpError(parser.status, 'GET', path, Buffer.concat(errorBody).toString('utf8')));
       else resolve();
     };
     const onAbort = (): void => settle(signal.reason);
@@ -104,10 +104,6 @@ function readOverOwnConnection(url: URL, path: string, direct: DirectConnection,
     });
     signal.addEventListener('abort', onAbort, { once: true });
   });
-}
-
-function ok(status: number): boolean {
-  return status >= 200 && status < 300;
 }
 
 type Mode = 'head' | 'size' | 'data' | 'data-end' | 'trailer' | 'length' | 'close' | 'done';
