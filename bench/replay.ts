@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 import { loadConfigFile, type Config } from '../src/config/index.ts';
 import { compileResource } from '../src/extract/index.ts';
 import { LineSplitter } from '../src/kube/lines.ts';
-import type { ReflectorSink } from '../src/kube/reflector.ts';
+import { deliverWatchLine, type ReflectorSink } from '../src/kube/reflector.ts';
 import { familyTemplate, renderLine } from '../src/metrics/prometheus-text.ts';
 import { createTelemetry } from '../src/metrics/telemetry.ts';
 import type { CompiledResource, Snapshot } from '../src/model.ts';
@@ -84,42 +84,30 @@ export async function* lines(file: string): AsyncGenerator<string> {
   }
 }
 
-/** The reflector's watch loop body (src/kube/reflector.ts watch()), minus the network. */
+/** The reflector's handling of watch bytes (line split, then deliverWatchLine), minus the network. */
 export function feed(chunks: readonly Buffer[], sink: ReflectorSink): { events: number; decodeErrors: number } {
   const splitter = new LineSplitter();
   let events = 0;
   let decodeErrors = 0;
   let resourceVersion = '';
-  const call = (fn: () => void): void => {
-    try {
-      fn();
-    } catch {
-      decodeErrors++;
-    }
+  const counted: ReflectorSink = {
+    ...sink,
+    upsert: (object) => {
+      events++;
+      sink.upsert(object);
+    },
+    remove: (object) => {
+      events++;
+      sink.remove(object);
+    },
   };
   for (const chunk of chunks) {
     for (const line of splitter.push(chunk)) {
-      let event: WatchEvent;
       try {
-        event = JSON.parse(line) as WatchEvent;
+        resourceVersion = deliverWatchLine(line, counted, () => decodeErrors++) ?? resourceVersion;
       } catch {
-        decodeErrors++;
-        continue;
+        decodeErrors++; // an ERROR event: none is recorded in a replayable stream
       }
-      const object = event.object;
-      switch (event.type) {
-        case 'ADDED':
-        case 'MODIFIED':
-          call(() => sink.upsert(object));
-          break;
-        case 'DELETED':
-          call(() => sink.remove(object));
-          break;
-        default:
-          continue;
-      }
-      events++;
-      resourceVersion = object?.metadata?.resourceVersion ?? resourceVersion;
     }
   }
   if (resourceVersion === '' && events > 0) decodeErrors++;

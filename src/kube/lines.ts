@@ -5,14 +5,17 @@ export class LineSplitter {
 
   /** The complete, non-blank lines this chunk finishes. */
   push(chunk: Uint8Array): string[] {
-    this.buffered += this.decoder.decode(chunk, { stream: true });
+    const text = this.buffered + this.decoder.decode(chunk, { stream: true });
     const lines: string[] = [];
+    let start = 0;
     let newline: number;
-    while ((newline = this.buffered.indexOf('\n')) >= 0) {
-      const line = this.buffered.slice(0, newline);
-      this.buffered = this.buffered.slice(newline + 1);
+    // One scan of the text; the unfinished tail is cut once, not after every line.
+    while ((newline = text.indexOf('\n', start)) >= 0) {
+      const line = text.slice(start, newline);
       if (line.trim() !== '') lines.push(line);
+      start = newline + 1;
     }
+    this.buffered = start === 0 ? text : text.slice(start);
     return lines;
   }
 }

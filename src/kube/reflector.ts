@@ -214,7 +214,7 @@ export class Reflector {
         pending = [];
         pendingChars = 0;
         for (const line of lines) {
-          const outcome = this.deliver(line);
+          const outcome = deliverWatchLine(line, this.options.sink, (stage, error) => this.call(() => observer?.failed?.(stage, error)));
           if (outcome === 'expired') {
             expired = true;
             controller.abort();
@@ -280,36 +280,6 @@ export class Reflector {
     }
   }
 
-  /** Hands one watch event to the sink: its resourceVersion, 'expired' on 410, undefined if skipped. */
-  private deliver(line: string): string | 'expired' | undefined {
-    let event: WatchEvent;
-    try {
-      event = JSON.parse(line) as WatchEvent;
-    } catch (error) {
-      this.call(() => this.options.observer?.failed?.('decode', error));
-      return undefined;
-    }
-    const object = event.object;
-    switch (event.type) {
-      case 'ADDED':
-      case 'MODIFIED':
-        this.call(() => this.options.sink.upsert(object));
-        break;
-      case 'DELETED':
-        this.call(() => this.options.sink.remove(object));
-        break;
-      case 'BOOKMARK':
-        break;
-      case 'ERROR':
-        if (object?.code === 410) return 'expired';
-        throw new KubeHttpError(object?.code ?? 500, object?.reason ?? '', `watch error: ${object?.message ?? 'unknown'}`);
-      default:
-        this.call(() => this.options.observer?.failed?.('decode', new Error(`unknown watch event type ${String(event.type)}`)));
-        return undefined;
-    }
-    return object?.metadata?.resourceVersion;
-  }
-
   /** Runs consumer code: whatever it throws is reported, never propagated into the loop. */
   private call(fn: () => void): void {
     try {
@@ -322,6 +292,48 @@ export class Reflector {
       }
     }
   }
+}
+
+/**
+ * One line of a watch stream handed to the sink — by the Reflector, and by the benchmarks'
+ * replays, so they time the same code. Returns the event's resourceVersion, 'expired' on 410
+ * Gone, undefined when the line is skipped. `failed` hears lines that do not decode and whatever
+ * the sink throws; an ERROR event other than 410 is thrown.
+ */
+export function deliverWatchLine(line: string, sink: ReflectorSink, failed: (stage: 'decode' | 'handler', error: unknown) => void): string | 'expired' | undefined {
+  let event: WatchEvent;
+  try {
+    event = JSON.parse(line) as WatchEvent;
+  } catch (error) {
+    failed('decode', error);
+    return undefined;
+  }
+  const object = event.object;
+  const hand = (deliver: () => void): void => {
+    try {
+      deliver();
+    } catch (error) {
+      failed('handler', error);
+    }
+  };
+  switch (event.type) {
+    case 'ADDED':
+    case 'MODIFIED':
+      hand(() => sink.upsert(object));
+      break;
+    case 'DELETED':
+      hand(() => sink.remove(object));
+      break;
+    case 'BOOKMARK':
+      break;
+    case 'ERROR':
+      if (object?.code === 410) return 'expired';
+      throw new KubeHttpError(object?.code ?? 500, object?.reason ?? '', `watch error: ${object?.message ?? 'unknown'}`);
+    default:
+      failed('decode', new Error(`unknown watch event type ${String(event.type)}`));
+      return undefined;
+  }
+  return object?.metadata?.resourceVersion;
 }
 
 function describe(error: unknown): string {
