@@ -25,8 +25,11 @@ export interface ControlPlane {
   readonly etcdUrl: string;
   /** Process ids of etcd and kube-apiserver (for tests of the harness itself). */
   readonly pids: readonly number[];
-  /** Writes a kubeconfig for another bearer token (e.g. a service account's) and returns its path. */
-  writeKubeconfig(name: string, token: string): string;
+  /**
+   * Writes a kubeconfig for another identity — a bearer token (e.g. a service account's) or a
+   * client certificate — optionally through an HTTP proxy, and returns its path.
+   */
+  writeKubeconfig(name: string, credentials: string | ClientCertificate, options?: { proxyUrl?: string }): string;
   kubeConfig(token?: string): KubeConfig;
   /** GET/POST… against the apiserver with the admin token; returns status and body text. */
   raw(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: string }>;
@@ -37,13 +40,21 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
-function kubeconfigYaml(server: string, caPem: string, user: string, token: string): string {
-  const ca = Buffer.from(caPem).toString('base64');
+export interface ClientCertificate {
+  readonly certPem: string;
+  readonly keyPem: string;
+}
+
+function kubeconfigYaml(server: string, caPem: string, user: string, credentials: string | ClientCertificate, proxyUrl?: string): string {
+  const b64 = (pem: string): string => Buffer.from(pem).toString('base64');
   return JSON.stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'crotel-test', cluster: { server, 'certificate-authority-data': ca } }],
-    users: [{ name: user, user: { token } }],
+    clusters: [{ name: 'crotel-test', cluster: { server, 'certificate-authority-data': b64(caPem), ...(proxyUrl ? { 'proxy-url': proxyUrl } : {}) } }],
+    users: [{
+      name: user,
+      user: typeof credentials === 'string' ? { token: credentials } : { 'client-certificate-data': b64(credentials.certPem), 'client-key-data': b64(credentials.keyPem) },
+    }],
     contexts: [{ name: 'crotel-test', context: { cluster: 'crotel-test', user, namespace: 'default' } }],
     'current-context': 'crotel-test',
   });
@@ -157,9 +168,9 @@ async function startOnce(): Promise<ControlPlane> {
     };
     let apiserver = await startApiserver();
 
-    const writeKubeconfig = (name: string, token: string): string => {
+    const writeKubeconfig = (name: string, credentials: string | ClientCertificate, options: { proxyUrl?: string } = {}): string => {
       const path = join(dir, `${name}.kubeconfig`);
-      writeFileSync(path, kubeconfigYaml(server, caCertPem, name, token), { mode: 0o600 });
+      writeFileSync(path, kubeconfigYaml(server, caCertPem, name, credentials, options.proxyUrl), { mode: 0o600 });
       return path;
     };
     const kubeconfigPath = writeKubeconfig('admin', adminToken);

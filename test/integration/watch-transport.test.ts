@@ -2,9 +2,7 @@
 // certificate identities, every change delivered in order with or without coalescing, a refused
 // watch reported with the apiserver's reason, and a kubeconfig proxy-url (client-node's path).
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Reflector, type ReflectorSink } from '../../src/kube/reflector.ts';
@@ -30,19 +28,10 @@ after(async () => {
   await cp?.stop();
 });
 
-/** A kubeconfig file whose user authenticates with a client certificate (no token). */
+/** A kubeconfig whose user authenticates with a client certificate from the test CA (no token). */
 function certificateKubeConfig(user: string, groups: readonly string[], proxyUrl?: string): KubeConfig {
-  const { certPem, keyPem } = issueClientCert(cp.dir, user, groups);
-  const b64 = (pem: string): string => Buffer.from(pem).toString('base64');
-  const path = join(cp.dir, `${user}.cert.kubeconfig`);
-  writeFileSync(path, JSON.stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'c',
-    clusters: [{ name: 'c', cluster: { server: cp.server, 'certificate-authority-data': b64(cp.caCertPem), ...(proxyUrl ? { 'proxy-url': proxyUrl } : {}) } }],
-    users: [{ name: user, user: { 'client-certificate-data': b64(certPem), 'client-key-data': b64(keyPem) } }],
-    contexts: [{ name: 'c', context: { cluster: 'c', user } }],
-  }), { mode: 0o600 });
   const kc = new KubeConfig();
-  kc.loadFromFile(path);
+  kc.loadFromFile(cp.writeKubeconfig(user, issueClientCert(cp.dir, user, groups), proxyUrl ? { proxyUrl } : {}));
   return kc;
 }
 
