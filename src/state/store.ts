@@ -20,6 +20,12 @@ function uidOf(object: unknown): string | undefined {
   return typeof uid === 'string' ? uid : undefined;
 }
 
+/** As the extractor reads it: '' when absent. */
+function resourceVersionOf(object: unknown): string {
+  const rv = (object as { metadata?: { resourceVersion?: unknown } }).metadata?.resourceVersion;
+  return typeof rv === 'string' ? rv : '';
+}
+
 export class ResourceStore implements ReflectorSink {
   readonly resource: CompiledResource;
   readonly entries = new Map<string, Snapshot>();
@@ -55,10 +61,12 @@ export class ResourceStore implements ReflectorSink {
 
   /** Returns the object's uid when it was accepted. */
   upsert(object: unknown): string | undefined {
-    if (this.hooks.owns) {
-      const uid = uidOf(object);
-      if (uid && !this.hooks.owns(uid)) return undefined; // another shard's
-    }
+    const uid = uidOf(object);
+    if (uid && this.hooks.owns && !this.hooks.owns(uid)) return undefined; // another shard's
+    // A relist hands back objects we already hold: same resourceVersion, nothing changed — known
+    // before extracting, so a relist of an unchanged collection costs no extraction.
+    const held = uid === undefined ? undefined : this.entries.get(uid);
+    if (held && held.resourceVersion === resourceVersionOf(object)) return uid;
     const extracted = this.resource.extract(object);
     if ('invalid' in extracted) {
       // Keep the last good state of a known object rather than losing it to one bad update.
@@ -66,8 +74,6 @@ export class ResourceStore implements ReflectorSink {
       return uidOf(object);
     }
     const previous = this.entries.get(extracted.uid);
-    // A relist hands back objects we already hold: same resourceVersion, nothing changed.
-    if (previous && previous.resourceVersion === extracted.resourceVersion) return extracted.uid;
     if (extracted.errors.length > 0) this.hooks.extractionErrors?.(this.resource, extracted);
     const samples = this.budget.admit(this.resource.families, previous?.samples, extracted.samples);
     // Kept on the Snapshot rather than in a map beside it: one field instead of a map entry per object.

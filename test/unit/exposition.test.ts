@@ -104,3 +104,23 @@ test('the store records when it saw each phase begin, and keeps it while the pha
   now = 4000; store.upsert(at('4', 'Down'));
   assert.equal(store.entries.get('Alpha-a1')!.phaseSince, 4000);
 });
+
+test('a relist of unchanged objects neither extracts them again nor reports a change; a new resourceVersion does', () => {
+  const [alpha] = stores();
+  let extractions = 0;
+  const resource = { ...alpha!.resource, extract: (o: unknown) => (extractions++, alpha!.resource.extract(o)) };
+  const changes: string[] = [];
+  const store = new ResourceStore(resource, new SeriesBudget(() => {}), { changed: (_r, _p, next) => changes.push(next?.resourceVersion ?? 'gone') });
+  const objects = [object('Alpha', 'a1', { status: { phase: 'Up' } }), object('Alpha', 'a2')];
+  for (let pass = 0; pass < 2; pass++) {
+    store.beginList();
+    store.listPage(objects);
+    store.endList();
+  }
+  assert.equal(extractions, 2);
+  assert.deepEqual(changes, ['1', '1']);
+  store.upsert({ ...objects[0]!, metadata: { ...objects[0]!.metadata, resourceVersion: '2' } });
+  assert.equal(extractions, 3);
+  assert.deepEqual(changes, ['1', '1', '2']);
+  assert.equal(store.entries.size, 2);
+});
