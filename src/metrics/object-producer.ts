@@ -34,9 +34,11 @@ export class ObjectMetricProducer implements MetricProducer {
 
   snapshot(): ResourceMetrics {
     const now = hrNow();
-    const byName = new Map<string, { family: MetricFamily; points: { attributes: Attributes; value: number }[]; seen?: Set<string> }>();
+    type Point = { startTime: HrTime; endTime: HrTime; attributes: Attributes; value: number };
+    const byName = new Map<string, { family: MetricFamily; points: Point[]; seen?: Set<string> }>();
     for (const store of this.stores()) {
       const families = store.resource.families;
+      const keyIds = families.map((f) => f.attributeKeys.join('\u0001'));
       for (const snapshot of store.entries.values()) {
         for (const sample of snapshot.samples) {
           const family = families[sample.family]!;
@@ -44,7 +46,7 @@ export class ObjectMetricProducer implements MetricProducer {
           if (!group) byName.set(family.name, (group = { family, points: [] }));
           if (family.seriesMayRepeat) {
             // Two objects may produce this series: export it once, as /metrics does.
-            const key = `${family.attributeKeys.join('\u0001')}\u0000${sample.attributeValues.join('\u0001')}`;
+            const key = `${keyIds[sample.family]!}\u0000${sample.attributeValues.join('\u0001')}`;
             group.seen ??= new Set();
             if (group.seen.has(key)) continue;
             group.seen.add(key);
@@ -52,14 +54,13 @@ export class ObjectMetricProducer implements MetricProducer {
           const attributes: Attributes = {};
           const keys = family.attributeKeys;
           for (let i = 0; i < keys.length; i++) attributes[keys[i]!] = sample.attributeValues[i] ?? '';
-          group.points.push({ attributes, value: sample.value });
+          group.points.push({ startTime: this.startTime, endTime: now, attributes, value: sample.value });
         }
       }
     }
     const metrics: MetricData[] = [];
-    for (const { family, points } of byName.values()) {
+    for (const { family, points: dataPoints } of byName.values()) {
       const descriptor = { name: family.name, description: family.description, unit: family.unit, valueType: ValueType.DOUBLE };
-      const dataPoints = points.map((p) => ({ startTime: this.startTime, endTime: now, attributes: p.attributes, value: p.value }));
       metrics.push(family.instrument === 'updowncounter'
         ? { descriptor, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.SUM, isMonotonic: false, dataPoints }
         : { descriptor, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.GAUGE, dataPoints });
