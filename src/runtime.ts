@@ -132,7 +132,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     },
     failed: (stage: string, error: unknown) => {
       self.reflectorError(resourceId, stage);
-      logger.error({ resource: id, stage, err: error instanceof Error ? error.message : String(error) }, `${stage} failed; retrying with backoff`);
+      // decode and handler failures skip one event; the others end the list or watch, which is retried.
+      const outcome = stage === 'decode' || stage === 'handler' ? 'event skipped' : 'retrying with backoff';
+      logger.error({ resource: id, stage, err: error instanceof Error ? error.message : String(error) }, `${stage} failed; ${outcome}`);
     },
   });
 
