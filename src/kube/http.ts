@@ -29,8 +29,19 @@ interface Credentials {
   readonly dispatcher: Dispatcher | undefined;
 }
 
-/** TLS identity -> its pool; one per KubeConfig, replaced (old one closed) when the files rotate. */
-const pools = new WeakMap<KubeConfig, { readonly key: string; readonly agent: Agent }>();
+/** One connection pool per KubeConfig, for its TLS identity or proxy; replaced (the old one
+ *  closed once idle) when the certificate files rotate. */
+const pools = new WeakMap<KubeConfig, { readonly key: string; readonly dispatcher: Dispatcher }>();
+
+function pooled(kc: KubeConfig, key: string, create: () => Dispatcher): Dispatcher {
+  let pool = pools.get(kc);
+  if (pool?.key !== key) {
+    void pool?.dispatcher.close().catch(() => undefined); // lets its open requests finish
+    pool = { key, dispatcher: create() };
+    pools.set(kc, pool);
+  }
+  return pool.dispatcher;
+}
 
 const TLS_FIELDS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const;
 
@@ -57,20 +68,16 @@ export async function directConnection(kc: KubeConfig): Promise<DirectConnection
 async function credentials(kc: KubeConfig, url: string, method: KubeMethod): Promise<Credentials> {
   const direct = await directConnection(kc);
   if (!direct) {
-    // Proxies (HTTP, SOCKS) are client-node's business: its dispatcher, per request.
+    // Proxies (HTTP, SOCKS) are client-node's business: its headers per request, and its
+    // dispatcher, kept like ours (it builds a new one per request).
     const ctx = new RequestContext(url, HttpMethod[method]);
     await kc.applySecurityAuthentication(ctx);
-    return { headers: ctx.getHeaders(), dispatcher: ctx.getDispatcher() };
+    const proxied = ctx.getDispatcher();
+    return { headers: ctx.getHeaders(), dispatcher: proxied && pooled(kc, `proxy ${kc.getCurrentCluster()?.proxyUrl}`, () => proxied) };
   }
-  const key = JSON.stringify(direct.tls);
-  let pool = pools.get(kc);
-  if (pool?.key !== key) {
-    void pool?.agent.close().catch(() => undefined); // lets its open requests finish
-    // keepAliveInitialDelay as client-node and client-go: below cloud load balancers' idle timeouts.
-    pool = { key, agent: new Agent({ allowH2: false, connect: { ...direct.tls, keepAlive: true, keepAliveInitialDelay: 30_000 } }) };
-    pools.set(kc, pool);
-  }
-  return { headers: { ...direct.headers }, dispatcher: pool.agent };
+  // keepAliveInitialDelay as client-node and client-go: below cloud load balancers' idle timeouts.
+  const dispatcher = pooled(kc, JSON.stringify(direct.tls), () => new Agent({ allowH2: false, connect: { ...direct.tls, keepAlive: true, keepAliveInitialDelay: 30_000 } }));
+  return { headers: { ...direct.headers }, dispatcher };
 }
 
 /** A 2xx status. */
