@@ -2,9 +2,12 @@
 // CustomResourceStateMetrics config (bench/ksm-databaseinstance.yaml) over N DatabaseInstances.
 //   node bench/ksm-side-by-side.ts [--objects 10000] [--rate 50] [--duration 20] [--scrapes 3]
 // Figures per tool: time from spawn to all expected series served, RSS after sync, full scrape
-// time (median), CPU (cores) while statuses change at a steady rate. The two start one after
+// time (median; read with fetch + text() as a client would, and read raw, which leaves out the
+// client's decoding) with the tool's own CPU per scrape, CPU (cores) while statuses change at a
+// steady rate. The two start one after
 // the other (not competing for the CPU), then both watch the same writes.
 import { parseArgs } from 'node:util';
+import { request } from 'undici';
 import { startControlPlane } from '../test/harness/control-plane.ts';
 import { startCrotel, type CrotelProcess } from '../test/harness/crotel-process.ts';
 import { applyCrds } from '../test/harness/kube.ts';
@@ -45,6 +48,8 @@ const EXPECTED = N * KSM_SERIES_PER_OBJECT;
 interface Tool {
   readonly name: string;
   readonly pid: number;
+  /** The tool's /metrics URL. */
+  readonly metricsUrl: string;
   scrape(): Promise<string>;
   stop(): Promise<unknown>;
 }
@@ -60,15 +65,40 @@ async function timeToAllSeries(tool: Tool, spawnedAt: number): Promise<number> {
   throw new Error(`${tool.name}: not all ${EXPECTED} series within 30 min`);
 }
 
-async function scrapeTimes(tool: Tool): Promise<number> {
-  const times: number[] = [];
+interface ScrapeFigures {
+  /** fetch + text(): what a client that reads the text pays. */
+  readonly text: number;
+  /** The body drained as bytes: the tool's part without the client's decoding. */
+  readonly raw: number;
+  /** The tool's own CPU per scrape (ms), from /proc over the raw reads. */
+  readonly cpu: number;
+}
+
+async function rawRead(url: string): Promise<number> {
+  const res = await request(url);
+  let bytes = 0;
+  for await (const chunk of res.body) bytes += (chunk as Buffer).length;
+  if (res.statusCode !== 200) throw new Error(`${url} answered ${res.statusCode}`);
+  return bytes;
+}
+
+async function scrapeTimes(tool: Tool): Promise<ScrapeFigures> {
+  const text: number[] = [];
+  const raw: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < SCRAPES; i++) {
-    const t = now();
+    let t = now();
     const body = await tool.scrape();
-    times.push(now() - t);
+    text.push(now() - t);
     if (countKsmSeries(body) < EXPECTED) throw new Error(`${tool.name}: a full scrape lacked series`);
+    const cpuBefore = cpuSecondsOf(tool.pid) ?? NaN;
+    t = now();
+    const bytes = await rawRead(tool.metricsUrl);
+    raw.push(now() - t);
+    cpu.push(((cpuSecondsOf(tool.pid) ?? NaN) - cpuBefore) * 1000);
+    if (bytes < body.length) throw new Error(`${tool.name}: a raw scrape was shorter than the text one`);
   }
-  return median(times);
+  return { text: median(text), raw: median(raw), cpu: median(cpu) };
 }
 
 async function main(): Promise<void> {
@@ -82,11 +112,11 @@ async function main(): Promise<void> {
     const load = await loadInstances(api, { objects: N, namespaces: num('namespaces'), concurrency: num('concurrency') });
     process.stdout.write(`loaded ${N} objects in ${secs(load.seconds)}\n`);
 
-    const figures = new Map<string, { start: number; rss: number; scrape: number; cpu?: number; idle?: number }>();
+    const figures = new Map<string, { start: number; rss: number; scrape: ScrapeFigures; cpu?: number; idle?: number }>();
     // kube-state-metrics first, then crotel; each alone while it syncs.
     let t = now();
     const ksm: KsmProcess = await startKsm(cp, KSM_CONFIG);
-    const ksmTool: Tool = { name: 'kube-state-metrics v2.20.0', pid: ksm.pid, scrape: () => ksm.scrape(), stop: () => ksm.stop() };
+    const ksmTool: Tool = { name: 'kube-state-metrics v2.20.0', pid: ksm.pid, metricsUrl: `${ksm.url}/metrics`, scrape: () => ksm.scrape(), stop: () => ksm.stop() };
     tools.push(ksmTool);
     const ksmStart = await timeToAllSeries(ksmTool, t);
     await sleep(2000);
@@ -94,7 +124,7 @@ async function main(): Promise<void> {
 
     t = now();
     const crotel: CrotelProcess = await startCrotel({ args: ['--ksm-config', KSM_CONFIG, '--kubeconfig', cp.kubeconfigPath], env: { CROTEL_LOG_LEVEL: 'info' } });
-    const crotelTool: Tool = { name: 'crotel --ksm-config', pid: crotel.child.pid ?? -1, scrape: () => crotel.scrape(), stop: () => crotel.stop() };
+    const crotelTool: Tool = { name: 'crotel --ksm-config', pid: crotel.child.pid ?? -1, metricsUrl: `${crotel.url}/metrics`, scrape: () => crotel.scrape(), stop: () => crotel.stop() };
     tools.push(crotelTool);
     const crotelStart = await timeToAllSeries(crotelTool, t);
     await sleep(2000);
@@ -127,7 +157,9 @@ async function main(): Promise<void> {
     process.stdout.write(line(['---', ...rows.map(() => '---')]));
     process.stdout.write(line(['start → all series served', ...rows.map(([, f]) => secs(f.start))]));
     process.stdout.write(line(['RSS after sync', ...rows.map(([, f]) => mib(f.rss))]));
-    process.stdout.write(line([`full scrape (median of ${SCRAPES})`, ...rows.map(([, f]) => ms(f.scrape))]));
+    process.stdout.write(line([`full scrape, fetch + text() (median of ${SCRAPES})`, ...rows.map(([, f]) => ms(f.scrape.text))]));
+    process.stdout.write(line([`full scrape, body read raw (median of ${SCRAPES})`, ...rows.map(([, f]) => ms(f.scrape.raw))]));
+    process.stdout.write(line(['tool CPU per full scrape (median)', ...rows.map(([, f]) => ms(f.scrape.cpu))]));
     process.stdout.write(line(['CPU idle (no writes)', ...rows.map(([, f]) => `${(f.idle ?? NaN).toFixed(3)} cores`)]));
     process.stdout.write(line([`CPU during ${RATE} writes/s`, ...rows.map(([, f]) => `${(f.cpu ?? NaN).toFixed(3)} cores`)]));
   } finally {
