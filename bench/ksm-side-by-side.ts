@@ -4,8 +4,8 @@
 // Figures per tool: time from spawn to all expected series served, RSS after sync, full scrape
 // time (median; read with fetch + text() as a client would, and read raw, which leaves out the
 // client's decoding) with the tool's own CPU per scrape, CPU (cores) while statuses change at a
-// steady rate. The two start one after
-// the other (not competing for the CPU), then both watch the same writes.
+// steady rate. The two start one after the other (not competing for the CPU), then both watch
+// the same writes.
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { startControlPlane } from '../test/harness/control-plane.ts';
@@ -72,6 +72,8 @@ interface ScrapeFigures {
   readonly raw: number;
   /** The tool's own CPU per scrape (ms), from /proc over the raw reads. */
   readonly cpu: number;
+  /** Bytes of the last raw read. */
+  readonly bytes: number;
 }
 
 async function rawRead(url: string): Promise<number> {
@@ -86,6 +88,7 @@ async function scrapeTimes(tool: Tool): Promise<ScrapeFigures> {
   const text: number[] = [];
   const raw: number[] = [];
   const cpu: number[] = [];
+  let bytes = 0;
   for (let i = 0; i < SCRAPES; i++) {
     let t = now();
     const body = await tool.scrape();
@@ -93,12 +96,12 @@ async function scrapeTimes(tool: Tool): Promise<ScrapeFigures> {
     if (countKsmSeries(body) < EXPECTED) throw new Error(`${tool.name}: a full scrape lacked series`);
     const cpuBefore = cpuSecondsOf(tool.pid) ?? NaN;
     t = now();
-    const bytes = await rawRead(tool.metricsUrl);
+    bytes = await rawRead(tool.metricsUrl);
     raw.push(now() - t);
     cpu.push(((cpuSecondsOf(tool.pid) ?? NaN) - cpuBefore) * 1000);
     if (bytes < body.length) throw new Error(`${tool.name}: a raw scrape was shorter than the text one`);
   }
-  return { text: median(text), raw: median(raw), cpu: median(cpu) };
+  return { text: median(text), raw: median(raw), cpu: median(cpu), bytes };
 }
 
 async function main(): Promise<void> {
@@ -160,6 +163,7 @@ async function main(): Promise<void> {
     process.stdout.write(line([`full scrape, fetch + text() (median of ${SCRAPES})`, ...rows.map(([, f]) => ms(f.scrape.text))]));
     process.stdout.write(line([`full scrape, body read raw (median of ${SCRAPES})`, ...rows.map(([, f]) => ms(f.scrape.raw))]));
     process.stdout.write(line(['tool CPU per full scrape (median)', ...rows.map(([, f]) => ms(f.scrape.cpu))]));
+    process.stdout.write(line(['full scrape size', ...rows.map(([, f]) => mib(f.scrape.bytes))]));
     process.stdout.write(line(['CPU idle (no writes)', ...rows.map(([, f]) => `${(f.idle ?? NaN).toFixed(3)} cores`)]));
     process.stdout.write(line([`CPU during ${RATE} writes/s`, ...rows.map(([, f]) => `${(f.cpu ?? NaN).toFixed(3)} cores`)]));
   } finally {

@@ -41,11 +41,11 @@ export function removeTempDir(dir: string): void {
   tempDirs.delete(dir);
 }
 
-/** A free loopback TCP port (bound then released; the tiny race is acceptable in tests). */
 // Ports handed out by this process: the kernel may offer a just-closed port again, and a test
 // that asks for two (kube-state-metrics' metrics and telemetry ports) must not get one twice.
 const handedOut = new Set<number>();
 
+/** A free loopback TCP port (bound then released; the tiny race is acceptable in tests). */
 export async function freePort(): Promise<number> {
   for (;;) {
     const port = await new Promise<number>((resolve, reject) => {
