@@ -1,13 +1,16 @@
 // CPU a crotel process spends per watched update under a steady trickle of status writes, alone
 // on the apiserver (no kube-state-metrics beside it), split by thread, with the process's GC
 // events in the window. Several crotel binaries can be compared on the same objects, e.g. a
-// checkout of an older commit:
+// checkout of an older commit, or several `--watch-coalesce` windows, and kube-state-metrics
+// alone on the same objects (`--ksm`) as the reference:
 //   node bench/watch-cpu.ts [--objects 100000] [--rate 50] [--duration 60] [--bin path/to/bin/crotel.js …]
+//     [--coalesce SECONDS …] [--ksm]
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { startControlPlane } from '../test/harness/control-plane.ts';
+import { startControlPlane, type ControlPlane } from '../test/harness/control-plane.ts';
 import { freePort } from '../test/harness/processes.ts';
 import { applyCrds } from '../test/harness/kube.ts';
+import { startKsm } from '../test/integration/ksm-support.ts';
 import { ApiClient } from './api.ts';
 import { KSM_CONFIG, KSM_SERIES_PER_OBJECT, countKsmSeries, steadyStatusWrite } from './ksm-workload.ts';
 import { ensureNamespaces, loadInstances } from './load.ts';
@@ -26,11 +29,13 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '50' },
     duration: { type: 'string', default: '60' },
     bin: { type: 'string', multiple: true },
+    coalesce: { type: 'string', multiple: true },
+    ksm: { type: 'boolean' },
     help: { type: 'boolean' },
   },
 });
 if (values.help) {
-  process.stdout.write('node bench/watch-cpu.ts [--objects N] [--namespaces N] [--rate R] [--duration S] [--bin crotel.js …]\n');
+  process.stdout.write('node bench/watch-cpu.ts [--objects N] [--namespaces N] [--rate R] [--duration S] [--bin crotel.js …] [--coalesce SECONDS …] [--ksm]\n');
   process.exit(0);
 }
 const num = (k: 'objects' | 'namespaces' | 'rate' | 'duration'): number => numberFlag(k, values[k]);
@@ -39,55 +44,114 @@ const NAMESPACES = num('namespaces');
 const RATE = num('rate');
 const DURATION = num('duration');
 
-async function main(): Promise<void> {
+/** A process under measurement: how to find its threads, its series and its GC log. */
+interface Subject {
+  readonly pid: number;
+  readonly metricsUrl: string;
+  /** Its stdout and stderr so far (crotel runs with --trace-gc). */
+  output(): string;
+  exited(): boolean;
+  stop(): Promise<unknown>;
+}
+
+interface Variant {
+  readonly label: string;
+  /** Whether the main thread is Node's (then it is given apart from V8's helper threads). */
+  readonly node: boolean;
+  start(cp: ControlPlane): Promise<Subject>;
+}
+
+async function startCrotelSubject(cp: ControlPlane, bin: string, coalesce: string | undefined): Promise<Subject> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--trace-gc', bin, 'run', '--host', '127.0.0.1', '--port', String(port), '--ksm-config', KSM_CONFIG, '--kubeconfig', cp.kubeconfigPath,
+    ...(coalesce === undefined ? [] : ['--watch-coalesce', coalesce])],
+  { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CROTEL_LOG_LEVEL: 'warn' } });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  return {
+    pid: child.pid!,
+    metricsUrl: `http://127.0.0.1:${port}/metrics`,
+    output: () => output,
+    exited: () => child.exitCode !== null || child.signalCode !== null,
+    stop: async () => {
+      child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+function variants(): Variant[] {
   const bins = values.bin?.length ? values.bin : [OWN_BIN];
-  process.stdout.write(`crotel CPU per watched update: ${N} DatabaseInstances, ${RATE} status writes/s for ${DURATION} s\n`);
+  const windows = values.coalesce?.length ? values.coalesce : [undefined];
+  const out: Variant[] = [];
+  if (values.ksm) {
+    out.push({
+      label: 'kube-state-metrics v2.20.0',
+      node: false,
+      start: async (cp) => {
+        const ksm = await startKsm(cp, KSM_CONFIG);
+        return { pid: ksm.pid, metricsUrl: `${ksm.url}/metrics`, output: () => '', exited: () => false, stop: () => ksm.stop() };
+      },
+    });
+  }
+  for (const bin of bins) {
+    for (const window of windows) {
+      const name = bin === OWN_BIN ? 'crotel (this checkout)' : bin;
+      out.push({
+        label: window === undefined ? name : `${name}, --watch-coalesce ${window}`,
+        node: true,
+        start: (cp) => startCrotelSubject(cp, bin, window),
+      });
+    }
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  process.stdout.write(`CPU per watched update: ${N} DatabaseInstances, ${RATE} status writes/s for ${DURATION} s\n`);
   const cp = await startControlPlane();
   const api = new ApiClient(cp, 32);
   try {
     await applyCrds(cp, CRD);
     await ensureNamespaces(api, NAMESPACES);
     const load = await loadInstances(api, { objects: N, namespaces: NAMESPACES, concurrency: 32 });
-    process.stdout.write(`loaded ${N} objects in ${secs(load.seconds)}\n\n| crotel | ms CPU per update | main thread | other threads | full GCs in the window |\n| --- | --- | --- | --- | --- |\n`);
+    process.stdout.write(`loaded ${N} objects in ${secs(load.seconds)}\n\n| process | ms CPU per update | main thread | other threads | full GCs in the window |\n| --- | --- | --- | --- | --- |\n`);
     let offset = 0;
-    for (const bin of bins) {
-      const port = await freePort();
-      const child = spawn(process.execPath, ['--trace-gc', bin, 'run', '--host', '127.0.0.1', '--port', String(port), '--ksm-config', KSM_CONFIG, '--kubeconfig', cp.kubeconfigPath],
-        { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CROTEL_LOG_LEVEL: 'warn' } });
-      let output = '';
-      child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    for (const variant of variants()) {
+      const subject = await variant.start(cp);
       try {
         const deadline = now() + 10 * 60_000;
         const expected = N * KSM_SERIES_PER_OBJECT;
         for (;;) {
-          const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
+          const text = await fetch(subject.metricsUrl).then((r) => r.text(), () => '');
           if (countKsmSeries(text) >= expected) break;
-          if (child.exitCode !== null || now() > deadline) throw new Error(`${bin}: not all ${expected} series served: ${output.slice(-1000)}`);
+          if (subject.exited() || now() > deadline) throw new Error(`${variant.label}: not all ${expected} series served: ${subject.output().slice(-1000)}`);
           await sleep(500);
         }
         await sleep(10_000); // start-up garbage collected before the window
-        const before = threadCpuSeconds(child.pid!);
-        const outputBefore = output.length;
+        const before = threadCpuSeconds(subject.pid);
+        const outputBefore = subject.output().length;
         const started = now();
         const total = Math.round(RATE * DURATION);
         await openLoop(RATE, total, 8, (j) => steadyStatusWrite(api, j + offset, N, NAMESPACES));
         offset += total;
         const window = (now() - started) / 1000;
-        const after = threadCpuSeconds(child.pid!);
+        const after = threadCpuSeconds(subject.pid);
         let main = 0;
         let others = 0;
         for (const [thread, seconds] of after) {
           const spent = seconds - (before.get(thread) ?? 0);
-          if (thread.startsWith('MainThread') || thread.startsWith('node')) main += spent;
+          if (variant.node && (thread.startsWith('MainThread') || thread.startsWith('node'))) main += spent;
           else others += spent;
         }
-        const fullGcs = output.slice(outputBefore).split('\n').filter((l) => l.includes('Mark-Compact')).length;
-        const perUpdate = (ms: number): string => `${((ms * 1000) / total).toFixed(2)}`;
-        process.stdout.write(`| ${bin === OWN_BIN ? 'this checkout' : bin} | ${perUpdate(main + others)} (${((main + others) / window).toFixed(3)} cores) | ${perUpdate(main)} | ${perUpdate(others)} | ${fullGcs} |\n`);
+        const perUpdate = (seconds: number): string => `${((seconds * 1000) / total).toFixed(2)}`;
+        // Go's runtime spreads one process's work over threads it picks: only the total means something there.
+        const split = variant.node ? [perUpdate(main), perUpdate(others)] : ['–', '–'];
+        const fullGcs = variant.node ? String(subject.output().slice(outputBefore).split('\n').filter((l) => l.includes('Mark-Compact')).length) : '–';
+        process.stdout.write(`| ${variant.label} | ${perUpdate(main + others)} (${((main + others) / window).toFixed(4)} cores) | ${split.join(' | ')} | ${fullGcs} |\n`);
       } finally {
-        child.kill('SIGTERM');
-        await new Promise((resolve) => child.once('exit', resolve));
+        await subject.stop();
       }
     }
   } finally {
