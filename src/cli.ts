@@ -88,18 +88,15 @@ function portOf(flag: string | undefined, fallback: number): number {
   return port;
 }
 
-function secondsOf(flag: string, value: string | undefined, fallback: number): number {
+/** Seconds > 0 (or ≥ 0 when `zero` is allowed), at most `max`. */
+function secondsOf(flag: string, value: string | undefined, fallback: number, range: { zero?: boolean; max?: number } = {}): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!(n > 0)) throw new UsageError(`${flag} ${value}: expected seconds > 0`);
+  const { zero = false, max = Infinity } = range;
+  if (!((zero ? n >= 0 : n > 0) && n <= max)) {
+    throw new UsageError(`${flag} ${value}: expected seconds ${zero ? '≥ 0' : '> 0'}${max < Infinity ? ` and ≤ ${max}` : ''}`);
+  }
   return n;
-}
-
-function coalesceOf(value: string | undefined): number {
-  if (value === undefined) return 100;
-  const n = Number(value);
-  if (!(n >= 0 && n <= 10)) throw new UsageError(`--watch-coalesce ${value}: expected seconds from 0 to 10`);
-  return n * 1000;
 }
 
 function shardOf(index: string | undefined, total: string | undefined): { index: number; total: number } | undefined {
@@ -135,7 +132,7 @@ async function run(values: ReturnType<typeof parse>['values']): Promise<void> {
     resources: [...(config ? compileConfig(config) : []), ...(ksmResources?.resources ?? [])], traces: config?.traces ?? DEFAULT_TRACES,
     kubeConfig, logger, version: VERSION,
     host: values.host, port: flagPort ?? config?.port ?? 8080,
-    watchCoalesceMs: coalesceOf(values['watch-coalesce']),
+    ...(values['watch-coalesce'] !== undefined ? { watchCoalesceMs: secondsOf('--watch-coalesce', values['watch-coalesce'], 0, { zero: true, max: 10 }) * 1000 } : {}),
     ...(shard ? { shard } : {}),
     ...(values['leader-elect'] ? { leaderElection: { ...leaseOf(values, shard), leaseDurationMs: secondsOf('--lease-duration', values['lease-duration'], 15) * 1000 } } : {}),
   });

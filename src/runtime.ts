@@ -119,6 +119,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       for (const ref of kinds.values()) result.observe(tracker.openEpisodes(ref), { 'k8s.object.group': ref.group, 'k8s.object.kind': ref.kind });
     });
 
+  // Every watch (resources and their Events) batches with the same window; the reflector's default otherwise.
+  const coalescing = options.watchCoalesceMs !== undefined ? { coalesceMs: options.watchCoalesceMs } : {};
   const observerFor = (id: string, resourceId: string) => ({
     listStarted: () => self.listStarted(resourceId),
     listCompleted: (seconds: number, objects: number) => {
@@ -162,7 +164,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       const reflector = new Reflector({
         kubeConfig: options.kubeConfig, ref: resource.ref, namespace, labelSelector: resource.labelSelector,
         sink: store, observer: observerFor(id, resource.id),
-        ...(options.watchCoalesceMs !== undefined ? { coalesceMs: options.watchCoalesceMs } : {}),
+        ...coalescing,
       });
       self.track(id, { objects: () => store.entries.size, watching: () => reflector.state === 'watching', synced: () => reflector.synced });
       stores.push(store);
@@ -177,7 +179,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           kubeConfig: options.kubeConfig, ref: EVENT_REF, namespace,
           fieldSelector: `involvedObject.kind=${resource.ref.kind}`,
           sink: eventSink, observer: observerFor(eventsId, eventsId),
-          ...(options.watchCoalesceMs !== undefined ? { coalesceMs: options.watchCoalesceMs } : {}),
+          ...coalescing,
         });
         auxiliary.push(events);
         if (started) events.start();

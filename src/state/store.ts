@@ -71,7 +71,7 @@ export class ResourceStore implements ReflectorSink {
     if ('invalid' in extracted) {
       // Keep the last good state of a known object rather than losing it to one bad update.
       this.hooks.invalidObject?.(this.resource, extracted.invalid);
-      return uidOf(object);
+      return uid;
     }
     const previous = this.entries.get(extracted.uid);
     if (extracted.errors.length > 0) this.hooks.extractionErrors?.(this.resource, extracted);

@@ -41,6 +41,28 @@ test('usage errors exit 2', () => {
   assert.equal(crotel('run', '--config', 'examples/databaseinstance/crotel.yaml', '--port', 'abc').code, 2);
 });
 
+test('run: a duration flag out of its range is a usage error naming the flag and the range', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'crotel-cli-'));
+  try {
+    // A kubeconfig that parses, so the flags are what fails (nothing listens on port 1).
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\n'
+      + 'users: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n');
+    const run = (...flags: string[]) => crotel('run', '--config', 'examples/databaseinstance/crotel.yaml', '--kubeconfig', kubeconfig, ...flags);
+    // `=` for the negative value: parseArgs takes a separate `-1` for an option.
+    for (const flags of [['--watch-coalesce', '11'], ['--watch-coalesce=-1'], ['--watch-coalesce', 'abc']]) {
+      const r = run(...flags);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /--watch-coalesce \S+: expected seconds ≥ 0 and ≤ 10/);
+    }
+    const lease = run('--leader-elect', '--lease-duration', '0');
+    assert.equal(lease.code, 2, lease.stderr);
+    assert.match(lease.stderr, /--lease-duration 0: expected seconds > 0/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('render: the reference config over the sample objects (golden file), no credentials', () => {
   const r = crotel('render', '--config', 'examples/databaseinstance/crotel.yaml', '-f', 'examples/databaseinstance/objects.yaml');
   assert.equal(r.code, 0, r.stderr);
