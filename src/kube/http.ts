@@ -99,10 +99,15 @@ export function httpError(status: number, method: string, path: string, text: st
   return new KubeHttpError(status, reason, `${method} ${path}: HTTP ${status}${message ? `: ${message}` : ''}`);
 }
 
-export async function kubeRequest(kc: KubeConfig, path: string, signal?: AbortSignal, method: KubeMethod = 'GET', body?: unknown): Promise<KubeResponse> {
+/** The URL of `path` on the kubeconfig's current cluster. */
+export function apiUrl(kc: KubeConfig, path: string): string {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
-  const url = cluster.server.replace(/\/+$/, '') + path;
+  return cluster.server.replace(/\/+$/, '') + path;
+}
+
+export async function kubeRequest(kc: KubeConfig, path: string, signal?: AbortSignal, method: KubeMethod = 'GET', body?: unknown): Promise<KubeResponse> {
+  const url = apiUrl(kc, path);
   const { headers, dispatcher } = await credentials(kc, url, method);
   headers.accept = 'application/json';
   if (body !== undefined) headers['content-type'] = 'application/json';

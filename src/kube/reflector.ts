@@ -47,8 +47,8 @@ export interface ReflectorOptions {
   /**
    * Watch events arriving within this long of the last batch handled wait and are handled
    * together (default 100; 0 = each at once). The first event after a quiet spell is never
-   * held. Why: under a steady trickle of changes most of the CPU per event is the cost of
-   * waking a cold process, not the event's own work (bench/ksm-side-by-side.ts).
+   * held. Why: under a steady trickle of changes much of the CPU per event is paid per
+   * wake-up, not per event; batches of ~5 cut it by a quarter (bench/watch-cpu.ts --coalesce).
    */
   readonly coalesceMs?: number;
   readonly backoff?: Backoff;
@@ -203,6 +203,7 @@ export class Reflector {
       let lastBatch = -Infinity;
       let batchTimer: NodeJS.Timeout | undefined;
       let expired = false;
+      const failed = (stage: 'decode' | 'handler', error: unknown): void => this.call(() => observer?.failed?.(stage, error));
       // Hands the lines gathered so far to the sink. Throws on an ERROR event; on 410 it marks
       // the watch expired and ends the request.
       const flush = (): void => {
@@ -214,7 +215,7 @@ export class Reflector {
         pending = [];
         pendingChars = 0;
         for (const line of lines) {
-          const outcome = deliverWatchLine(line, this.options.sink, (stage, error) => this.call(() => observer?.failed?.(stage, error)));
+          const outcome = deliverWatchLine(line, this.options.sink, failed);
           if (outcome === 'expired') {
             expired = true;
             controller.abort();

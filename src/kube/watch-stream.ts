@@ -7,7 +7,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { directConnection, httpError, kubeRequest, ok, type DirectConnection } from './http.ts';
+import { apiUrl, directConnection, httpError, kubeRequest, ok, type DirectConnection } from './http.ts';
 
 /** Receives body bytes; they are valid only during the call (the read buffer is reused). */
 export type BodyListener = (bytes: Uint8Array) => void;
@@ -18,8 +18,7 @@ const READ_BUFFER_BYTES = 64 * 1024;
 /** GETs `path` and streams the 2xx body into onBody; resolves when the server ends it. onStart
  * runs once the server has answered 2xx. */
 export async function streamGet(kc: KubeConfig, path: string, signal: AbortSignal, onBody: BodyListener, onStart?: () => void): Promise<void> {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('the kubeconfig has no current cluster');
+  const url = new URL(apiUrl(kc, path));
   const direct = await directConnection(kc);
   if (!direct) {
     const response = await kubeRequest(kc, path, signal);
@@ -27,7 +26,7 @@ export async function streamGet(kc: KubeConfig, path: string, signal: AbortSigna
     for await (const chunk of response.body) onBody(chunk as Uint8Array);
     return;
   }
-  return readOverOwnConnection(new URL(cluster.server.replace(/\/+$/, '') + path), path, direct, signal, onBody, onStart);
+  return readOverOwnConnection(url, path, direct, signal, onBody, onStart);
 }
 
 function requestText(url: URL, headers: Readonly<Record<string, string>>): string {
