@@ -1,26 +1,15 @@
 // Lease-based leader election (coordination.k8s.io/v1), client-go's algorithm: acquire or renew
 // every retryPeriod; a lease whose record has not changed for leaseDuration — measured on our own
 // clock since we last saw it change, so clock skew between replicas does not matter — may be
-// taken over. On stop the lease is released so a standby takes over at once.
+// taken over. On stop the lease is released so a standby takes over at once. The apiserver is
+// reached through a LeaseClient and time read from a Clock, so unit tests drive it with fakes.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { sleep } from './backoff.ts';
+import { sleepOn, systemClock, type Clock } from './clock.ts';
 import { KubeHttpError, kubeGetJson, kubeSendJson } from './http.ts';
 
-export interface LeaderElectionOptions {
-  readonly kubeConfig: KubeConfig;
-  readonly namespace: string;
-  readonly name: string;
-  readonly identity?: string;
-  readonly leaseDurationMs?: number;
-  readonly renewDeadlineMs?: number;
-  readonly retryPeriodMs?: number;
-  readonly onChange: (leading: boolean) => void;
-  readonly onError?: (error: unknown) => void;
-}
-
-interface Lease {
+export interface Lease {
   metadata: { name: string; namespace: string; resourceVersion?: string };
   spec: {
     holderIdentity?: string;
@@ -31,12 +20,57 @@ interface Lease {
   };
 }
 
+/** Reads and writes one Lease. get() gives undefined for 404; update() throws on a conflict (409). */
+export interface LeaseClient {
+  get(signal: AbortSignal): Promise<Lease | undefined>;
+  create(lease: Lease, signal: AbortSignal): Promise<void>;
+  update(lease: Lease, signal: AbortSignal): Promise<void>;
+}
+
+export function kubeLeaseClient(kc: KubeConfig, namespace: string, name: string): LeaseClient {
+  const collection = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases`;
+  const path = `${collection}/${encodeURIComponent(name)}`;
+  return {
+    async get(signal) {
+      try {
+        return await kubeGetJson<Lease>(kc, path, signal);
+      } catch (error) {
+        if (error instanceof KubeHttpError && error.code === 404) return undefined;
+        throw error;
+      }
+    },
+    async create(lease, signal) {
+      await kubeSendJson(kc, 'POST', collection, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', ...lease }, signal);
+    },
+    async update(lease, signal) {
+      await kubeSendJson(kc, 'PUT', path, lease, signal);
+    },
+  };
+}
+
+export interface LeaderElectionOptions {
+  readonly kubeConfig?: KubeConfig;
+  /** Instead of the kubeconfig's apiserver (tests). */
+  readonly leaseClient?: LeaseClient;
+  readonly clock?: Clock;
+  readonly namespace: string;
+  readonly name: string;
+  readonly identity?: string;
+  readonly leaseDurationMs?: number;
+  readonly renewDeadlineMs?: number;
+  readonly retryPeriodMs?: number;
+  readonly onChange: (leading: boolean) => void;
+  readonly onError?: (error: unknown) => void;
+}
+
 function microTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
 export class LeaderElector {
   private readonly options: LeaderElectionOptions;
+  private readonly client: LeaseClient;
+  private readonly clock: Clock;
   readonly identity: string;
   private leading = false;
   private readonly abort = new AbortController();
@@ -47,15 +81,15 @@ export class LeaderElector {
 
   constructor(options: LeaderElectionOptions) {
     this.options = options;
+    if (options.leaseClient) this.client = options.leaseClient;
+    else if (options.kubeConfig) this.client = kubeLeaseClient(options.kubeConfig, options.namespace, options.name);
+    else throw new Error('LeaderElector: give a leaseClient or a kubeConfig');
+    this.clock = options.clock ?? systemClock;
     this.identity = options.identity ?? `${hostname()}_${randomBytes(4).toString('hex')}`;
   }
 
   get isLeader(): boolean {
     return this.leading;
-  }
-
-  private get path(): string {
-    return `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(this.options.namespace)}/leases`;
   }
 
   start(): void {
@@ -84,31 +118,27 @@ export class LeaderElector {
     while (!this.abort.signal.aborted) {
       try {
         const ok = await this.tryAcquireOrRenew();
-        if (ok) this.lastRenew = Date.now();
+        if (ok) this.lastRenew = this.clock.now();
         this.setLeading(ok);
       } catch (error) {
         this.options.onError?.(error);
         // A leader that cannot renew within the deadline must stop acting as one.
-        if (this.leading && Date.now() - this.lastRenew > renewDeadline) this.setLeading(false);
+        if (this.leading && this.clock.now() - this.lastRenew > renewDeadline) this.setLeading(false);
       }
-      await sleep(retry, this.abort.signal);
+      await sleepOn(this.clock, retry, this.abort.signal);
     }
   }
 
   private async tryAcquireOrRenew(): Promise<boolean> {
-    const kc = this.options.kubeConfig;
-    const now = Date.now();
+    const now = this.clock.now();
     const durationSeconds = Math.round((this.options.leaseDurationMs ?? 15_000) / 1000);
-    let lease: Lease;
-    try {
-      lease = await kubeGetJson<Lease>(kc, `${this.path}/${encodeURIComponent(this.options.name)}`, this.abort.signal);
-    } catch (error) {
-      if (!(error instanceof KubeHttpError && error.code === 404)) throw error;
-      await kubeSendJson(kc, 'POST', this.path, {
-        apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
+    const signal = this.abort.signal;
+    const lease = await this.client.get(signal);
+    if (!lease) {
+      await this.client.create({
         metadata: { name: this.options.name, namespace: this.options.namespace },
         spec: { holderIdentity: this.identity, leaseDurationSeconds: durationSeconds, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 },
-      }, this.abort.signal);
+      }, signal);
       return true;
     }
     const record = JSON.stringify(lease.spec);
@@ -120,7 +150,7 @@ export class LeaderElector {
     const expired = now - this.observedAt > (lease.spec.leaseDurationSeconds ?? durationSeconds) * 1000;
     if (holder !== '' && holder !== this.identity && !expired) return false;
     const takingOver = holder !== this.identity;
-    await kubeSendJson(kc, 'PUT', `${this.path}/${encodeURIComponent(this.options.name)}`, {
+    await this.client.update({
       ...lease,
       spec: {
         holderIdentity: this.identity,
@@ -129,17 +159,17 @@ export class LeaderElector {
         renewTime: microTime(now),
         leaseTransitions: (lease.spec.leaseTransitions ?? 0) + (takingOver && holder !== '' ? 1 : 0),
       },
-    }, this.abort.signal); // a 409 (someone else won the race) throws: not leader this round
+    }, signal); // a 409 (someone else won the race) throws: not leader this round
     return true;
   }
 
   private async release(): Promise<void> {
-    const kc = this.options.kubeConfig;
-    const lease = await kubeGetJson<Lease>(kc, `${this.path}/${encodeURIComponent(this.options.name)}`);
-    if (lease.spec.holderIdentity !== this.identity) return;
-    await kubeSendJson(kc, 'PUT', `${this.path}/${encodeURIComponent(this.options.name)}`, {
+    const signal = new AbortController().signal;
+    const lease = await this.client.get(signal);
+    if (lease?.spec.holderIdentity !== this.identity) return;
+    await this.client.update({
       ...lease,
-      spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(Date.now()) },
-    });
+      spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(this.clock.now()) },
+    }, signal);
   }
 }

@@ -1,14 +1,17 @@
 // One loop per watched collection that owns list → watch → relist, its backoff and its
 // resourceVersion (client-go's Reflector, not client-node's informer, which stops for good on
-// most errors). Consumers see only sink calls; nothing they throw escapes this loop.
+// most errors). Consumers see only sink calls; nothing they throw escapes this loop. It talks
+// to the apiserver only through a ListerWatcher and reads time only from a Clock, so every
+// path (410, 404, backoff, bookmarks, batching) is unit-tested with fakes.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ResourceRef } from '../model.ts';
-import { Backoff, sleep } from './backoff.ts';
-import { collectionPath, discoverResource, ResourceNotServedError, type ResolvedResource } from './discovery.ts';
-import { KubeHttpError, kubeGetJson } from './http.ts';
+import { Backoff } from './backoff.ts';
+import { sleepOn, systemClock, type Clock } from './clock.ts';
+import { coalescing } from './coalesce.ts';
+import { ResourceNotServedError, type ResolvedResource } from './discovery.ts';
+import { KubeHttpError } from './http.ts';
 import { LineSplitter } from './lines.ts';
-import { streamGet } from './watch-stream.ts';
-
+import { kubeListerWatcher, type ListerWatcher } from './lister-watcher.ts';
 /** Receives the collection's contents. A full list arrives as begin → pages → end. */
 export interface ReflectorSink {
   beginList(): void;
@@ -32,7 +35,10 @@ export interface ReflectorObserver {
 }
 
 export interface ReflectorOptions {
-  readonly kubeConfig: KubeConfig;
+  /** Where the collection comes from: an explicit ListerWatcher, else the kubeconfig's apiserver. */
+  readonly listerWatcher?: ListerWatcher;
+  readonly kubeConfig?: KubeConfig;
+  readonly clock?: Clock;
   readonly ref: ResourceRef;
   readonly namespace?: string;
   readonly labelSelector?: string;
@@ -46,20 +52,13 @@ export interface ReflectorOptions {
   readonly inactivityMs?: number;
   /**
    * Watch events arriving within this long of the last batch handled wait and are handled
-   * together (default 100; 0 = each at once). The first event after a quiet spell is never
-   * held. Why: under a steady trickle of changes much of the CPU per event is paid per
-   * wake-up, not per event; batches of ~5 cut it by a quarter (bench/watch-cpu.ts --coalesce).
+   * together (default 100; 0 = each at once); see coalesce.ts.
    */
   readonly coalesceMs?: number;
   readonly backoff?: Backoff;
 }
 
 export type ReflectorState = 'starting' | 'discovering' | 'listing' | 'watching' | 'backoff' | 'stopped';
-
-interface ListPage {
-  metadata?: { resourceVersion?: string; continue?: string };
-  items?: unknown[];
-}
 
 interface WatchEvent {
   type?: string;
@@ -73,6 +72,8 @@ const COALESCE_MAX_CHARS = 256 * 1024;
 
 export class Reflector {
   private readonly options: ReflectorOptions;
+  private readonly lw: ListerWatcher;
+  private readonly clock: Clock;
   private readonly backoff: Backoff;
   private readonly abort = new AbortController();
   private loop?: Promise<void>;
@@ -85,7 +86,11 @@ export class Reflector {
 
   constructor(options: ReflectorOptions) {
     this.options = options;
-    this.backoff = options.backoff ?? new Backoff();
+    if (options.listerWatcher) this.lw = options.listerWatcher;
+    else if (options.kubeConfig) this.lw = kubeListerWatcher(options.kubeConfig);
+    else throw new Error('Reflector: give a listerWatcher or a kubeConfig');
+    this.clock = options.clock ?? systemClock;
+    this.backoff = options.backoff ?? new Backoff(500, 30_000, () => this.clock.random());
   }
 
   get description(): string {
@@ -97,6 +102,7 @@ export class Reflector {
     this.loop ??= this.run();
   }
 
+  /** Ends the loop and any request or watch in flight; resolves once nothing more reaches the sink. */
   async stop(): Promise<void> {
     this.abort.abort();
     await this.loop;
@@ -110,7 +116,7 @@ export class Reflector {
       try {
         if (!this.resolved) {
           this.state = 'discovering';
-          this.resolved = await discoverResource(this.options.kubeConfig, this.options.ref, signal);
+          this.resolved = await this.lw.discover(this.options.ref, signal);
         }
         if (this.resourceVersion === undefined) {
           stage = 'list';
@@ -121,7 +127,7 @@ export class Reflector {
         }
         stage = 'watch';
         this.state = 'watching';
-        const started = Date.now();
+        const started = this.clock.monotonic();
         const outcome = await this.watch(this.resolved, this.resourceVersion, signal);
         this.resourceVersion = outcome.resourceVersion;
         if (outcome.expired) {
@@ -129,7 +135,7 @@ export class Reflector {
           this.resourceVersion = undefined;
           this.call(() => this.options.observer?.relist?.('expired'));
         }
-        if (Date.now() - started > 10_000) this.backoff.reset();
+        if (this.clock.monotonic() - started > 10_000) this.backoff.reset();
         this.lastError = undefined;
       } catch (error) {
         if (signal.aborted) break;
@@ -143,7 +149,7 @@ export class Reflector {
           this.call(() => this.options.observer?.relist?.('expired'));
         }
         this.state = 'backoff';
-        await sleep(this.backoff.next(), signal);
+        await sleepOn(this.clock, this.backoff.next(), signal);
       }
     }
   }
@@ -151,21 +157,16 @@ export class Reflector {
   /** Paginated list; delivers pages as they come so a huge collection is never held at once. */
   private async list(resource: ResolvedResource, signal: AbortSignal): Promise<string> {
     const { sink, observer, namespace, labelSelector, fieldSelector, pageSize = 500 } = this.options;
-    const started = performance.now();
+    const started = this.clock.monotonic();
     this.call(() => observer?.listStarted?.());
     this.call(() => sink.beginList());
     let resourceVersion = '';
     let objects = 0;
-    const fetchPage = (token: string | undefined): Promise<ListPage> => {
-      const query = new URLSearchParams({ limit: String(pageSize) });
-      if (token) query.set('continue', token);
-      if (labelSelector) query.set('labelSelector', labelSelector);
-      if (fieldSelector) query.set('fieldSelector', fieldSelector);
-      return kubeGetJson<ListPage>(this.options.kubeConfig, `${collectionPath(resource, namespace)}?${query}`, signal);
-    };
-    let next: Promise<ListPage> | undefined = fetchPage(undefined);
+    const fetchPage = (token: string | undefined) =>
+      this.lw.list(resource, { namespace, labelSelector, fieldSelector, limit: pageSize, ...(token ? { continue: token } : {}) }, signal);
+    let next = fetchPage(undefined) as ReturnType<typeof fetchPage> | undefined;
     while (next) {
-      const page: ListPage = await next;
+      const page = await next;
       const token = page.metadata?.continue || undefined;
       // Ask for the next page before working through this one: the apiserver serves it while we extract.
       next = token ? fetchPage(token) : undefined;
@@ -176,95 +177,67 @@ export class Reflector {
       resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
     }
     this.call(() => sink.endList());
-    this.call(() => observer?.listCompleted?.((performance.now() - started) / 1000, objects));
+    this.call(() => observer?.listCompleted?.((this.clock.monotonic() - started) / 1000, objects));
     return resourceVersion;
   }
 
   private async watch(resource: ResolvedResource, from: string, outer: AbortSignal): Promise<WatchOutcome> {
     const { namespace, labelSelector, fieldSelector, observer, watchTimeoutSeconds = 300, inactivityMs = 150_000, coalesceMs = 100 } = this.options;
-    const query = new URLSearchParams({
-      watch: '1',
-      resourceVersion: from,
-      allowWatchBookmarks: 'true',
-      timeoutSeconds: String(Math.round(watchTimeoutSeconds * (1 + Math.random()))),
-    });
-    if (labelSelector) query.set('labelSelector', labelSelector);
-    if (fieldSelector) query.set('fieldSelector', fieldSelector);
+    const timeoutSeconds = Math.round(watchTimeoutSeconds * (1 + this.clock.random()));
     const controller = new AbortController();
     const onOuterAbort = (): void => controller.abort();
     outer.addEventListener('abort', onOuterAbort, { once: true });
-    const inactivity = setTimeout(() => controller.abort(new Error(`watch silent for ${inactivityMs} ms`)), inactivityMs);
+    const inactivity = this.clock.setTimer(() => controller.abort(new Error(`watch silent for ${inactivityMs} ms`)), inactivityMs);
     let resourceVersion = from;
     let endReason = 'closed by server';
+    let expired = false;
+    const failed = (stage: 'decode' | 'handler', error: unknown): void => this.call(() => observer?.failed?.(stage, error));
+    // Hands a batch of lines to the sink. Throws on an ERROR event; on 410 it marks the watch
+    // expired and ends the request.
+    const handle = (lines: readonly string[]): void => {
+      inactivity.refresh();
+      for (const line of lines) {
+        const outcome = deliverWatchLine(line, this.options.sink, failed);
+        if (outcome === 'expired') {
+          expired = true;
+          controller.abort();
+          return;
+        }
+        if (outcome !== undefined) resourceVersion = outcome;
+      }
+    };
     try {
       const splitter = new LineSplitter();
-      let pending: string[] = [];
-      let pendingChars = 0;
-      let lastBatch = -Infinity;
-      let batchTimer: NodeJS.Timeout | undefined;
-      let expired = false;
-      const failed = (stage: 'decode' | 'handler', error: unknown): void => this.call(() => observer?.failed?.(stage, error));
-      // Hands the lines gathered so far to the sink. Throws on an ERROR event; on 410 it marks
-      // the watch expired and ends the request.
-      const flush = (): void => {
-        clearTimeout(batchTimer);
-        batchTimer = undefined;
-        lastBatch = performance.now();
-        inactivity.refresh();
-        const lines = pending;
-        pending = [];
-        pendingChars = 0;
-        for (const line of lines) {
-          const outcome = deliverWatchLine(line, this.options.sink, failed);
-          if (outcome === 'expired') {
-            expired = true;
-            controller.abort();
-            return;
-          }
-          if (outcome !== undefined) resourceVersion = outcome;
-        }
-      };
-      const flushed = new Promise<void>((resolve, reject) => {
+      await new Promise<void>((resolve, reject) => {
         // From a timer or the end of the stream, a sink ERROR must end the watch, not escape.
-        const flushOrFail = (): void => {
-          try {
-            flush();
-            if (expired) resolve();
-          } catch (error) {
-            controller.abort();
-            reject(error as Error);
-          }
+        const fail = (error: unknown): void => {
+          controller.abort();
+          reject(error as Error);
         };
-        const onBody = (bytes: Uint8Array): void => {
+        const batcher = coalescing(handle, {
+          windowMs: coalesceMs, maxChars: COALESCE_MAX_CHARS, clock: this.clock,
+          onError: fail,
+        });
+        const onBytes = (bytes: Uint8Array): void => {
           if (expired || controller.signal.aborted) return; // nothing reaches the sink after the end
-          for (const line of splitter.push(bytes)) {
-            pending.push(line);
-            pendingChars += line.length;
-          }
-          if (pending.length === 0) return;
-          // A large batch goes at once, so throughput never waits on the window; otherwise a lone
-          // event after a quiet spell goes at once and the next ones gather for coalesceMs.
-          if (pendingChars >= COALESCE_MAX_CHARS) return flush();
-          if (batchTimer) return;
-          const wait = lastBatch + coalesceMs - performance.now();
-          if (wait <= 0) flush();
-          else {
-            batchTimer = setTimeout(() => {
-              if (!controller.signal.aborted) flushOrFail();
-            }, wait);
-          }
+          batcher.push(splitter.push(bytes));
+          if (expired) resolve();
         };
-        streamGet(this.options.kubeConfig, `${collectionPath(resource, namespace)}?${query}`, controller.signal, onBody, () => this.call(() => observer?.watchStarted?.()))
+        const request = { namespace, labelSelector, fieldSelector, resourceVersion: from, timeoutSeconds };
+        this.lw.watch(resource, request, controller.signal, onBytes, () => this.call(() => observer?.watchStarted?.()))
           .then(() => {
-            flushOrFail();
-            resolve();
+            try {
+              batcher.flush();
+              resolve();
+            } catch (error) {
+              fail(error);
+            }
           }, (error: unknown) => {
-            clearTimeout(batchTimer);
+            batcher.cancel();
             if (expired) resolve();
             else reject(error as Error);
           });
       });
-      await flushed;
       if (expired) endReason = 'expired';
       return { expired, resourceVersion };
     } catch (error) {
@@ -274,7 +247,7 @@ export class Reflector {
       }
       throw error;
     } finally {
-      clearTimeout(inactivity);
+      inactivity.cancel();
       outer.removeEventListener('abort', onOuterAbort);
       controller.abort();
       this.call(() => observer?.watchEnded?.(endReason));

@@ -1,0 +1,70 @@
+// What the Reflector needs from an apiserver, and nothing else: find a kind's collection, list
+// it a page at a time, and stream a watch's bytes (client-go's ListerWatcher). The production
+// one is HTTP (http.ts, watch-stream.ts); unit tests give the Reflector a scripted fake.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { ResourceRef } from '../model.ts';
+import { collectionPath, discoverResource, type ResolvedResource } from './discovery.ts';
+import { kubeGetJson } from './http.ts';
+import { streamGet, type BodyListener } from './watch-stream.ts';
+
+export interface Selectors {
+  readonly namespace?: string;
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
+}
+
+export interface ListPage {
+  metadata?: { resourceVersion?: string; continue?: string };
+  items?: unknown[];
+}
+
+export interface ListRequest extends Selectors {
+  readonly limit: number;
+  readonly continue?: string;
+}
+
+export interface WatchRequest extends Selectors {
+  readonly resourceVersion: string;
+  /** Server-side: the apiserver ends the watch cleanly after this long. */
+  readonly timeoutSeconds: number;
+}
+
+export interface ListerWatcher {
+  /** Throws ResourceNotServedError when the kind is not served (yet). */
+  discover(ref: ResourceRef, signal: AbortSignal): Promise<ResolvedResource>;
+  /** One page; a KubeHttpError for a non-2xx answer. */
+  list(resource: ResolvedResource, request: ListRequest, signal: AbortSignal): Promise<ListPage>;
+  /**
+   * Streams the watch body into onBytes (valid only during the call); onStart once the server
+   * answered 2xx. Resolves when the server ends the stream; rejects on any failure or abort.
+   */
+  watch(resource: ResolvedResource, request: WatchRequest, signal: AbortSignal, onBytes: BodyListener, onStart: () => void): Promise<void>;
+}
+
+function selectorQuery(query: URLSearchParams, s: Selectors): URLSearchParams {
+  if (s.labelSelector) query.set('labelSelector', s.labelSelector);
+  if (s.fieldSelector) query.set('fieldSelector', s.fieldSelector);
+  return query;
+}
+
+/** The apiserver behind a kubeconfig. */
+export function kubeListerWatcher(kc: KubeConfig): ListerWatcher {
+  return {
+    discover: (ref, signal) => discoverResource(kc, ref, signal),
+    list(resource, request, signal) {
+      const query = new URLSearchParams({ limit: String(request.limit) });
+      if (request.continue) query.set('continue', request.continue);
+      selectorQuery(query, request);
+      return kubeGetJson<ListPage>(kc, `${collectionPath(resource, request.namespace)}?${query}`, signal);
+    },
+    watch(resource, request, signal, onBytes, onStart) {
+      const query = selectorQuery(new URLSearchParams({
+        watch: '1',
+        resourceVersion: request.resourceVersion,
+        allowWatchBookmarks: 'true',
+        timeoutSeconds: String(request.timeoutSeconds),
+      }), request);
+      return streamGet(kc, `${collectionPath(resource, request.namespace)}?${query}`, signal, onBytes, onStart);
+    },
+  };
+}

@@ -1,0 +1,122 @@
+// Leader election against an in-memory Lease (with the apiserver's optimistic concurrency) and a
+// fake clock: acquisition, renewal, takeover after the lease duration, release, and stepping down.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { KubeHttpError } from '../../src/kube/http.ts';
+import { LeaderElector, type Lease, type LeaseClient } from '../../src/kube/leader.ts';
+import { FakeClock, settle } from './reflector-fakes.ts';
+
+/** One Lease object as the apiserver keeps it: a PUT with a stale resourceVersion gets 409. */
+class LeaseServer {
+  lease?: Lease;
+  private version = 0;
+  /** Replicas whose requests never answer (a stalled connection); they end only when aborted. */
+  readonly stalled = new Set<string>();
+  /** Replicas whose requests fail at once (connection refused). */
+  readonly failing = new Set<string>();
+
+  client(who = ''): LeaseClient {
+    const answer = <T>(signal: AbortSignal, fn: () => T): Promise<T> => {
+      if (this.failing.has(who)) return Promise.reject(new Error('connection refused'));
+      if (!this.stalled.has(who)) return Promise.resolve(fn());
+      return new Promise<T>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason ?? new Error('aborted')), { once: true }));
+    };
+    return {
+      get: (signal) => answer(signal, () => (this.lease ? structuredClone(this.lease) : undefined)),
+      create: (lease, signal) => answer(signal, () => {
+        if (this.lease) throw new KubeHttpError(409, 'AlreadyExists', 'exists');
+        this.lease = { ...structuredClone(lease), metadata: { ...lease.metadata, resourceVersion: String(++this.version) } };
+      }),
+      update: (lease, signal) => answer(signal, () => {
+        if (lease.metadata.resourceVersion !== this.lease?.metadata.resourceVersion) throw new KubeHttpError(409, 'Conflict', 'stale');
+        this.lease = { ...structuredClone(lease), metadata: { ...lease.metadata, resourceVersion: String(++this.version) } };
+      }),
+    };
+  }
+}
+
+function elector(server: LeaseServer, clock: FakeClock, identity: string, changes: string[] = []): LeaderElector {
+  return new LeaderElector({
+    leaseClient: server.client(identity), clock, namespace: 'ns', name: 'crotel', identity,
+    leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2000,
+    onChange: (leading) => changes.push(`${identity} ${leading ? 'leads' : 'follows'}`),
+    onError: () => {},
+  });
+}
+
+describe('leader election', () => {
+  test('the first replica creates the Lease and leads; it renews every retry period', async () => {
+    const server = new LeaseServer();
+    const clock = new FakeClock();
+    const a = elector(server, clock, 'a');
+    a.start();
+    await settle();
+    assert.equal(a.isLeader, true);
+    assert.equal(server.lease?.spec.holderIdentity, 'a');
+    const first = server.lease?.spec.renewTime;
+    await clock.advance(2000);
+    assert.notEqual(server.lease?.spec.renewTime, first, 'renewed');
+    assert.equal(a.isLeader, true);
+    await a.stop();
+  });
+
+  test('a second replica follows while the holder renews, and takes over only once the record stood still for the lease duration', async () => {
+    const server = new LeaseServer();
+    const clock = new FakeClock();
+    const changes: string[] = [];
+    const a = elector(server, clock, 'a', changes);
+    const b = elector(server, clock, 'b', changes);
+    a.start();
+    await settle();
+    b.start();
+    await clock.advance(30_000);
+    assert.equal(b.isLeader, false, 'a renews: b follows');
+    server.failing.add('a'); // a cannot reach the apiserver any more; b can
+    await clock.advance(12_000);
+    assert.equal(a.isLeader, false, 'a steps down after the renew deadline');
+    assert.equal(b.isLeader, false, 'b waits for the whole lease duration');
+    await clock.advance(8000);
+    assert.equal(b.isLeader, true);
+    assert.equal(server.lease?.spec.holderIdentity, 'b');
+    assert.equal(server.lease?.spec.leaseTransitions, 1);
+    assert.deepEqual(changes, ['a leads', 'a follows', 'b leads']);
+    await Promise.all([a.stop(), b.stop()]);
+  });
+
+  test('on stop the leader releases the Lease and the standby takes over at its next try', async () => {
+    const server = new LeaseServer();
+    const clock = new FakeClock();
+    const a = elector(server, clock, 'a');
+    const b = elector(server, clock, 'b');
+    a.start();
+    await settle();
+    b.start();
+    await clock.advance(4000);
+    await a.stop();
+    assert.equal(server.lease?.spec.holderIdentity, '');
+    await clock.advance(2000);
+    assert.equal(b.isLeader, true);
+    await b.stop();
+  });
+
+  test('losing a race (409 on the update) is not leading', async () => {
+    const server = new LeaseServer();
+    const clock = new FakeClock();
+    server.lease = { metadata: { name: 'crotel', namespace: 'ns', resourceVersion: '1' }, spec: { holderIdentity: '' } };
+    const client = server.client();
+    const racing: LeaseClient = {
+      ...client,
+      update: async (lease, signal) => {
+        server.lease = { ...server.lease!, metadata: { ...server.lease!.metadata, resourceVersion: '99' } };
+        return client.update(lease, signal);
+      },
+    };
+    const changes: string[] = [];
+    const a = new LeaderElector({ leaseClient: racing, clock, namespace: 'ns', name: 'crotel', identity: 'a', onChange: (l) => changes.push(String(l)), onError: () => {} });
+    a.start();
+    await settle();
+    assert.equal(a.isLeader, false);
+    assert.deepEqual(changes, []);
+    await a.stop();
+  });
+});

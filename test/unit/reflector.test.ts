@@ -1,0 +1,221 @@
+// The Reflector against a scripted ListerWatcher and a fake clock: every path of list → watch →
+// relist without an apiserver (the real-apiserver paths are in test/integration).
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ResourceNotServedError } from '../../src/kube/discovery.ts';
+import { KubeHttpError } from '../../src/kube/http.ts';
+import { Reflector, type ReflectorOptions, type ReflectorSink } from '../../src/kube/reflector.ts';
+import { FakeClock, FakeListerWatcher, obj, RESOURCE, settle } from './reflector-fakes.ts';
+
+function recordingSink(): { sink: ReflectorSink; log: string[] } {
+  const log: string[] = [];
+  const id = (o: unknown): string => {
+    const m = (o as { metadata: { uid: string; resourceVersion: string } }).metadata;
+    return `${m.uid}@${m.resourceVersion}`;
+  };
+  return {
+    log,
+    sink: {
+      beginList: () => log.push('begin'),
+      listPage: (items) => log.push(`page ${items.map(id).join(',')}`),
+      endList: () => log.push('end'),
+      upsert: (o) => log.push(`upsert ${id(o)}`),
+      remove: (o) => log.push(`remove ${id(o)}`),
+    },
+  };
+}
+
+function setup(options: Partial<ReflectorOptions> = {}) {
+  const clock = new FakeClock();
+  const lw = new FakeListerWatcher();
+  const { sink, log } = recordingSink();
+  const observed: string[] = [];
+  const reflector = new Reflector({
+    listerWatcher: lw, clock, ref: RESOURCE.ref, namespace: 'ns', sink, coalesceMs: 0,
+    observer: {
+      failed: (stage, error) => observed.push(`failed ${stage}: ${error instanceof Error ? error.message : String(error)}`),
+      relist: (reason) => observed.push(`relist ${reason}`),
+      watchStarted: () => observed.push('watch started'),
+    },
+    ...options,
+  });
+  return { clock, lw, log, observed, reflector };
+}
+
+const page = (resourceVersion: string, items: unknown[], next?: string) => ({ metadata: { resourceVersion, ...(next ? { continue: next } : {}) }, items });
+
+describe('list and watch', () => {
+  test('pages are delivered between beginList and endList; the watch starts at the list resourceVersion', async () => {
+    const { lw, log, reflector, clock } = setup();
+    lw.lists.push(page('', [obj('a', '5')], 'tok'), page('10', [obj('b', '7')]));
+    reflector.start();
+    await settle();
+    assert.deepEqual(lw.calls, ['discover Widget', 'list', 'list continue=tok', 'watch rv=10']);
+    assert.deepEqual(log, ['begin', 'page a@5', 'page b@7', 'end']);
+    assert.equal(reflector.synced, true);
+    assert.equal(lw.listRequests[0]!.namespace, 'ns');
+    lw.lastWatch.start().upsert('a', '11').event('DELETED', obj('b', '12'));
+    assert.deepEqual(log.slice(4), ['upsert a@11', 'remove b@12']);
+    await reflector.stop();
+    void clock;
+  });
+
+  test('a clean end resumes from the last event; a bookmark moves the position without reaching the sink', async () => {
+    const { lw, log, reflector } = setup();
+    lw.lists.push(page('10', []));
+    reflector.start();
+    await settle();
+    lw.lastWatch.start().upsert('a', '11').bookmark('15');
+    lw.lastWatch.end();
+    await settle();
+    assert.equal(lw.lastWatch.request.resourceVersion, '15');
+    assert.deepEqual(log, ['begin', 'page ', 'end', 'upsert a@11']);
+    await reflector.stop();
+  });
+
+  test('a JSON line cut across chunks arrives whole; a line that does not decode is counted and skipped', async () => {
+    const { lw, log, observed, reflector } = setup();
+    lw.lists.push(page('1', []));
+    reflector.start();
+    await settle();
+    const line = JSON.stringify({ type: 'ADDED', object: obj('a', '2') });
+    lw.lastWatch.start().bytes(line.slice(0, 9)).bytes(`${line.slice(9)}\n{not json\n`).upsert('b', '3');
+    assert.deepEqual(log.slice(3), ['upsert a@2', 'upsert b@3']);
+    assert.ok(observed.some((o) => o.startsWith('failed decode')), observed.join('\n'));
+    await reflector.stop();
+  });
+
+  test('a sink that throws is reported and the watch goes on', async () => {
+    const { lw, observed, reflector } = setup({
+      sink: { beginList() {}, listPage() {}, endList() {}, upsert() { throw new Error('boom'); }, remove() {} },
+    });
+    lw.lists.push(page('1', []));
+    reflector.start();
+    await settle();
+    lw.lastWatch.start().upsert('a', '2');
+    assert.ok(observed.includes('failed handler: boom'));
+    assert.equal(lw.watches.length, 1);
+    await reflector.stop();
+  });
+
+  test('stop() ends the watch in flight; nothing reaches the sink afterwards', async () => {
+    const { lw, log, reflector } = setup();
+    lw.lists.push(page('1', []));
+    reflector.start();
+    await settle();
+    const watch = lw.lastWatch.start();
+    await reflector.stop();
+    assert.equal(watch.aborted, true);
+    watch.upsert('late', '9');
+    assert.equal(log.includes('upsert late@9'), false);
+    assert.equal(reflector.state, 'stopped');
+  });
+});
+
+describe('errors', () => {
+  const cases: { name: string; fail: (lw: FakeListerWatcher) => void; expect: string[] }[] = [
+    {
+      name: '410 Gone as a watch ERROR event relists',
+      fail: (lw) => lw.lastWatch.start().event('ERROR', { code: 410, reason: 'Expired', message: 'too old' }),
+      expect: ['relist expired'],
+    },
+    {
+      name: '410 Gone as the HTTP answer relists',
+      fail: (lw) => lw.lastWatch.fail(new KubeHttpError(410, 'Expired', 'HTTP 410')),
+      expect: ['failed watch: HTTP 410', 'relist expired'],
+    },
+  ];
+  for (const c of cases) {
+    test(c.name, async () => {
+      const { lw, clock, observed, reflector } = setup();
+      lw.lists.push(page('10', [obj('a', '10')]), page('20', [obj('a', '18')]));
+      reflector.start();
+      await settle();
+      c.fail(lw);
+      await clock.advance(1000);
+      assert.deepEqual(observed.filter((o) => !o.startsWith('watch started')), c.expect);
+      assert.deepEqual(lw.calls.filter((x) => x !== 'discover Widget'), ['list', 'watch rv=10', 'list', 'watch rv=20']);
+      await reflector.stop();
+    });
+  }
+
+  test('a kind not served (yet) is rediscovered after a backoff, and served once its CRD appears', async () => {
+    const { lw, clock, observed, reflector } = setup();
+    lw.discoveries.push(new ResourceNotServedError(RESOURCE.ref), new ResourceNotServedError(RESOURCE.ref), RESOURCE);
+    lw.discoveries.next(); // drop the default answer queued first
+    lw.lists.push(page('3', []));
+    reflector.start();
+    await settle();
+    assert.equal(reflector.state, 'backoff');
+    await clock.advance(60_000);
+    assert.deepEqual(lw.calls, ['discover Widget', 'discover Widget', 'discover Widget', 'list', 'watch rv=3']);
+    assert.equal(observed.filter((o) => o.startsWith('failed discovery')).length, 2);
+    await reflector.stop();
+  });
+
+  test('a 404 on the list (CRD deleted) rediscovers before listing again', async () => {
+    const { lw, clock, reflector } = setup();
+    lw.lists.push(new KubeHttpError(404, 'NotFound', 'HTTP 404'), page('4', []));
+    reflector.start();
+    await clock.advance(5000);
+    assert.deepEqual(lw.calls, ['discover Widget', 'list', 'discover Widget', 'list', 'watch rv=4']);
+    await reflector.stop();
+  });
+
+  test('the backoff grows ×2 per failure up to its cap (full jitter at 0.5 → 75 % of the ceiling)', async () => {
+    const { lw, clock, reflector } = setup();
+    lw.lists.push(new KubeHttpError(503, 'ServiceUnavailable', 'HTTP 503'));
+    reflector.start();
+    await settle();
+    const waits: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      const [wait] = clock.pending();
+      waits.push(wait!);
+      await clock.advance(wait!);
+    }
+    assert.deepEqual(waits, [375, 750, 1500, 3000, 6000, 12_000, 22_500, 22_500, 22_500]);
+    await reflector.stop();
+  });
+});
+
+describe('coalescing', () => {
+  test('the first event after a quiet spell goes at once; the next ones within the window wait and go together', async () => {
+    const { lw, log, clock, reflector } = setup({ coalesceMs: 100 });
+    lw.lists.push(page('1', []));
+    reflector.start();
+    await settle();
+    const watch = lw.lastWatch.start();
+    watch.upsert('a', '2');
+    assert.deepEqual(log.slice(3), ['upsert a@2'], 'first at once');
+    await clock.advance(30);
+    watch.upsert('b', '3');
+    await clock.advance(30);
+    watch.upsert('c', '4');
+    assert.deepEqual(log.slice(3), ['upsert a@2'], 'held within the window');
+    await clock.advance(40);
+    assert.deepEqual(log.slice(3), ['upsert a@2', 'upsert b@3', 'upsert c@4'], 'released together at the window end');
+    await clock.advance(500);
+    watch.upsert('d', '5');
+    assert.deepEqual(log.at(-1), 'upsert d@5', 'quiet again: at once');
+    await reflector.stop();
+  });
+
+  test('a batch of 256 KiB goes without waiting; what waits at the stream end is delivered before the next watch', async () => {
+    const { lw, log, clock, reflector } = setup({ coalesceMs: 1000 });
+    lw.lists.push(page('1', []));
+    reflector.start();
+    await settle();
+    const watch = lw.lastWatch.start();
+    watch.upsert('a', '2');
+    watch.upsert('big', '3', { data: 'x'.repeat(300 * 1024) });
+    assert.equal(log.at(-1), 'upsert big@3');
+    await clock.advance(10);
+    watch.upsert('c', '4');
+    assert.equal(log.at(-1), 'upsert big@3');
+    watch.end();
+    await settle();
+    assert.equal(log.at(-1), 'upsert c@4');
+    assert.equal(lw.lastWatch.request.resourceVersion, '4');
+    await reflector.stop();
+  });
+});
