@@ -46,9 +46,19 @@ export interface ReflectorOptions {
   readonly sink: ReflectorSink;
   readonly observer?: ReflectorObserver;
   readonly pageSize?: number;
-  /** Server-side watch timeout; jittered ×[1, 2) so watches do not all restart together. */
+  /**
+   * Server-side watch timeout (default 30 s), jittered ×[1, 1.5) so watches do not all restart
+   * together. The apiserver ends the watch cleanly then: a healthy expiry, resumed at once from
+   * the last resourceVersion (no relist, no replay). Short on purpose: see inactivityMs.
+   */
   readonly watchTimeoutSeconds?: number;
-  /** Client-side: a watch silent for this long is presumed dead (bookmarks arrive ~1/min). */
+  /**
+   * Client-side: a watch that has received nothing for this long is presumed dead (a half-open
+   * connection) and is torn down as a failure. Default: the watch's own timeoutSeconds + 10 s, so
+   * a quiet watch (no events, and no bookmarks, as the Events watch, which bypasses the watch
+   * cache) always ends by the server's timeout first, and a stalled one is noticed within ~55 s.
+   * client-go gets this bound from HTTP/2 pings; crotel's watches are HTTP/1.1 streams.
+   */
   readonly inactivityMs?: number;
   /**
    * Watch events arriving within this long of the last batch handled wait and are handled
@@ -58,17 +68,22 @@ export interface ReflectorOptions {
   readonly backoff?: Backoff;
 }
 
-export type ReflectorState = 'starting' | 'discovering' | 'listing' | 'watching' | 'backoff' | 'stopped';
+/** `connecting`: the watch request is sent but the server has not answered 2xx yet. */
+export type ReflectorState = 'starting' | 'discovering' | 'listing' | 'connecting' | 'watching' | 'backoff' | 'stopped';
 
 interface WatchEvent {
   type?: string;
   object?: { metadata?: { resourceVersion?: string }; code?: number; reason?: string; message?: string };
 }
 
-type WatchOutcome = { readonly expired: boolean; readonly resourceVersion: string };
+type WatchOutcome = { readonly expired: boolean };
 
 /** A batch of this many characters is handled without waiting for the coalescing window. */
 const COALESCE_MAX_CHARS = 256 * 1024;
+const DEFAULT_WATCH_TIMEOUT_S = 30;
+const INACTIVITY_MARGIN_MS = 10_000;
+/** A watch that ran this long after the server answered counts as healthy (backoff reset). */
+const HEALTHY_WATCH_MS = 10_000;
 
 export class Reflector {
   private readonly options: ReflectorOptions;
@@ -78,7 +93,10 @@ export class Reflector {
   private readonly abort = new AbortController();
   private loop?: Promise<void>;
   private resolved?: ResolvedResource;
+  /** Where the next watch starts: the last event (or bookmark) handled; undefined = relist. */
   private resourceVersion?: string;
+  /** Set by a watch that made progress (an event, a bookmark, or a healthy run): reset backoff. */
+  private progressed = false;
   state: ReflectorState = 'starting';
   /** True once a full list has been delivered. Stays true across relists. */
   synced = false;
@@ -126,19 +144,21 @@ export class Reflector {
           this.lastError = undefined;
         }
         stage = 'watch';
-        this.state = 'watching';
-        const started = this.clock.monotonic();
+        this.state = 'connecting';
+        this.progressed = false;
         const outcome = await this.watch(this.resolved, this.resourceVersion, signal);
-        this.resourceVersion = outcome.resourceVersion;
         if (outcome.expired) {
           // 410 Gone: our resourceVersion is older than etcd's compaction; only a relist recovers.
           this.resourceVersion = undefined;
           this.call(() => this.options.observer?.relist?.('expired'));
         }
-        if (this.clock.monotonic() - started > 10_000) this.backoff.reset();
+        if (this.progressed) this.backoff.reset();
         this.lastError = undefined;
       } catch (error) {
         if (signal.aborted) break;
+        // A watch that delivered events (or ran healthily) before it broke was progress: the next
+        // reconnect waits the initial delay, not the delay grown by blips long past.
+        if (stage === 'watch' && this.progressed) this.backoff.reset();
         this.lastError = describe(error);
         this.call(() => this.options.observer?.failed?.(stage, error));
         if (error instanceof ResourceNotServedError || (error instanceof KubeHttpError && error.code === 404)) {
@@ -182,20 +202,22 @@ export class Reflector {
   }
 
   private async watch(resource: ResolvedResource, from: string, outer: AbortSignal): Promise<WatchOutcome> {
-    const { namespace, labelSelector, fieldSelector, observer, watchTimeoutSeconds = 300, inactivityMs = 150_000, coalesceMs = 100 } = this.options;
-    const timeoutSeconds = Math.round(watchTimeoutSeconds * (1 + this.clock.random()));
+    const { namespace, labelSelector, fieldSelector, observer, watchTimeoutSeconds = DEFAULT_WATCH_TIMEOUT_S, coalesceMs = 100 } = this.options;
+    const timeoutSeconds = Math.round(watchTimeoutSeconds * (1 + this.clock.random() / 2));
+    const inactivityMs = this.options.inactivityMs ?? timeoutSeconds * 1000 + INACTIVITY_MARGIN_MS;
     const controller = new AbortController();
     const onOuterAbort = (): void => controller.abort();
     outer.addEventListener('abort', onOuterAbort, { once: true });
     const inactivity = this.clock.setTimer(() => controller.abort(new Error(`watch silent for ${inactivityMs} ms`)), inactivityMs);
-    let resourceVersion = from;
     let endReason = 'closed by server';
+    let healthyTimer: ReturnType<Clock['setTimer']> | undefined;
     let expired = false;
     const failed = (stage: 'decode' | 'handler', error: unknown): void => this.call(() => observer?.failed?.(stage, error));
     // Hands a batch of lines to the sink. Throws on an ERROR event; on 410 it marks the watch
     // expired and ends the request.
+    // Each event's resourceVersion is taken as soon as it is handled, so whatever ends the watch
+    // (a reset, a cut stream, a stall), the next one resumes right after it: never a replay.
     const handle = (lines: readonly string[]): void => {
-      inactivity.refresh();
       for (const line of lines) {
         const outcome = deliverWatchLine(line, this.options.sink, failed);
         if (outcome === 'expired') {
@@ -203,7 +225,10 @@ export class Reflector {
           controller.abort();
           return;
         }
-        if (outcome !== undefined) resourceVersion = outcome;
+        if (outcome !== undefined) {
+          this.resourceVersion = outcome;
+          this.progressed = true;
+        }
       }
     };
     try {
@@ -220,11 +245,18 @@ export class Reflector {
         });
         const onBytes = (bytes: Uint8Array): void => {
           if (expired || controller.signal.aborted) return; // nothing reaches the sink after the end
+          inactivity.refresh(); // any byte is life, even part of a line
           batcher.push(splitter.push(bytes));
           if (expired) resolve();
         };
+        const onStart = (): void => {
+          if (controller.signal.aborted) return;
+          this.state = 'watching';
+          healthyTimer = this.clock.setTimer(() => (this.progressed = true), HEALTHY_WATCH_MS);
+          this.call(() => observer?.watchStarted?.());
+        };
         const request = { namespace, labelSelector, fieldSelector, resourceVersion: from, timeoutSeconds };
-        this.lw.watch(resource, request, controller.signal, onBytes, () => this.call(() => observer?.watchStarted?.()))
+        this.lw.watch(resource, request, controller.signal, onBytes, onStart)
           .then(() => {
             try {
               batcher.flush();
@@ -233,13 +265,22 @@ export class Reflector {
               fail(error);
             }
           }, (error: unknown) => {
+            // The connection broke: complete lines already received are real events; handle them
+            // (unless the watch was ended on purpose) so the next watch resumes after them.
+            if (!expired && !outer.aborted) {
+              try {
+                batcher.flush();
+              } catch {
+                // the watch fails with the transport error below either way
+              }
+            }
             batcher.cancel();
             if (expired) resolve();
             else reject(error as Error);
           });
       });
       if (expired) endReason = 'expired';
-      return { expired, resourceVersion };
+      return { expired };
     } catch (error) {
       endReason = describe(error);
       if (controller.signal.aborted && !outer.aborted && controller.signal.reason instanceof Error) {
@@ -248,6 +289,7 @@ export class Reflector {
       throw error;
     } finally {
       inactivity.cancel();
+      healthyTimer?.cancel();
       outer.removeEventListener('abort', onOuterAbort);
       controller.abort();
       this.call(() => observer?.watchEnded?.(endReason));

@@ -147,7 +147,7 @@ describe('errors', () => {
     reflector.start();
     await settle();
     assert.equal(reflector.state, 'backoff');
-    await clock.advance(60_000);
+    await clock.advance(5000);
     assert.deepEqual(lw.calls, ['discover Widget', 'discover Widget', 'discover Widget', 'list', 'watch rv=3']);
     assert.equal(observed.filter((o) => o.startsWith('failed discovery')).length, 2);
     await reflector.stop();
@@ -216,6 +216,108 @@ describe('coalescing', () => {
     await settle();
     assert.equal(log.at(-1), 'upsert c@4');
     assert.equal(lw.lastWatch.request.resourceVersion, '4');
+    await reflector.stop();
+  });
+});
+
+// Each of these failed before the fix it names (see the commit that brought it).
+describe('reconnects', () => {
+  test('after a broken watch the next one resumes from the last event handled, not from where the broken one started', async () => {
+    const { lw, log, clock, observed, reflector } = setup();
+    lw.lists.push(page('10', []));
+    reflector.start();
+    await settle();
+    lw.lastWatch.start().upsert('a', '11').upsert('b', '12').bookmark('14');
+    lw.lastWatch.fail(new Error('connection reset'));
+    await clock.advance(1000);
+    assert.deepEqual(lw.calls.filter((c) => c.startsWith('watch')), ['watch rv=10', 'watch rv=14']);
+    assert.equal(lw.calls.filter((c) => c === 'list').length, 1, 'no relist');
+    assert.deepEqual(observed.filter((o) => o.startsWith('relist')), []);
+    assert.deepEqual(log.filter((l) => l.startsWith('upsert')), ['upsert a@11', 'upsert b@12'], 'nothing replayed');
+    await reflector.stop();
+  });
+
+  test('complete lines waiting in the coalescing window when the connection breaks are handled, and the watch resumes after them', async () => {
+    const { lw, log, clock, reflector } = setup({ coalesceMs: 100 });
+    lw.lists.push(page('10', []));
+    reflector.start();
+    await settle();
+    lw.lastWatch.start().upsert('a', '11').upsert('b', '12');
+    assert.deepEqual(log.filter((l) => l.startsWith('upsert')), ['upsert a@11']);
+    lw.lastWatch.bytes('{"type":"MODIFIED","obj'); // a line cut mid-way is never handled
+    lw.lastWatch.fail(new Error('connection reset'));
+    await clock.advance(1000);
+    assert.deepEqual(log.filter((l) => l.startsWith('upsert')), ['upsert a@11', 'upsert b@12']);
+    assert.equal(lw.lastWatch.request.resourceVersion, '12');
+    await reflector.stop();
+  });
+
+  test('the backoff starts again from its initial delay after a watch that delivered events, even if it then broke', async () => {
+    const { lw, clock, reflector } = setup();
+    lw.lists.push(page('10', []));
+    reflector.start();
+    await settle();
+    const waits: number[] = [];
+    const breakAndWait = async (deliver: boolean): Promise<void> => {
+      const watch = lw.lastWatch.start();
+      if (deliver) watch.upsert('a', String(20 + waits.length));
+      watch.fail(new Error('connection reset'));
+      await settle();
+      const [wait] = clock.pending().filter((ms) => ms < 100_000);
+      waits.push(wait!);
+      await clock.advance(wait!);
+    };
+    for (let i = 0; i < 4; i++) await breakAndWait(false);
+    await breakAndWait(true);
+    await breakAndWait(false);
+    assert.deepEqual(waits, [375, 750, 1500, 3000, 375, 750]);
+    await reflector.stop();
+  });
+});
+
+describe('watch liveness', () => {
+  test('a watch that receives nothing (half-open) is torn down within a minute, not after 150 s', async () => {
+    const { lw, clock, observed, reflector } = setup({ coalesceMs: 100 });
+    lw.lists.push(page('10', []));
+    reflector.start();
+    await settle();
+    const stalled = lw.lastWatch.start().upsert('a', '11');
+    assert.equal(reflector.state, 'watching');
+    await clock.advance(60_000);
+    assert.equal(stalled.aborted, true, 'torn down');
+    assert.ok(observed.some((o) => /failed watch: watch silent/.test(o)), observed.join('\n'));
+    assert.ok(lw.watches.length >= 2, 'reconnected');
+    assert.equal(lw.lastWatch.request.resourceVersion, '11');
+    await reflector.stop();
+  });
+
+  test('until the server answers, a watch is connecting, not watching (crotel_watch_up stays 0)', async () => {
+    const { lw, reflector } = setup();
+    lw.lists.push(page('10', []));
+    reflector.start();
+    await settle();
+    assert.equal(lw.watches.length, 1);
+    assert.equal(reflector.state, 'connecting');
+    lw.lastWatch.start();
+    assert.equal(reflector.state, 'watching');
+    await reflector.stop();
+  });
+
+  test('a quiet watch that the server ends at its timeoutSeconds is a healthy expiry: no error, same position', async () => {
+    // As the Events watch on a quiet cluster: no event, no bookmark (events bypass the watch cache).
+    const { lw, clock, observed, reflector } = setup();
+    lw.lists.push(page('10', []));
+    reflector.start();
+    await settle();
+    for (let i = 0; i < 3; i++) {
+      const watch = lw.lastWatch.start();
+      await clock.advance(watch.request.timeoutSeconds * 1000);
+      assert.equal(watch.aborted, false, 'not torn down by crotel before the server ends it');
+      watch.end();
+      await settle();
+    }
+    assert.deepEqual(observed.filter((o) => o.startsWith('failed')), []);
+    assert.deepEqual(lw.watches.map((w) => w.request.resourceVersion), ['10', '10', '10', '10']);
     await reflector.stop();
   });
 });
