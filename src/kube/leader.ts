@@ -59,6 +59,12 @@ export interface LeaderElectionOptions {
   readonly leaseDurationMs?: number;
   readonly renewDeadlineMs?: number;
   readonly retryPeriodMs?: number;
+  /**
+   * Each acquire-or-renew attempt (a GET and a PUT) gives up after this long (default: half the
+   * renew deadline, at most 5 s) — never the HTTP client's own timeout (undici: 300 s), during
+   * which a stalled leader would go on leading beside the one that took over.
+   */
+  readonly requestTimeoutMs?: number;
   readonly onChange: (leading: boolean) => void;
   readonly onError?: (error: unknown) => void;
 }
@@ -76,8 +82,10 @@ export class LeaderElector {
   private readonly abort = new AbortController();
   private loop?: Promise<void>;
   private observedRecord = '';
+  /** Monotonic ms when the lease record was last seen to change. */
   private observedAt = 0;
-  private lastRenew = 0;
+  /** Monotonic ms when the last successful acquire-or-renew attempt began (the lease runs from then at the latest). */
+  private lastRenew = -Infinity;
 
   constructor(options: LeaderElectionOptions) {
     this.options = options;
@@ -88,8 +96,17 @@ export class LeaderElector {
     this.identity = options.identity ?? `${hostname()}_${randomBytes(4).toString('hex')}`;
   }
 
+  /**
+   * Leading, and the last successful renewal began less than the renew deadline ago. The time is
+   * checked here, not only in the loop: a process resumed from SIGSTOP (or starved) after the
+   * lease ran out must not emit before its loop has run and re-confirmed the lease.
+   */
   get isLeader(): boolean {
-    return this.leading;
+    return this.leading && this.clock.monotonic() - this.lastRenew < this.renewDeadline;
+  }
+
+  private get renewDeadline(): number {
+    return this.options.renewDeadlineMs ?? 10_000;
   }
 
   start(): void {
@@ -114,25 +131,34 @@ export class LeaderElector {
 
   private async run(): Promise<void> {
     const retry = this.options.retryPeriodMs ?? 2000;
-    const renewDeadline = this.options.renewDeadlineMs ?? 10_000;
+    const timeoutMs = this.options.requestTimeoutMs ?? Math.min(5000, this.renewDeadline / 2);
     while (!this.abort.signal.aborted) {
+      const began = this.clock.monotonic();
+      const attempt = new AbortController();
+      const onStop = (): void => attempt.abort(this.abort.signal.reason);
+      this.abort.signal.addEventListener('abort', onStop, { once: true });
+      const timer = this.clock.setTimer(() => attempt.abort(new Error(`lease request: no answer within ${timeoutMs} ms`)), timeoutMs);
       try {
-        const ok = await this.tryAcquireOrRenew();
-        if (ok) this.lastRenew = this.clock.now();
+        const ok = await this.tryAcquireOrRenew(attempt.signal);
+        if (ok) this.lastRenew = began;
         this.setLeading(ok);
       } catch (error) {
-        this.options.onError?.(error);
+        if (this.abort.signal.aborted) break;
+        this.options.onError?.(attempt.signal.aborted && attempt.signal.reason instanceof Error ? attempt.signal.reason : error);
         // A leader that cannot renew within the deadline must stop acting as one.
-        if (this.leading && this.clock.now() - this.lastRenew > renewDeadline) this.setLeading(false);
+        if (this.leading && this.clock.monotonic() - this.lastRenew >= this.renewDeadline) this.setLeading(false);
+      } finally {
+        timer.cancel();
+        this.abort.signal.removeEventListener('abort', onStop);
       }
       await sleepOn(this.clock, retry, this.abort.signal);
     }
   }
 
-  private async tryAcquireOrRenew(): Promise<boolean> {
+  private async tryAcquireOrRenew(signal: AbortSignal): Promise<boolean> {
     const now = this.clock.now();
+    const seenAt = this.clock.monotonic();
     const durationSeconds = Math.round((this.options.leaseDurationMs ?? 15_000) / 1000);
-    const signal = this.abort.signal;
     const lease = await this.client.get(signal);
     if (!lease) {
       await this.client.create({
@@ -144,10 +170,10 @@ export class LeaderElector {
     const record = JSON.stringify(lease.spec);
     if (record !== this.observedRecord) {
       this.observedRecord = record;
-      this.observedAt = now;
+      this.observedAt = seenAt;
     }
     const holder = lease.spec.holderIdentity ?? '';
-    const expired = now - this.observedAt > (lease.spec.leaseDurationSeconds ?? durationSeconds) * 1000;
+    const expired = seenAt - this.observedAt > (lease.spec.leaseDurationSeconds ?? durationSeconds) * 1000;
     if (holder !== '' && holder !== this.identity && !expired) return false;
     const takingOver = holder !== this.identity;
     await this.client.update({
@@ -164,7 +190,7 @@ export class LeaderElector {
   }
 
   private async release(): Promise<void> {
-    const signal = new AbortController().signal;
+    const signal = AbortSignal.timeout(this.options.requestTimeoutMs ?? 5000);
     const lease = await this.client.get(signal);
     if (lease?.spec.holderIdentity !== this.identity) return;
     await this.client.update({

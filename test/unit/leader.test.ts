@@ -119,4 +119,40 @@ describe('leader election', () => {
     assert.deepEqual(changes, []);
     await a.stop();
   });
+
+  // Each of these failed before the fix (see the commit that brought it).
+  test('a leader whose lease requests stall steps down within the renew deadline (no 300 s request), before a standby can take over', async () => {
+    const server = new LeaseServer();
+    const clock = new FakeClock();
+    const a = elector(server, clock, 'a');
+    const b = elector(server, clock, 'b');
+    a.start();
+    await settle();
+    b.start();
+    await clock.advance(4000);
+    server.stalled.add('a');
+    let both = false;
+    for (let t = 0; t < 40_000; t += 500) {
+      await clock.advance(500);
+      if (a.isLeader && b.isLeader) both = true;
+    }
+    assert.equal(a.isLeader, false, 'a stopped leading');
+    assert.equal(b.isLeader, true, 'b took over');
+    assert.equal(both, false, 'never two leaders at once');
+    await Promise.all([a.stop(), b.stop()]);
+  });
+
+  test('a leader resumed from SIGSTOP after longer than the lease does not lead until it has renewed', async () => {
+    const server = new LeaseServer();
+    const clock = new FakeClock();
+    const a = elector(server, clock, 'a');
+    a.start();
+    await settle();
+    assert.equal(a.isLeader, true);
+    clock.freeze(20_000); // stopped: time passes, no timer fires
+    assert.equal(a.isLeader, false, 'the last renewal is older than the renew deadline');
+    await clock.advance(2000); // its loop wakes, renews (nobody else took the lease)
+    assert.equal(a.isLeader, true);
+    await a.stop();
+  });
 });
