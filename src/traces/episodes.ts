@@ -80,6 +80,23 @@ const missing = '<none>';
 /** Conditions that moved more than this after creation mark a degradation, not provisioning. */
 const DEGRADATION_GAP_MS = 60_000;
 
+/**
+ * Which episode an object first seen in progress (after a restart) is in: its generation's own
+ * (creation or spec change) or a later degradation — the answer the live tracker gave, as far as
+ * the object records it:
+ * - status.observedGeneration behind metadata.generation: the controller has not yet observed
+ *   this generation, so the generation's own episode is certainly still open (a restart during a
+ *   spec change of an old object used to be taken for a degradation: a new trace, and the first
+ *   part of the spec change's trace never got its root);
+ * - otherwise a guess: a condition that moved more than 60 s after creation marks a degradation.
+ *   When unsure the guess leans to a degradation — a new trace — because the opposite mistake
+ *   re-opens a trace that may have ended and exports its root twice.
+ */
+function resumedAs(s: Snapshot, generation: number, lastMove: number | undefined): 'own' | 'degraded' {
+  if (s.observedGeneration !== undefined && s.observedGeneration < generation) return 'own';
+  return lastMove !== undefined && s.createdAt !== undefined && lastMove - s.createdAt > DEGRADATION_GAP_MS ? 'degraded' : 'own';
+}
+
 /** The latest lastTransitionTime among the object's conditions. */
 function latestTransition(s: Snapshot): number | undefined {
   let latest: number | undefined;
@@ -189,14 +206,12 @@ export class EpisodeTracker {
   private firstSight(ref: ResourceRef, s: Snapshot, now: number): void {
     if (s.health === 'current' || s.health === 'failed' || s.health === 'terminating') return;
     // In progress when first seen: either just created, or crotel (re)started mid-episode.
-    // Recompute the key the episode had when it began, from the object alone.
+    // Recompute the key the episode had when it began, from the object alone (see resumedAs).
     const generation = s.generation ?? 1;
-    // A condition that moved well after creation says this is a later degradation, not the
-    // creation episode (whose trace may have ended: re-opening it would export its root twice).
     const lastMove = latestTransition(s);
-    if (lastMove !== undefined && s.createdAt !== undefined && lastMove - s.createdAt > DEGRADATION_GAP_MS) {
-      if (now - lastMove > this.options.episodeTimeoutMs) return;
-      const episode = this.start(ref, s, 'degraded', degradedKey(s, now), lastMove);
+    if (resumedAs(s, generation, lastMove) === 'degraded') {
+      if (now - lastMove! > this.options.episodeTimeoutMs) return;
+      const episode = this.start(ref, s, 'degraded', degradedKey(s, now), lastMove!);
       episode.changed = true;
       return;
     }

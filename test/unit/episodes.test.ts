@@ -212,3 +212,25 @@ test('a sink that wants no spans (tracing off, a follower) still gets the lifecy
   assert.deepEqual(sink.episodes, [{ outcome: 'succeeded', seconds: 2 }]);
   assert.equal(tracker.openEpisodes(), 0);
 });
+
+test('a restart during a spec change of an old object continues the spec change trace when observedGeneration says it is unfinished', () => {
+  // Created long ago, healthy; generation 2 is being rolled out: Ready went False well after creation.
+  const healthy = snap({ health: 'current', generation: 1, observedGeneration: 1, phase: 'Running', conditions: [ready('True', T0 + 5000)] });
+  const bumped = snap({ health: 'in_progress', generation: 2, observedGeneration: 1, phase: 'Running', conditions: [ready('True', T0 + 5000)] });
+  const rolling = snap({ health: 'in_progress', generation: 2, observedGeneration: 1, phase: 'Updating', conditions: [ready('False', T0 + 3_600_000)] });
+  const done = snap({ health: 'current', generation: 2, observedGeneration: 2, phase: 'Running', conditions: [ready('True', T0 + 3_700_000)] });
+  const before = setup();
+  before.at(0); before.tracker.observe(ref, undefined, healthy);
+  before.at(3_599_000); before.tracker.observe(ref, healthy, bumped);
+  before.at(3_600_500); before.tracker.observe(ref, bumped, rolling);
+  const after = setup();
+  after.at(3_650_000); after.tracker.observe(ref, undefined, rolling);
+  after.at(3_700_500); after.tracker.observe(ref, rolling, done);
+  const all = [...before.sink.spans, ...after.sink.spans];
+  const roots = all.filter((s) => s.name === 'reconcile DatabaseInstance');
+  assert.equal(roots.length, 1, 'one root');
+  assert.equal(roots[0]!.traceId, traceIdFor('uid-1', 'generation/2'));
+  assert.equal(roots[0]!.attributes['crotel.episode.trigger'], 'spec_change');
+  assert.deepEqual(new Set(all.map((s) => s.traceId)), new Set([roots[0]!.traceId]), 'every span in the spec change trace');
+  assert.equal(new Set(all.map((s) => s.spanId)).size, all.length, 'no span exported twice');
+});
