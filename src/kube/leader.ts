@@ -105,8 +105,10 @@ export class LeaderElector {
     return this.leading && this.clock.monotonic() - this.lastRenew < this.renewDeadline;
   }
 
+  /** client-go's 10 s, but always below the lease duration (a 3 s lease: 2 s), or a stalled
+   *  leader would still lead when another replica may already take over. */
   private get renewDeadline(): number {
-    return this.options.renewDeadlineMs ?? 10_000;
+    return this.options.renewDeadlineMs ?? Math.min(10_000, (this.options.leaseDurationMs ?? 15_000) * 2 / 3);
   }
 
   start(): void {
@@ -130,7 +132,7 @@ export class LeaderElector {
   }
 
   private async run(): Promise<void> {
-    const retry = this.options.retryPeriodMs ?? 2000;
+    const retry = this.options.retryPeriodMs ?? Math.min(2000, this.renewDeadline / 2);
     const timeoutMs = this.options.requestTimeoutMs ?? Math.min(5000, this.renewDeadline / 2);
     while (!this.abort.signal.aborted) {
       const began = this.clock.monotonic();

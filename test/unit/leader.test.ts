@@ -155,4 +155,28 @@ describe('leader election', () => {
     assert.equal(a.isLeader, true);
     await a.stop();
   });
+
+  test('with a short lease (--lease-duration 3) the defaults still step a stalled leader down before anyone may take over', async () => {
+    const server = new LeaseServer();
+    const clock = new FakeClock();
+    const make = (identity: string) => new LeaderElector({
+      leaseClient: server.client(identity), clock, namespace: 'ns', name: 'crotel', identity, leaseDurationMs: 3000,
+      onChange: () => {}, onError: () => {},
+    });
+    const a = make('a');
+    const b = make('b');
+    a.start();
+    await settle();
+    b.start();
+    await clock.advance(3000);
+    server.stalled.add('a');
+    let both = false;
+    for (let t = 0; t < 20_000; t += 100) {
+      await clock.advance(100);
+      if (a.isLeader && b.isLeader) both = true;
+    }
+    assert.equal(b.isLeader, true, 'b took over');
+    assert.equal(both, false, 'never two leaders at once');
+    await Promise.all([a.stop(), b.stop()]);
+  });
 });
