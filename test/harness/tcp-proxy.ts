@@ -39,6 +39,15 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
+/** An RST where the socket type allows it (plain TCP), else an abrupt close (TLS). */
+function hardClose(socket: net.Socket): void {
+  try {
+    socket.resetAndDestroy();
+  } catch {
+    socket.destroy();
+  }
+}
+
 function answer(status: number): string {
   const reason = status === 429 ? 'Too Many Requests' : 'Service Unavailable';
   const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: status === 429 ? 'TooManyRequests' : 'ServiceUnavailable', message: `chaos proxy: ${reason}`, code: status });
@@ -60,7 +69,7 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
         link.budget -= part.length;
         link.client.write(part);
         if (link.budget <= 0) {
-          link.client.resetAndDestroy();
+          hardClose(link.client);
           link.upstream?.destroy();
         }
         return;
@@ -130,7 +139,7 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
     resetAll() {
       const n = links.size;
       for (const link of [...links]) {
-        link.client.resetAndDestroy();
+        hardClose(link.client);
         link.upstream?.destroy();
       }
       return n;

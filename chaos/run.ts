@@ -1,0 +1,590 @@
+// The chaos run: real etcd + kube-apiserver, the Collector with the shipped config, Jaeger v2 as
+// the trace store, two crotel replicas with leader election each behind a fault-injecting proxy,
+// a writer journaling every write, and a seeded fault schedule. Prints the verdict as figures
+// and exits non-zero on any mismatch.
+//   npm run chaos -- --seed 7 --duration 120 --objects 200
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfigFile } from '../src/config/index.ts';
+import { compileConfig } from '../src/extract/index.ts';
+import { binaryPath } from '../test/harness/binaries.ts';
+import { startControlPlane, type ControlPlane } from '../test/harness/control-plane.ts';
+import { startCrotel, type CrotelProcess } from '../test/harness/crotel-process.ts';
+import { applyCrds, ensureNamespace } from '../test/harness/kube.ts';
+import { startOtlpSink, type OtlpSink } from '../test/harness/otlp-sink.ts';
+import { freePort, makeTempDir, removeTempDir, startProcess, waitFor, type Managed } from '../test/harness/processes.ts';
+import { parseExposition, pick, type SeriesMap } from '../test/harness/prom-text.ts';
+import { startTcpProxy, type TcpProxy } from '../test/harness/tcp-proxy.ts';
+import { FAULT_KINDS, planFaults, type FaultKind, type FaultRecord } from './faults.ts';
+import { expectedSeries, expectedSpans, OBJECT_SERIES, spanKeys } from './oracle.ts';
+import { seeded, type Rng } from './rng.ts';
+import { Writer } from './writer.ts';
+
+const ROOT = new URL('../', import.meta.url).pathname;
+const CRD = join(ROOT, 'examples/databaseinstance/crd.yaml');
+const REFERENCE = join(ROOT, 'examples/databaseinstance/crotel.yaml');
+const COLLECTOR_CONFIG = join(ROOT, 'otel-collector/config.yaml');
+const NS = 'chaos';
+const LEASE_NS = 'chaos-system';
+const LEASE_SECONDS = 6;
+const SPAN_QUEUE = 300;
+
+export interface ChaosOptions {
+  readonly seed: number;
+  readonly durationS: number;
+  readonly objects: number;
+  readonly settleS?: number;
+  /** Default: Jaeger when its binary is built, else the sink. */
+  readonly traceStore?: 'jaeger' | 'sink';
+  readonly log?: (line: string) => void;
+}
+
+export interface Verdict {
+  readonly ok: boolean;
+  readonly figures: Record<string, number | string>;
+  readonly problems: string[];
+  readonly faults: FaultRecord[];
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** One crotel replica: its proxy to the apiserver, its process across restarts, its samples. */
+class Replica {
+  readonly name: string;
+  readonly proxy: TcpProxy;
+  proc?: CrotelProcess;
+  stopped = false;
+  /** Exits the injector caused (SIGKILL, SIGTERM); any other exit is a crash. */
+  expectedExit = false;
+  readonly crashes: string[] = [];
+  readonly outputs: string[] = [];
+  peakRss = 0;
+  peakFds = 0;
+  fdSamples: number[] = [];
+  drops = 0; // spans dropped, summed over incarnations (max seen per incarnation)
+  private dropsNow = 0;
+  internalErrors = 0;
+  private readonly args: string[];
+  private readonly env: Record<string, string>;
+
+  constructor(name: string, proxy: TcpProxy, args: string[], env: Record<string, string>) {
+    this.name = name;
+    this.proxy = proxy;
+    this.args = args;
+    this.env = env;
+  }
+
+  async start(): Promise<void> {
+    this.expectedExit = false;
+    this.dropsNow = 0;
+    const proc = await startCrotel({ args: this.args, env: this.env, waitReady: false });
+    this.proc = proc;
+    proc.child.once('exit', (code, signal) => {
+      this.outputs.push(proc.output());
+      if (!this.expectedExit) this.crashes.push(`${this.name} exited (code ${code}, signal ${signal})`);
+    });
+  }
+
+  get alive(): boolean {
+    return this.proc !== undefined && this.proc.child.exitCode === null && this.proc.child.signalCode === null;
+  }
+
+  async kill(signal: NodeJS.Signals): Promise<void> {
+    if (!this.alive) return;
+    this.expectedExit = true;
+    if (this.stopped) this.cont();
+    await this.proc!.stop(signal);
+    this.drops += this.dropsNow;
+    this.dropsNow = 0;
+  }
+
+  stop(): void {
+    if (!this.alive) return;
+    this.proc!.child.kill('SIGSTOP');
+    this.stopped = true;
+  }
+
+  cont(): void {
+    if (!this.alive) return;
+    this.proc!.child.kill('SIGCONT');
+    this.stopped = false;
+  }
+
+  async scrape(timeoutMs = 1500): Promise<SeriesMap | undefined> {
+    if (!this.alive || this.stopped) return undefined;
+    try {
+      const res = await fetch(`${this.proc!.url}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
+      if (!res.ok) return undefined;
+      const series = parseExposition(await res.text());
+      let drops = 0;
+      for (const [k, v] of pick(series, 'crotel_spans_dropped_total')) if (k) drops += v;
+      this.dropsNow = Math.max(this.dropsNow, drops);
+      for (const [, v] of pick(series, 'crotel_internal_errors_total')) this.internalErrors = Math.max(this.internalErrors, v);
+      return series;
+    } catch {
+      return undefined;
+    }
+  }
+
+  sampleProcess(): void {
+    const pid = this.proc?.child.pid;
+    if (!pid || !this.alive) return;
+    try {
+      const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+      const fds = readdirSync(`/proc/${pid}/fd`).length;
+      this.peakRss = Math.max(this.peakRss, rss);
+      this.peakFds = Math.max(this.peakFds, fds);
+      this.fdSamples.push(fds);
+    } catch {
+      // exited between the check and the read
+    }
+  }
+
+  output(): string {
+    return [...this.outputs, this.alive ? this.proc!.output() : ''].join('\n');
+  }
+}
+
+function isLeader(series: SeriesMap | undefined): boolean {
+  if (!series) return false;
+  for (const [k, v] of series) if (k.startsWith('crotel_leader') && v === 1) return true;
+  return false;
+}
+
+interface OtlpJsonSpan { traceId: string; spanId: string; parentSpanId?: string; name: string; startTimeUnixNano: string; attributes?: { key: string; value: { stringValue?: string } }[] }
+
+async function jaegerSpans(url: string, since: number): Promise<OtlpJsonSpan[]> {
+  const search = new URLSearchParams({
+    'query.service_name': 'crotel',
+    'query.start_time_min': new Date(since - 3_600_000).toISOString(),
+    'query.start_time_max': new Date(Date.now() + 3_600_000).toISOString(),
+    'query.num_traces': '1000000',
+  });
+  const res = await fetch(`${url}/api/v3/traces?${search}`);
+  if (res.status === 404) return [];
+  if (!res.ok) throw new Error(`Jaeger: HTTP ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { result?: { resourceSpans?: { scopeSpans?: { spans?: OtlpJsonSpan[] }[] }[] } };
+  return body.result?.resourceSpans?.flatMap((r) => r.scopeSpans ?? []).flatMap((s) => s.spans ?? []) ?? [];
+}
+
+function jaegerConfig(dir: string, ports: { otlpGrpc: number; otlpHttp: number; queryHttp: number; queryGrpc: number }): string {
+  const config = {
+    service: {
+      extensions: ['jaeger_storage', 'jaeger_query'],
+      pipelines: { traces: { receivers: ['otlp'], processors: ['batch'], exporters: ['jaeger_storage_exporter'] } },
+      telemetry: { metrics: { level: 'none' }, logs: { level: 'warn' } },
+    },
+    extensions: {
+      jaeger_storage: { backends: { memstore: { memory: { max_traces: 1_000_000 } } } },
+      jaeger_query: { storage: { traces: 'memstore' }, http: { endpoint: `127.0.0.1:${ports.queryHttp}` }, grpc: { endpoint: `127.0.0.1:${ports.queryGrpc}` } },
+    },
+    receivers: { otlp: { protocols: { grpc: { endpoint: `127.0.0.1:${ports.otlpGrpc}` }, http: { endpoint: `127.0.0.1:${ports.otlpHttp}` } } } },
+    processors: { batch: {} },
+    exporters: { jaeger_storage_exporter: { trace_storage: 'memstore' } },
+  };
+  const path = join(dir, 'jaeger.yaml');
+  writeFileSync(path, JSON.stringify(config));
+  return path;
+}
+
+function jaegerBuilt(): boolean {
+  try {
+    binaryPath('jaeger');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function storeCollectorConfig(dir: string, grpcPort: number, sink: string): string {
+  const config = {
+    receivers: { otlp: { protocols: { grpc: { endpoint: `127.0.0.1:${grpcPort}` } } } },
+    exporters: { otlp_http: { endpoint: sink, encoding: 'json', compression: 'none' } },
+    service: { telemetry: { metrics: { level: 'none' }, logs: { level: 'warn' } }, pipelines: { traces: { receivers: ['otlp'], exporters: ['otlp_http'] } } },
+  };
+  const path = join(dir, 'trace-store.yaml');
+  writeFileSync(path, JSON.stringify(config));
+  return path;
+}
+
+/** Loss windows the design documents; a missing span that closed in one is explained, not a defect. */
+interface Window { readonly from: number; readonly to: number; readonly why: string }
+
+export async function runChaos(options: ChaosOptions): Promise<Verdict> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const rng: Rng = seeded(options.seed);
+  const started = Date.now();
+  const at = (): string => `${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s`;
+  const say = (line: string): void => log(`[${at()}] ${line}`);
+  const dir = makeTempDir('crotel-chaos-');
+  const managed: Managed[] = [];
+  const proxies: TcpProxy[] = [];
+  const replicas: Replica[] = [];
+  let cp: ControlPlane | undefined;
+  let metricsSink: OtlpSink | undefined;
+  let traceSink: OtlpSink | undefined;
+  const useJaeger = options.traceStore === 'jaeger' || (options.traceStore === undefined && jaegerBuilt());
+  let collector: Managed | undefined;
+  const problems: string[] = [];
+  const faults: FaultRecord[] = [];
+  const windows: Window[] = [];
+  try {
+    say(`seed ${options.seed}, ${options.durationS} s, ${options.objects} objects`);
+    cp = await startControlPlane();
+    await applyCrds(cp, CRD);
+    await ensureNamespace(cp, NS);
+    await ensureNamespace(cp, LEASE_NS);
+
+    // Jaeger v2, the trace store; the Collector with the shipped config in front of it. Without
+    // a Jaeger binary (--trace-store sink, or not built yet) a second Collector stands in for the
+    // store and hands every span it receives to an OTLP/JSON sink, where each delivery is counted.
+    const [jOtlp, jHttp, jQuery, jQueryGrpc] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    let readSpans: () => Promise<OtlpJsonSpan[]>;
+    if (useJaeger) {
+      const jaeger = startProcess('jaeger', binaryPath('jaeger'), ['--config', jaegerConfig(dir, { otlpGrpc: jOtlp, otlpHttp: jHttp, queryHttp: jQuery, queryGrpc: jQueryGrpc })], dir);
+      managed.push(jaeger);
+      const jaegerUrl = `http://127.0.0.1:${jQuery}`;
+      await waitFor('Jaeger query', async () => (await fetch(`${jaegerUrl}/api/v3/services`)).ok, 30_000);
+      readSpans = () => jaegerSpans(jaegerUrl, started);
+    } else {
+      traceSink = await startOtlpSink();
+      managed.push(startProcess('trace-store', binaryPath('otelcol-crotel'), [`--config=${storeCollectorConfig(dir, jOtlp, traceSink.endpoint)}`], dir));
+      const sink = traceSink;
+      readSpans = async () => sink.spans() as OtlpJsonSpan[];
+    }
+    say(`trace store: ${useJaeger ? 'Jaeger v2' : 'Collector → OTLP sink'}`);
+    metricsSink = await startOtlpSink();
+    const [cGrpc, cHttp, cTel] = [await freePort(), await freePort(), await freePort()];
+    const collectorEnv = {
+      ...process.env,
+      OTELCOL_OTLP_GRPC_ENDPOINT: `127.0.0.1:${cGrpc}`, OTELCOL_OTLP_HTTP_ENDPOINT: `127.0.0.1:${cHttp}`,
+      OTELCOL_TELEMETRY_HOST: '127.0.0.1', OTELCOL_TELEMETRY_PORT: String(cTel),
+      PROMETHEUS_OTLP_METRICS_ENDPOINT: `${metricsSink.endpoint}/v1/metrics`,
+      TRACES_OTLP_GRPC_ENDPOINT: `127.0.0.1:${jOtlp}`,
+    };
+    const startCollector = async (): Promise<Managed> => {
+      const proc = startProcess('otelcol', binaryPath('otelcol-crotel'), [`--config=${COLLECTOR_CONFIG}`], dir, collectorEnv);
+      await waitFor('Collector OTLP/HTTP', async () => (await fetch(`http://127.0.0.1:${cHttp}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).ok, 30_000);
+      return proc;
+    };
+    collector = await startCollector();
+    const collectorProxy = await startTcpProxy({ upstreamPort: cHttp });
+    proxies.push(collectorProxy);
+
+    // The shipped reference config with a small span queue, so a long Collector outage overflows it.
+    const configPath = join(dir, 'crotel.yaml');
+    writeFileSync(configPath, `${readFileSync(REFERENCE, 'utf8')}\ntraces:\n  queueSize: ${SPAN_QUEUE}\n`);
+    const resource = compileConfig(loadConfigFile(configPath))[0]!;
+    const pki = { cert: readFileSync(join(cp.dir, 'serving.crt'), 'utf8'), key: readFileSync(join(cp.dir, 'serving.key'), 'utf8'), ca: cp.caCertPem };
+    const apiPort = Number(new URL(cp.server).port);
+    for (const name of ['a', 'b']) {
+      const proxy = await startTcpProxy({ upstreamPort: apiPort, tls: pki });
+      proxies.push(proxy);
+      const kubeconfig = JSON.parse(readFileSync(cp.kubeconfigPath, 'utf8')) as { clusters: { cluster: { server: string } }[] };
+      kubeconfig.clusters[0]!.cluster.server = `https://127.0.0.1:${proxy.port}`;
+      const kubeconfigPath = join(dir, `replica-${name}.kubeconfig`);
+      writeFileSync(kubeconfigPath, JSON.stringify(kubeconfig), { mode: 0o600 });
+      replicas.push(new Replica(name, proxy, [
+        '--config', configPath, '--kubeconfig', kubeconfigPath, '--leader-elect', '--leader-elect-namespace', LEASE_NS,
+        '--leader-elect-name', 'crotel-chaos', '--lease-duration', String(LEASE_SECONDS), '--shutdown-timeout', '10',
+      ], {
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${collectorProxy.port}`,
+        OTEL_RESOURCE_ATTRIBUTES: `service.instance.id=replica-${name}`,
+        OTEL_METRIC_EXPORT_INTERVAL: '5000',
+        CROTEL_LOG_LEVEL: 'info',
+      }));
+    }
+    for (const r of replicas) await r.start();
+    say('control plane, Jaeger, Collector and two replicas up');
+
+    // Samplers: who leads (every 500 ms), process size (every 5 s).
+    let sampling = true;
+    let leader: Replica | undefined;
+    let noLeaderSince: number | undefined = Date.now();
+    const leaderSampler = (async () => {
+      while (sampling) {
+        const samples = await Promise.all(replicas.map(async (r) => isLeader(await r.scrape())));
+        const leaders = replicas.filter((_, i) => samples[i]);
+        leader = leaders.length === 1 ? leaders[0] : undefined;
+        if (leaders.length > 1) problems.push(`${at()}: two replicas report leading at once`);
+        const now = Date.now();
+        if (leaders.length === 0) noLeaderSince ??= now;
+        else if (noLeaderSince !== undefined) {
+          windows.push({ from: noLeaderSince - 1000, to: now + 1000, why: 'no leader (takeover gap)' });
+          noLeaderSince = undefined;
+        }
+        await sleep(500);
+      }
+    })();
+    const procSampler = setInterval(() => replicas.forEach((r) => r.sampleProcess()), 5000);
+    await waitFor('a leader', async () => leader !== undefined, 60_000, 200);
+
+    // Four workers, each writing about every 200 ms: ~15–20 writes/s, whatever the object count.
+    const writer = new Writer(cp, rng, NS, options.objects, 200);
+    writer.start(4);
+    say(`writer started (${options.objects} objects, 4 workers)`);
+
+    const follower = (): Replica | undefined => replicas.find((r) => r !== leader && r.alive);
+    const target = (): Replica => leader ?? replicas[0]!;
+    let collectorDownSince: number | undefined;
+    const inject = async (kind: FaultKind): Promise<string> => {
+      switch (kind) {
+        case 'kill-leader':
+        case 'kill-follower': {
+          const victim = kind === 'kill-leader' ? target() : follower() ?? replicas[1]!;
+          const wasLeader = victim === leader;
+          await victim.kill('SIGKILL');
+          const t = Date.now();
+          // What the leader had queued but not exported dies with it.
+          if (wasLeader) windows.push({ from: (collectorDownSince ?? t) - 1500, to: t + 500, why: 'leader killed with spans queued' });
+          const pause = rng.int(1000, 5000);
+          await sleep(pause);
+          await victim.start();
+          return `replica ${victim.name}${wasLeader ? ' (leader)' : ''}, restarted after ${pause} ms`;
+        }
+        case 'stop-leader': {
+          const victim = target();
+          const ms = LEASE_SECONDS * 1000 + rng.int(2000, 6000);
+          victim.stop();
+          await sleep(ms);
+          victim.cont();
+          return `replica ${victim.name} SIGSTOP for ${ms} ms`;
+        }
+        case 'apiserver-restart': {
+          const down = rng.int(1000, 3000);
+          await writer.pause();
+          await cp!.restartApiserver(down);
+          writer.resume();
+          return `down ${down} ms (writes held)`;
+        }
+        case 'etcd-compact': {
+          const t = Date.now();
+          const revision = await cp!.compactEtcd();
+          const restart = rng.chance(0.5);
+          if (restart) {
+            await writer.pause();
+            await cp!.restartApiserver(500);
+            writer.resume();
+          } else {
+            for (const r of replicas) r.proxy.resetAll();
+          }
+          // A relist sees the current state only: states written and overwritten meanwhile are never observed.
+          windows.push({ from: t - 60_000, to: Date.now() + 15_000, why: 'relist after 410 (intermediate states unseen)' });
+          return `compacted at revision ${revision}, then ${restart ? 'apiserver restart' : 'connections reset'}`;
+        }
+        case 'proxy-reset': {
+          const n = replicas.reduce((sum, r) => sum + r.proxy.resetAll(), 0);
+          return `${n} connections reset`;
+        }
+        case 'proxy-cut': {
+          const n = replicas.reduce((sum, r) => sum + r.proxy.cutAll(rng), 0);
+          return `${n} connections cut mid-stream`;
+        }
+        case 'proxy-stall': {
+          const victim = target();
+          const n = victim.proxy.stallAll();
+          return `${n} connections of replica ${victim.name} stalled (half-open)`;
+        }
+        case 'proxy-reject': {
+          const status = rng.pick([429, 503]);
+          const ms = rng.int(3000, 8000);
+          for (const r of replicas) {
+            r.proxy.reject(status);
+            r.proxy.resetAll();
+          }
+          await sleep(ms);
+          for (const r of replicas) r.proxy.reject(0);
+          return `HTTP ${status} for ${ms} ms`;
+        }
+        case 'proxy-delay': {
+          const delay = rng.int(200, 1500);
+          const ms = rng.int(5000, 10_000);
+          for (const r of replicas) r.proxy.delay(delay);
+          await sleep(ms);
+          for (const r of replicas) r.proxy.delay(0);
+          return `${delay} ms per chunk for ${ms} ms`;
+        }
+        case 'collector-kill': {
+          const ms = rng.int(15_000, 25_000);
+          collectorDownSince = Date.now();
+          await collector!.stop(3000);
+          await sleep(ms);
+          collector = await startCollector();
+          windows.push({ from: collectorDownSince, to: Date.now() + 5000, why: 'Collector down longer than the span queue lasts (drops counted)' });
+          collectorDownSince = undefined;
+          return `down ${ms} ms`;
+        }
+        case 'collector-slow': {
+          const delay = rng.int(2000, 4000);
+          const ms = rng.int(8000, 12_000);
+          collectorProxy.delay(delay);
+          await sleep(ms);
+          collectorProxy.delay(0);
+          return `answers ${delay} ms late for ${ms} ms`;
+        }
+        case 'sigterm-under-load': {
+          const victim = target();
+          writer.burst(20, 6000);
+          await sleep(2000);
+          await victim.kill('SIGTERM');
+          const pause = rng.int(1000, 3000);
+          await sleep(pause);
+          await victim.start();
+          return `replica ${victim.name} SIGTERM during a write burst, restarted after ${pause} ms`;
+        }
+      }
+    };
+
+    const durationMs = options.durationS * 1000;
+    const plan = planFaults(rng, durationMs, 20_000);
+    for (const fault of plan) {
+      const wait = started + fault.at - Date.now();
+      if (wait > 0) await sleep(wait);
+      const record: FaultRecord = { kind: fault.kind, start: Date.now(), end: 0, detail: '' };
+      faults.push(record);
+      try {
+        record.detail = await inject(fault.kind);
+      } catch (error) {
+        record.detail = `failed to inject: ${String(error)}`;
+        problems.push(`fault ${fault.kind} could not be injected: ${String(error)}`);
+      }
+      record.end = Date.now();
+      say(`fault ${fault.kind}: ${record.detail} (${record.end - record.start} ms)`);
+    }
+    const remaining = started + durationMs - Date.now();
+    if (remaining > 0) await sleep(remaining);
+    await writer.stop();
+    const lastFault = Math.max(...faults.map((f) => f.end));
+    say(`writes stopped: ${writer.journal.length} written, ${writer.failures} refused`);
+
+    // Settle: both replicas converge on the journal's final state.
+    const expected = await expectedSeries(resource, writer.journal);
+    const mismatches = (got: SeriesMap | undefined): string[] => {
+      if (!got) return ['no scrape'];
+      const objects = pick(got, OBJECT_SERIES);
+      const out: string[] = [];
+      for (const [k, v] of expected) if (objects.get(k) !== v) out.push(`${k}: expected ${v}, got ${objects.get(k) ?? 'absent'}`);
+      for (const [k, v] of objects) if (!expected.has(k)) out.push(`${k}: unexpected (${v})`);
+      return out;
+    };
+    const watchesUp = (got: SeriesMap | undefined): boolean => !!got && [...pick(got, 'crotel_watch_up')].every(([, v]) => v === 1) && pick(got, 'crotel_watch_up').size > 0;
+    let converged: number | undefined;
+    const settleMs = (options.settleS ?? 90) * 1000;
+    await waitFor('convergence', async () => {
+      const scrapes = await Promise.all(replicas.map((r) => r.scrape(5000)));
+      if (scrapes.every((s) => mismatches(s).length === 0 && watchesUp(s))) {
+        converged = Date.now();
+        return true;
+      }
+      return false;
+    }, settleMs, 1000).catch(() => {});
+    // Spans: wait until the trace store stops growing (queues drained, Collector batches out).
+    let found: OtlpJsonSpan[] = [];
+    let stableSince = Date.now();
+    const drainDeadline = Date.now() + 60_000;
+    for (;;) {
+      const now = await readSpans();
+      if (now.length !== found.length) stableSince = Date.now();
+      found = now;
+      if (Date.now() - stableSince > 5000 || Date.now() > drainDeadline) break;
+      await sleep(1000);
+    }
+    sampling = false;
+    await leaderSampler;
+    clearInterval(procSampler);
+
+    // The verdict.
+    const finalScrapes = await Promise.all(replicas.map((r) => r.scrape(5000)));
+    finalScrapes.forEach((s, i) => {
+      const m = mismatches(s);
+      if (m.length > 0) problems.push(`replica ${replicas[i]!.name}: ${m.length} series differ from the journal, e.g. ${m.slice(0, 3).join('; ')}`);
+      if (!watchesUp(s)) problems.push(`replica ${replicas[i]!.name}: a watch is not up at the end`);
+    });
+    const uids = new Set(writer.journal.map((e) => String((e.object.metadata as { uid: string }).uid)));
+    const attr = (s: OtlpJsonSpan, key: string): string | undefined => s.attributes?.find((a) => a.key === key)?.value.stringValue;
+    const ours = found.filter((s) => uids.has(attr(s, 'k8s.object.uid') ?? ''));
+    const byId = new Map<string, number>();
+    for (const s of ours) byId.set(`${s.traceId}|${s.spanId}`, (byId.get(`${s.traceId}|${s.spanId}`) ?? 0) + 1);
+    const duplicated = [...byId.values()].reduce((sum, n) => sum + n - 1, 0);
+    const unique = [...new Map(ours.map((s) => [`${s.traceId}|${s.spanId}`, s])).values()];
+    const foundKeys = spanKeys(unique.map((s) => ({ ...s, traceId: s.traceId, name: s.name, startMs: Number(BigInt(s.startTimeUnixNano) / 1_000_000n) })));
+    const want = expectedSpans(resource, writer.journal);
+    const wantKeys = new Set(want.map((w) => w.key));
+    const missing = want.filter((w) => !foundKeys.has(w.key));
+    const unexpected = [...foundKeys.keys()].filter((k) => !wantKeys.has(k));
+    const explained = new Map<string, number>();
+    const unexplained: typeof missing = [];
+    for (const m of missing) {
+      const w = windows.find((x) => m.closedAt >= x.from && m.closedAt <= x.to);
+      if (w) explained.set(w.why, (explained.get(w.why) ?? 0) + 1);
+      else unexplained.push(m);
+    }
+    const drops = replicas.reduce((sum, r) => sum + r.drops, 0);
+    if (duplicated > 0) problems.push(`${duplicated} spans delivered more than once`);
+    if (unexplained.length > 0) problems.push(`${unexplained.length} missing spans outside any documented window, e.g. ${unexplained.slice(0, 3).map((m) => `${m.name} (${m.uid}, closed at ${new Date(m.closedAt).toISOString()})`).join('; ')}`);
+    if (unexpected.length > 0) problems.push(`${unexpected.length} spans not implied by the journal, e.g. ${unexpected.slice(0, 3).join('; ')}`);
+    for (const r of replicas) {
+      problems.push(...r.crashes);
+      if (r.internalErrors > 0) problems.push(`replica ${r.name}: crotel_internal_errors_total ${r.internalErrors}`);
+      if (/unhandled|uncaught/i.test(r.output())) problems.push(`replica ${r.name}: an unhandled error in its log`);
+      if (r.peakFds > 500) problems.push(`replica ${r.name}: ${r.peakFds} open file descriptors`);
+    }
+    const missingFaultKinds = FAULT_KINDS.filter((k) => !faults.some((f) => f.kind === k && !f.detail.startsWith('failed')));
+    if (missingFaultKinds.length > 0) problems.push(`fault kinds not injected: ${missingFaultKinds.join(', ')}`);
+    if (converged === undefined) problems.push(`not converged within ${settleMs / 1000} s of the end`);
+
+    const figures: Record<string, number | string> = {
+      seed: options.seed, 'duration s': options.durationS, objects: options.objects, 'trace store': useJaeger ? 'Jaeger v2' : 'Collector → OTLP sink',
+      'faults injected': faults.length, 'fault kinds': new Set(faults.map((f) => f.kind)).size,
+      writes: writer.journal.length, 'writes refused': writer.failures,
+      'series expected': expected.size,
+      'spans expected': want.length, 'spans found': unique.length, 'spans duplicated': duplicated,
+      'spans missing': missing.length, 'missing, explained': [...explained].map(([k, v]) => `${v} ${k}`).join('; ') || '0',
+      'missing, unexplained': unexplained.length, 'spans unexpected': unexpected.length,
+      'spans dropped (counted by crotel)': drops,
+      'convergence after last fault s': converged === undefined ? 'never' : ((converged - lastFault) / 1000).toFixed(1),
+      'peak RSS MiB': replicas.map((r) => `${r.name} ${(r.peakRss / 2 ** 20).toFixed(0)}`).join(', '),
+      'peak open fds': replicas.map((r) => `${r.name} ${r.peakFds}`).join(', '),
+    };
+    return { ok: problems.length === 0, figures, problems, faults };
+  } finally {
+    for (const r of replicas) await r.kill('SIGKILL').catch(() => {});
+    for (const p of proxies) await p.close().catch(() => {});
+    await collector?.stop(3000);
+    for (const m of managed.reverse()) await m.stop(3000);
+    await metricsSink?.close();
+    await traceSink?.close();
+    await cp?.stop();
+    removeTempDir(dir);
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      seed: { type: 'string', default: String(Date.now() % 100_000) },
+      duration: { type: 'string', default: '120' },
+      objects: { type: 'string', default: '200' },
+      settle: { type: 'string', default: '90' },
+      'trace-store': { type: 'string' },
+    },
+  });
+  const number = (name: string, text: string | undefined): number => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name}: a positive integer, got ${text}`);
+    return n;
+  };
+  const verdict = await runChaos({
+    seed: number('seed', values.seed), durationS: number('duration', values.duration),
+    objects: number('objects', values.objects), settleS: number('settle', values.settle),
+    ...(values['trace-store'] === 'jaeger' || values['trace-store'] === 'sink' ? { traceStore: values['trace-store'] } : {}),
+  });
+  console.log('\nverdict');
+  for (const [k, v] of Object.entries(verdict.figures)) console.log(`  ${k.padEnd(36)} ${v}`);
+  for (const p of verdict.problems) console.log(`  PROBLEM: ${p}`);
+  console.log(verdict.ok ? '\nchaos: PASS' : '\nchaos: FAIL');
+  process.exitCode = verdict.ok ? 0 : 1;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -1,0 +1,163 @@
+// Drives DatabaseInstances through random lifecycles the way a controller and its users would
+// (create, status phases and a Ready condition, spec changes, degradations, terminal failure,
+// deletion, re-creation under the same name), and journals every write with the object the
+// apiserver returned (its resourceVersion): the ground truth the verdict compares against.
+import type { ControlPlane } from '../test/harness/control-plane.ts';
+import { DB_PATH } from '../test/harness/databaseinstances.ts';
+import type { Rng } from './rng.ts';
+
+export interface JournalEntry {
+  readonly seq: number;
+  /** Wall-clock ms when the apiserver answered. */
+  readonly at: number;
+  readonly name: string;
+  readonly op: 'create' | 'status' | 'spec' | 'delete';
+  readonly resourceVersion: string;
+  readonly object: Record<string, unknown>;
+}
+
+interface ObjectState {
+  exists: boolean;
+  generation: number;
+  phase?: string;
+  busy: boolean;
+}
+
+type Step = { op: JournalEntry['op']; status?: Record<string, unknown>; spec?: Record<string, unknown> };
+
+const second = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+const ready = (status: 'True' | 'False', reason: string): Record<string, unknown>[] => [{ type: 'Ready', status, reason, lastTransitionTime: second(Date.now()) }];
+
+export class Writer {
+  readonly journal: JournalEntry[] = [];
+  readonly namespace: string;
+  private readonly cp: ControlPlane;
+  private readonly rng: Rng;
+  private readonly objects = new Map<string, ObjectState>();
+  private running = false;
+  private paused = 0;
+  private inflight = new Set<Promise<void>>();
+  private workers: Promise<void>[] = [];
+  /** Mean pause between a worker's writes; lowered for a burst. */
+  private gapMs: number;
+  failures = 0;
+
+  constructor(cp: ControlPlane, rng: Rng, namespace: string, objects: number, gapMs: number) {
+    this.cp = cp;
+    this.rng = rng;
+    this.namespace = namespace;
+    this.gapMs = gapMs;
+    for (let i = 0; i < objects; i++) this.objects.set(`db-${i}`, { exists: false, generation: 0, busy: false });
+  }
+
+  start(workers: number): void {
+    this.running = true;
+    for (let i = 0; i < workers; i++) this.workers.push(this.work());
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.workers);
+  }
+
+  /** Holds new writes and waits for the ones in flight (around an apiserver restart, so no write's outcome is unknown). */
+  async pause(): Promise<void> {
+    this.paused++;
+    await Promise.all([...this.inflight]);
+  }
+
+  resume(): void {
+    this.paused = Math.max(0, this.paused - 1);
+  }
+
+  burst(gapMs: number, forMs: number): void {
+    const normal = this.gapMs;
+    this.gapMs = gapMs;
+    setTimeout(() => (this.gapMs = normal), forMs).unref();
+  }
+
+  private async work(): Promise<void> {
+    while (this.running) {
+      await new Promise((r) => setTimeout(r, this.rng.int(this.gapMs / 2, this.gapMs * 1.5)));
+      if (this.paused > 0 || !this.running) continue;
+      const idle = [...this.objects].filter(([, s]) => !s.busy);
+      if (idle.length === 0) continue;
+      const [name, state] = this.rng.pick(idle);
+      const step = this.next(state);
+      if (!step) continue;
+      state.busy = true;
+      const write = this.apply(name, state, step).catch(() => {
+        this.failures++;
+      }).finally(() => {
+        state.busy = false;
+        this.inflight.delete(write);
+      });
+      this.inflight.add(write);
+      await write;
+    }
+  }
+
+  /** The next write for an object, as its controller or a user would make it. */
+  private next(s: ObjectState): Step | undefined {
+    const r = this.rng;
+    if (!s.exists) return { op: 'create' };
+    const rolledOut = { observedGeneration: s.generation };
+    switch (s.phase) {
+      case undefined:
+        return { op: 'status', status: { phase: 'Pending' } };
+      case 'Pending':
+        return { op: 'status', status: { phase: 'Provisioning', conditions: ready('False', 'Provisioning') } };
+      case 'Provisioning':
+        return r.chance(0.1)
+          ? { op: 'status', status: { phase: 'Failed', conditions: ready('False', 'ProvisioningFailed') } }
+          : { op: 'status', status: { phase: 'Running', conditions: ready('True', 'DatabaseReady'), ...rolledOut } };
+      case 'Running': {
+        const x = r();
+        if (x < 0.3) return { op: 'status', status: { phase: 'Degraded', conditions: ready('False', 'ReplicaLag') } };
+        if (x < 0.6) return { op: 'spec', spec: { storageGB: r.int(1, 500) } };
+        if (x < 0.75) return { op: 'delete' };
+        return { op: 'status', status: { lastBackupTime: second(Date.now()) } };
+      }
+      case 'Degraded':
+        return r.chance(0.8)
+          ? { op: 'status', status: { phase: 'Running', conditions: ready('True', 'DatabaseReady') } }
+          : { op: 'delete' };
+      case 'Updating':
+        return { op: 'status', status: { phase: 'Provisioning', conditions: ready('False', 'Resizing') } };
+      case 'Failed':
+        return r.chance(0.5) ? { op: 'delete' } : { op: 'spec', spec: { storageGB: r.int(1, 500) } };
+      default:
+        return { op: 'delete' };
+    }
+  }
+
+  private async apply(name: string, s: ObjectState, step: Step): Promise<void> {
+    const collection = `${DB_PATH}/namespaces/${this.namespace}/databaseinstances`;
+    let res: { status: number; body: string };
+    if (step.op === 'create') {
+      res = await this.cp.raw('POST', collection, {
+        apiVersion: 'stable.example.com/v1', kind: 'DatabaseInstance', metadata: { name, namespace: this.namespace },
+        spec: { engine: this.rng.pick(['postgres', 'mysql']), version: '16', storageGB: this.rng.int(1, 500) },
+      });
+    } else if (step.op === 'status') {
+      res = await this.cp.raw('PATCH', `${collection}/${name}/status`, { status: step.status });
+    } else if (step.op === 'spec') {
+      res = await this.cp.raw('PATCH', `${collection}/${name}`, { spec: step.spec });
+    } else {
+      res = await this.cp.raw('DELETE', `${collection}/${name}`);
+    }
+    if (res.status >= 300) throw new Error(`${step.op} ${name}: HTTP ${res.status} ${res.body.slice(0, 200)}`);
+    const object = JSON.parse(res.body) as Record<string, unknown> & { metadata: { resourceVersion: string; generation?: number }; status?: { phase?: string } };
+    this.journal.push({ seq: this.journal.length, at: Date.now(), name, op: step.op, resourceVersion: object.metadata.resourceVersion, object });
+    if (step.op === 'delete') {
+      s.exists = false;
+      s.phase = undefined;
+      s.generation = 0;
+      return;
+    }
+    s.exists = true;
+    s.generation = object.metadata.generation ?? s.generation;
+    // A spec change sends the controller back to work: Updating until it provisions again.
+    s.phase = step.op === 'spec' ? 'Updating' : object.status?.phase;
+  }
+}
