@@ -37,6 +37,8 @@ export interface ChaosOptions {
   readonly settleS?: number;
   /** Default: Jaeger when its binary is built, else the sink. */
   readonly traceStore?: 'jaeger' | 'sink';
+  /** Writes the journal, faults, windows and span comparison here (for a failing run). */
+  readonly dumpPath?: string;
   readonly log?: (line: string) => void;
 }
 
@@ -547,6 +549,13 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
       'peak RSS MiB': replicas.map((r) => `${r.name} ${(r.peakRss / 2 ** 20).toFixed(0)}`).join(', '),
       'peak open fds': replicas.map((r) => `${r.name} ${r.peakFds}`).join(', '),
     };
+    if (options.dumpPath) {
+      writeFileSync(options.dumpPath, JSON.stringify({
+        started, faults, windows, missing, unexpected, duplicatedIds: [...byId].filter(([, n]) => n > 1).map(([k]) => k),
+        journal: writer.journal.map((e) => ({ seq: e.seq, at: e.at, name: e.name, op: e.op, rv: e.resourceVersion, uid: (e.object.metadata as { uid: string }).uid, status: e.object.status, generation: (e.object.metadata as { generation?: number }).generation })),
+        found: unique.map((s) => ({ traceId: s.traceId, spanId: s.spanId, name: s.name, start: s.startTimeUnixNano, uid: attr(s, 'k8s.object.uid') })),
+      }));
+    }
     return { ok: problems.length === 0, figures, problems, faults };
   } finally {
     for (const r of replicas) await r.kill('SIGKILL').catch(() => {});
@@ -568,6 +577,7 @@ async function main(): Promise<void> {
       objects: { type: 'string', default: '200' },
       settle: { type: 'string', default: '90' },
       'trace-store': { type: 'string' },
+      dump: { type: 'string' },
     },
   });
   const number = (name: string, text: string | undefined): number => {
@@ -578,6 +588,7 @@ async function main(): Promise<void> {
   const verdict = await runChaos({
     seed: number('seed', values.seed), durationS: number('duration', values.duration),
     objects: number('objects', values.objects), settleS: number('settle', values.settle),
+    ...(values.dump ? { dumpPath: values.dump } : {}),
     ...(values['trace-store'] === 'jaeger' || values['trace-store'] === 'sink' ? { traceStore: values['trace-store'] } : {}),
   });
   console.log('\nverdict');

@@ -27,6 +27,8 @@ export interface WatchRequest extends Selectors {
   readonly resourceVersion: string;
   /** Server-side: the apiserver ends the watch cleanly after this long. */
   readonly timeoutSeconds: number;
+  /** A short look for changes since resourceVersion (see ReflectorOptions.probeAfterMs), not the watch itself. */
+  readonly probe?: boolean;
 }
 
 export interface ListerWatcher {

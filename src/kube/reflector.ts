@@ -61,6 +61,14 @@ export interface ReflectorOptions {
    */
   readonly inactivityMs?: number;
   /**
+   * A watch silent for this long (default 10 000; 0 = never) is checked: a second, short watch
+   * from the last resourceVersion handled asks the server whether anything changed since. If the
+   * server has a change the watch did not deliver, the watch is stale — a half-open connection,
+   * or a stream stalled somewhere on the way — and is torn down at once (a failure) and resumed.
+   * A quiet watch on a quiet collection costs one short request per period and is left alone.
+   */
+  readonly probeAfterMs?: number;
+  /**
    * Watch events arriving within this long of the last batch handled wait and are handled
    * together (default 100; 0 = each at once); see coalesce.ts.
    */
@@ -84,6 +92,9 @@ const DEFAULT_WATCH_TIMEOUT_S = 30;
 const INACTIVITY_MARGIN_MS = 10_000;
 /** A watch that ran this long after the server answered counts as healthy (backoff reset). */
 const HEALTHY_WATCH_MS = 10_000;
+const DEFAULT_PROBE_AFTER_MS = 10_000;
+/** A probe that has not answered in this long proves nothing (the inactivity bound still holds). */
+const PROBE_TIMEOUT_MS = 5000;
 
 export class Reflector {
   private readonly options: ReflectorOptions;
@@ -209,6 +220,21 @@ export class Reflector {
     const onOuterAbort = (): void => controller.abort();
     outer.addEventListener('abort', onOuterAbort, { once: true });
     const inactivity = this.clock.setTimer(() => controller.abort(new Error(`watch silent for ${inactivityMs} ms`)), inactivityMs);
+    const probeAfterMs = this.options.probeAfterMs ?? DEFAULT_PROBE_AFTER_MS;
+    let lastByteAt = this.clock.monotonic();
+    let probeTimer: ReturnType<Clock['setTimer']> | undefined;
+    const armProbe = (): void => {
+      if (probeAfterMs <= 0 || controller.signal.aborted) return;
+      probeTimer = this.clock.setTimer(() => {
+        const silentFor = this.clock.monotonic() - lastByteAt;
+        if (this.state === 'watching' && silentFor >= probeAfterMs) {
+          void this.probe(resource, controller).finally(armProbe);
+        } else {
+          armProbe();
+        }
+      }, Math.max(1, probeAfterMs - (this.clock.monotonic() - lastByteAt)));
+    };
+    armProbe();
     let endReason = 'closed by server';
     let healthyTimer: ReturnType<Clock['setTimer']> | undefined;
     let expired = false;
@@ -246,6 +272,7 @@ export class Reflector {
         const onBytes = (bytes: Uint8Array): void => {
           if (expired || controller.signal.aborted) return; // nothing reaches the sink after the end
           inactivity.refresh(); // any byte is life, even part of a line
+          lastByteAt = this.clock.monotonic();
           batcher.push(splitter.push(bytes));
           if (expired) resolve();
         };
@@ -290,9 +317,51 @@ export class Reflector {
     } finally {
       inactivity.cancel();
       healthyTimer?.cancel();
+      probeTimer?.cancel();
       outer.removeEventListener('abort', onOuterAbort);
       controller.abort();
       this.call(() => observer?.watchEnded?.(endReason));
+    }
+  }
+
+  /**
+   * Asks the server, with a short watch from the last resourceVersion handled, whether anything
+   * changed since; aborts `watch` as stale if it did and the watch has delivered nothing since.
+   */
+  private async probe(resource: ResolvedResource, watch: AbortController): Promise<void> {
+    const { namespace, labelSelector, fieldSelector } = this.options;
+    const from = this.resourceVersion;
+    if (from === undefined) return;
+    const probe = new AbortController();
+    const endWithWatch = (): void => probe.abort();
+    watch.signal.addEventListener('abort', endWithWatch, { once: true });
+    const timer = this.clock.setTimer(() => probe.abort(), PROBE_TIMEOUT_MS);
+    const splitter = new LineSplitter();
+    let changed = false;
+    const onBytes = (bytes: Uint8Array): void => {
+      for (const line of splitter.push(bytes)) {
+        let type: unknown;
+        try {
+          type = (JSON.parse(line) as { type?: unknown }).type;
+        } catch {
+          continue;
+        }
+        if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
+          changed = true;
+          probe.abort();
+        }
+      }
+    };
+    try {
+      await this.lw.watch(resource, { namespace, labelSelector, fieldSelector, resourceVersion: from, timeoutSeconds: 1, probe: true }, probe.signal, onBytes, () => {});
+    } catch {
+      // a failed or timed-out probe proves nothing
+    } finally {
+      timer.cancel();
+      watch.signal.removeEventListener('abort', endWithWatch);
+    }
+    if (changed && this.resourceVersion === from && !watch.signal.aborted) {
+      watch.abort(new Error(`watch stale: the server has changes since resourceVersion ${from} that the watch did not deliver`));
     }
   }
 

@@ -179,6 +179,11 @@ export class FakeListerWatcher implements ListerWatcher {
   readonly calls: string[] = [];
   readonly listRequests: ListRequest[] = [];
   readonly watches: FakeWatch[] = [];
+  /** Probes (short looks for changes, see ReflectorOptions.probeAfterMs), apart from the watches. */
+  readonly probes: FakeWatch[] = [];
+
+  /** Answers each probe as it opens (default: it never answers, as on a quiet collection). */
+  onProbe?: (probe: FakeWatch) => void;
 
   constructor() {
     this.discoveries.push(RESOURCE);
@@ -196,9 +201,14 @@ export class FakeListerWatcher implements ListerWatcher {
   }
 
   watch(_resource: ResolvedResource, request: WatchRequest, signal: AbortSignal, onBytes: (bytes: Uint8Array) => void, onStart: () => void): Promise<void> {
-    this.calls.push(`watch rv=${request.resourceVersion}`);
     const watch = new FakeWatch(request, signal, onBytes, onStart);
-    this.watches.push(watch);
+    if (request.probe) {
+      this.probes.push(watch);
+      this.onProbe?.(watch);
+    } else {
+      this.calls.push(`watch rv=${request.resourceVersion}`);
+      this.watches.push(watch);
+    }
     return watch.done;
   }
 

@@ -321,3 +321,52 @@ describe('watch liveness', () => {
     await reflector.stop();
   });
 });
+
+describe('stale watches', () => {
+  test('a stalled watch on a changing collection is found by a probe within ~10 s and resumed from the last event handled', async () => {
+    const { lw, clock, observed, reflector } = setup();
+    lw.lists.push(page('10', []));
+    lw.onProbe = (probe) => probe.start().upsert('b', '13'); // the server has a change the watch never delivered
+    reflector.start();
+    await settle();
+    const stalled = lw.lastWatch.start().upsert('a', '11');
+    await clock.advance(11_000);
+    assert.equal(stalled.aborted, true, 'torn down as stale');
+    assert.equal(lw.probes[0]!.request.resourceVersion, '11', 'the probe asks from the last event handled');
+    assert.ok(observed.some((o) => /failed watch: watch stale/.test(o)), observed.join('\n'));
+    await clock.advance(2000);
+    assert.equal(lw.lastWatch.request.resourceVersion, '11');
+    assert.equal(lw.watches.length, 2);
+    await reflector.stop();
+  });
+
+  test('a quiet watch on a quiet collection is probed and left alone', async () => {
+    const { lw, clock, observed, reflector } = setup();
+    lw.lists.push(page('10', []));
+    lw.onProbe = (probe) => probe.start().end(); // nothing since: the server ends the probe empty
+    reflector.start();
+    await settle();
+    const quiet = lw.lastWatch.start();
+    await clock.advance(35_000);
+    assert.ok(lw.probes.length >= 2, 'probed while silent');
+    assert.equal(quiet.aborted, false);
+    assert.deepEqual(observed.filter((o) => o.startsWith('failed')), []);
+    await reflector.stop();
+  });
+
+  test('a probe that sees a change the watch delivers meanwhile does not tear the watch down', async () => {
+    const { lw, clock, observed, reflector } = setup();
+    lw.lists.push(page('10', []));
+    reflector.start();
+    await settle();
+    const watch = lw.lastWatch.start();
+    lw.onProbe = (probe) => {
+      watch.upsert('b', '12'); // the watch was only slow: it delivers the change too
+      probe.start().upsert('b', '12');
+    };
+    await clock.advance(11_000);
+    assert.equal(watch.aborted, false);
+    assert.deepEqual(observed.filter((o) => o.startsWith('failed')), []);
+    await reflector.stop();
+  });
+});
