@@ -215,7 +215,10 @@ interface Window { readonly from: number; readonly to: number; readonly why: str
 
 export async function runChaos(options: ChaosOptions): Promise<Verdict> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const rng: Rng = seeded(options.seed);
+  // Separate streams, so the fault schedule replays exactly whatever the writes' timing.
+  const plan = planFaults(seeded(options.seed), options.durationS * 1000, 20_000);
+  const rng: Rng = seeded(options.seed + 1);
+  const writerRng: Rng = seeded(options.seed + 2);
   const started = Date.now();
   const at = (): string => `${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s`;
   const say = (line: string): void => log(`[${at()}] ${line}`);
@@ -323,7 +326,7 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
     await waitFor('a leader', async () => leader !== undefined, 60_000, 200);
 
     // Four workers, each writing about every 200 ms: ~15–20 writes/s, whatever the object count.
-    const writer = new Writer(cp, rng, NS, options.objects, 200);
+    const writer = new Writer(cp, writerRng, NS, options.objects, 200);
     writer.start(4);
     say(`writer started (${options.objects} objects, 4 workers)`);
 
@@ -439,7 +442,6 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
     };
 
     const durationMs = options.durationS * 1000;
-    const plan = planFaults(rng, durationMs, 20_000);
     for (const fault of plan) {
       const wait = started + fault.at - Date.now();
       if (wait > 0) await sleep(wait);
@@ -540,6 +542,7 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
       seed: options.seed, 'duration s': options.durationS, objects: options.objects, 'trace store': useJaeger ? 'Jaeger v2' : 'Collector → OTLP sink',
       'faults injected': faults.length, 'fault kinds': new Set(faults.map((f) => f.kind)).size,
       writes: writer.journal.length, 'writes refused': writer.failures,
+      'refusals': [...writer.failureReasons].sort((x, y) => y[1] - x[1]).slice(0, 3).map(([k, v]) => `${v}× ${k}`).join(' | ') || '0',
       'series expected': expected.size,
       'spans expected': want.length, 'spans found': unique.length, 'spans duplicated': duplicated,
       'spans missing': missing.length, 'missing, explained': [...explained].map(([k, v]) => `${v} ${k}`).join('; ') || '0',

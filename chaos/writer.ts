@@ -11,7 +11,8 @@ export interface JournalEntry {
   /** Wall-clock ms when the apiserver answered. */
   readonly at: number;
   readonly name: string;
-  readonly op: 'create' | 'status' | 'spec' | 'delete';
+  /** `observed`: read back after a write whose outcome was unknown (the journal stays the truth). */
+  readonly op: 'create' | 'status' | 'spec' | 'delete' | 'observed';
   readonly resourceVersion: string;
   readonly object: Record<string, unknown>;
 }
@@ -41,6 +42,7 @@ export class Writer {
   /** Mean pause between a worker's writes; lowered for a burst. */
   private gapMs: number;
   failures = 0;
+  readonly failureReasons = new Map<string, number>();
 
   constructor(cp: ControlPlane, rng: Rng, namespace: string, objects: number, gapMs: number) {
     this.cp = cp;
@@ -86,8 +88,11 @@ export class Writer {
       const step = this.next(state);
       if (!step) continue;
       state.busy = true;
-      const write = this.apply(name, state, step).catch(() => {
+      const write = this.apply(name, state, step).catch(async (error: unknown) => {
         this.failures++;
+        const reason = String(error).replace(/db-\d+/g, 'db-N').slice(0, 120);
+        this.failureReasons.set(reason, (this.failureReasons.get(reason) ?? 0) + 1);
+        await this.resync(name, state);
       }).finally(() => {
         state.busy = false;
         this.inflight.delete(write);
@@ -128,6 +133,33 @@ export class Writer {
         return r.chance(0.5) ? { op: 'delete' } : { op: 'spec', spec: { storageGB: r.int(1, 500) } };
       default:
         return { op: 'delete' };
+    }
+  }
+
+  /** After a failed write (it may or may not have been applied): read the object back and journal what is there. */
+  private async resync(name: string, s: ObjectState): Promise<void> {
+    for (let attempt = 0; attempt < 30; attempt++) {
+      try {
+        const res = await this.cp.raw('GET', `${DB_PATH}/namespaces/${this.namespace}/databaseinstances/${name}`);
+        const last = [...this.journal].reverse().find((e) => e.name === name);
+        if (res.status === 404) {
+          if (last && last.op !== 'delete') this.journal.push({ seq: this.journal.length, at: Date.now(), name, op: 'delete', resourceVersion: '', object: last.object });
+          s.exists = false;
+          s.phase = undefined;
+          s.generation = 0;
+          return;
+        }
+        if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+        const object = JSON.parse(res.body) as Record<string, unknown> & { metadata: { resourceVersion: string; generation?: number; uid: string }; status?: { phase?: string } };
+        const known = last && last.op !== 'delete' && last.resourceVersion === object.metadata.resourceVersion;
+        if (!known) this.journal.push({ seq: this.journal.length, at: Date.now(), name, op: 'observed', resourceVersion: object.metadata.resourceVersion, object });
+        s.exists = true;
+        s.generation = object.metadata.generation ?? s.generation;
+        if (s.phase !== 'Updating' || (object.status as { observedGeneration?: number } | undefined)?.observedGeneration === s.generation) s.phase = object.status?.phase;
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 1000)); // the apiserver may be restarting
+      }
     }
   }
 
