@@ -3,28 +3,36 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { ConfigError, loadConfigFile } from './config/index.ts';
+import { ConfigError, loadConfigFile, parseConfigText, ZERO_CONFIG_TEXT } from './config/index.ts';
+import { readCrd, type CrdKind } from './discovery/crds.ts';
+import { exclusionsOf } from './discovery/kinds.ts';
+import { selectedFromObjects } from './discovery/offline.ts';
+import { listCustomResourceDefinitions } from './kube/discovery.ts';
 import { loadKubeConfig } from './kube/kubeconfig.ts';
-import { rbacFor, toYaml } from './rbac.ts';
+import { rbacFor, rbacNotes, toYaml } from './rbac.ts';
 import { readObjectFiles } from './objects-file.ts';
 import { renderObjects } from './render.ts';
-import { compileConfig } from './extract/index.ts';
+import { compileConfig, compileResource, createRedactor } from './extract/index.ts';
 import { startRuntime } from './runtime.ts';
 import { convertKsmFile, followWildcardKinds, ksmResourcesAtStart, ksmResourcesFromFiles, ksmSourceFor, needsDiscovery } from './ksm/cli-support.ts';
-import { DEFAULT_TRACES, type Config } from './config/index.ts';
+import { DEFAULT_TRACES, type Config, type ResourceConfig } from './config/index.ts';
+import type { CompiledResource } from './model.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const USAGE = `crotel ${VERSION} — Kubernetes custom resources as OpenTelemetry metrics
 
 Usage:
-  crotel run --config crotel.yaml [--kubeconfig FILE] [--master URL] [--port 8080] [--host 0.0.0.0]
-  crotel validate --config crotel.yaml
-  crotel render --config crotel.yaml -f objects.yaml
+  crotel run [--config crotel.yaml] [--kubeconfig FILE] [--master URL] [--port 8080] [--host 0.0.0.0]
+  crotel validate [--config crotel.yaml]
+  crotel render [--config crotel.yaml] -f objects.yaml
+      without --config (nor --ksm-config): zero config, every custom resource kind in the cluster
+      (the config \`resources: [{group: "*"}]\`); offline, every custom resource among the objects
   crotel run|validate|render --ksm-config crs.yaml …   kube-state-metrics CustomResourceStateMetrics
   crotel convert-ksm crs.yaml                            print the equivalent native crotel config
-  crotel rbac --config crotel.yaml|--ksm-config crs.yaml [--service-account crotel] [--namespace monitoring]
+  crotel rbac [--config crotel.yaml|--ksm-config crs.yaml] [--service-account crotel] [--namespace monitoring]
               [--leader-elect [--leader-elect-namespace NS] [--leader-elect-name crotel]] [--kubeconfig FILE]
+              [--from-cluster]   wildcard entries: list the kinds they match now instead of whole groups
 
 Run options:
   --leader-elect                   several replicas: only the Lease holder emits spans and lifecycle metrics
@@ -68,6 +76,7 @@ function parse(argv: string[]) {
       shard: { type: 'string' },
       'total-shards': { type: 'string' },
       'service-account': { type: 'string' },
+      'from-cluster': { type: 'boolean' },
       namespace: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
@@ -76,9 +85,17 @@ function parse(argv: string[]) {
   return { values, command: positionals[0], extra: positionals.slice(1) };
 }
 
-function requireConfig(path: string | undefined): string {
-  if (!path) throw new UsageError('--config is required');
-  return path;
+/** --config, else (without --ksm-config) zero config: every custom resource kind. */
+function configOf(values: { config?: string; 'ksm-config'?: string }): Config | undefined {
+  if (values.config !== undefined) return loadConfigFile(values.config);
+  if (values['ksm-config'] !== undefined) return undefined;
+  return parseConfigText(ZERO_CONFIG_TEXT, '(zero config)');
+}
+
+/** Compiles one discovered kind's plain entry with the config's limits and redaction. */
+function kindCompiler(config: Config): (entry: ResourceConfig) => CompiledResource {
+  const redactor = createRedactor(config.redact);
+  return (entry) => compileResource(entry, { seriesPerMetric: config.limits.seriesPerMetric, redactor });
 }
 
 function portOf(flag: string | undefined, fallback: number): number {
@@ -121,7 +138,8 @@ async function run(values: ReturnType<typeof parse>['values']): Promise<void> {
   const flagPort = values.port === undefined ? undefined : portOf(values.port, 0);
   const timeoutSeconds = Number(values['shutdown-timeout'] ?? 10);
   if (!(timeoutSeconds > 0)) throw new UsageError(`--shutdown-timeout ${values['shutdown-timeout']}: expected seconds > 0`);
-  const config = values.config === undefined && values['ksm-config'] ? undefined : loadConfigFile(requireConfig(values.config));
+  const config = configOf(values);
+  if (values.config === undefined && config) logger.info('no --config: zero config, watching every custom resource kind the cluster serves');
   const kubeConfig = loadKubeConfig({ kubeconfig: values.kubeconfig, master: values.master });
   const shard = shardOf(values.shard, values['total-shards']);
   const ksm = ksmSourceFor(values['ksm-config'], config, values.config);
@@ -134,6 +152,8 @@ async function run(values: ReturnType<typeof parse>['values']): Promise<void> {
     host: values.host, port: flagPort ?? config?.port ?? 8080,
     ...(values['watch-coalesce'] !== undefined ? { watchCoalesceMs: secondsOf('--watch-coalesce', values['watch-coalesce'], 0, { zero: true, max: 10 }) * 1000 } : {}),
     ...(shard ? { shard } : {}),
+    ...(config ? { objectLimits: { perKind: config.limits.objectsPerKind, total: config.limits.objects } } : {}),
+    ...(config?.discovery ? { discovery: { config: config.discovery, compile: kindCompiler(config) } } : {}),
     ...(values['leader-elect'] ? { leaderElection: { ...leaseOf(values, shard), leaseDurationMs: secondsOf('--lease-duration', values['lease-duration'], 15) * 1000 } } : {}),
   });
   const stopFollowing = ksm && ksmResources && needsDiscovery(ksm.config)
@@ -194,31 +214,40 @@ async function main(argv: string[]): Promise<number> {
       await run(values);
       return -1; // keeps running until a signal
     case 'validate': {
-      const path = values.config === undefined && values['ksm-config'] ? values['ksm-config'] : requireConfig(values.config);
-      const config = values.config === undefined ? undefined : loadConfigFile(path);
+      const path = values.config ?? values['ksm-config'] ?? '(zero config)';
+      const config = configOf(values);
       const ksm = ksmSourceFor(values['ksm-config'], config, values.config);
       for (const warning of ksm?.config.warnings ?? []) process.stderr.write(`${warning}\n`);
       const compiled = [...(config ? compileConfig(config) : []), ...(ksm ? ksmResourcesFromFiles(ksm, []).resources : [])];
       const families = new Set(compiled.flatMap((r) => r.families.map((f) => f.name)));
-      console.log(`${path}: ok (${compiled.length} resource${compiled.length === 1 ? '' : 's'}, ${families.size} metric families)`);
+      const wildcard = config?.discovery
+        ? `; ${config.discovery.select.length} wildcard entr${config.discovery.select.length === 1 ? 'y' : 'ies'} (kinds from the cluster's CRDs, ${exclusionsOf(config.discovery).length} exclusions)`
+        : '';
+      console.log(`${path}: ok (${compiled.length} resource${compiled.length === 1 ? '' : 's'}, ${families.size} metric families${wildcard})`);
       return 0;
     }
     case 'render': {
-      const config: Config | undefined = values.config === undefined && values['ksm-config'] ? undefined : loadConfigFile(requireConfig(values.config));
+      const config = configOf(values);
       if (!values.file?.length) throw new UsageError('render needs -f objects.yaml');
       const ksm = ksmSourceFor(values['ksm-config'], config, values.config);
       const objects = readObjectFiles(values.file);
       const ksmResources = ksm ? ksmResourcesFromFiles(ksm, objects, config?.limits.seriesPerMetric) : undefined;
       for (const warning of ksmResources?.warnings ?? []) process.stderr.write(`${warning}\n`);
-      const { exposition, problems } = await renderObjects(config, objects, ksmResources?.resources);
+      // Wildcard entries offline: the kinds are those of the objects (README "Zero config").
+      const selected = config ? selectedFromObjects(config, objects.map((o) => o.object)) : [];
+      const { exposition, problems } = await renderObjects(config, objects, [...(ksmResources?.resources ?? []), ...selected]);
       for (const problem of problems) process.stderr.write(`${problem}\n`);
       process.stdout.write(exposition);
       return 0;
     }
     case 'rbac': {
-      const config: Config | undefined = values.config === undefined && values['ksm-config'] ? undefined : loadConfigFile(requireConfig(values.config));
+      const config = configOf(values);
       const ksm = ksmSourceFor(values['ksm-config'], config, values.config);
-      const kubeConfig = values.kubeconfig ? loadKubeConfig({ kubeconfig: values.kubeconfig }) : undefined;
+      const fromCluster = values['from-cluster'] === true;
+      const kubeConfig = values.kubeconfig || fromCluster ? loadKubeConfig({ kubeconfig: values.kubeconfig }) : undefined;
+      const crds: CrdKind[] | undefined = fromCluster && kubeConfig
+        ? (await listCustomResourceDefinitions(kubeConfig)).map(readCrd).filter((c): c is CrdKind => c !== undefined)
+        : undefined;
       // Wildcard kinds resolve against the cluster when there is one; else only concrete kinds are listed.
       const ksmKinds = ksm ? (kubeConfig ? await ksmResourcesAtStart(ksm, kubeConfig, undefined, () => {}) : ksmResourcesFromFiles(ksm, [])).resources.map((r) => r.ref) : [];
       const objects = await rbacFor(config ?? { limits: { seriesPerMetric: 1 }, redact: [], resources: [], traces: DEFAULT_TRACES }, {
@@ -228,8 +257,11 @@ async function main(argv: string[]): Promise<number> {
         ...(kubeConfig ? { kubeConfig } : {}),
         extraResources: ksmKinds,
         crdAccess: ksm !== undefined && needsDiscovery(ksm.config),
+        ...(crds ? { crds } : {}),
       });
-      process.stdout.write(toYaml(objects));
+      const notes = config ? rbacNotes(config, crds !== undefined) : [];
+      for (const note of notes) process.stderr.write(`crotel rbac: ${note}\n`);
+      process.stdout.write(toYaml(objects, notes));
       return 0;
     }
     default:

@@ -3,10 +3,15 @@
 // turn Events into span events, and get/create/update on its Lease when leader election is on.
 // Nothing else: discovery (/apis/<group>/<version>) is open to every authenticated identity
 // through the default system:discovery role, so CRDs need no read access — except to resolve
-// kube-state-metrics wildcard kinds, which lists them.
+// kube-state-metrics wildcard kinds, which lists them, and wildcard `resources` entries, which
+// watch them. A wildcard entry cannot be expressed kind by kind offline: it needs read on whole
+// groups (apiGroups ["*"] for a group glob); --from-cluster lists the kinds that match now.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import type { Config } from './config/index.ts';
+import { wantedKinds, type CrdKind } from './discovery/crds.ts';
+import { exclusionsOf } from './discovery/kinds.ts';
+import { isGlob } from './discovery/selection.ts';
 import { discoverResource } from './kube/discovery.ts';
 import type { ResourceRef } from './model.ts';
 
@@ -20,6 +25,11 @@ export interface RbacOptions {
   readonly extraResources?: readonly ResourceRef[];
   /** kube-state-metrics wildcard kinds are resolved by listing CRDs: get/list/watch on them. */
   readonly crdAccess?: boolean;
+  /**
+   * The cluster's CRDs (`--from-cluster`): wildcard entries become the kinds they match now,
+   * listed by name. Without them, wildcard entries get read on whole groups.
+   */
+  readonly crds?: readonly CrdKind[];
 }
 
 interface Rule {
@@ -61,7 +71,25 @@ export async function rbacFor(config: Config, options: RbacOptions): Promise<Rec
     ...config.resources,
     ...(options.extraResources ?? []).map((ref) => ({ ...ref, namespaces: [] as readonly string[] })),
   ];
-  if (options.crdAccess) addRule(clusterRules, 'apiextensions.k8s.io', 'customresourcedefinitions');
+  const discovery = config.discovery;
+  if (options.crdAccess || discovery) addRule(clusterRules, 'apiextensions.k8s.io', 'customresourcedefinitions');
+  if (discovery) {
+    for (const selection of discovery.select) {
+      const scopes = selection.namespaces.length > 0 ? selection.namespaces : [undefined];
+      const kinds = options.crds
+        ? [...wantedKinds(options.crds, { selections: [selection], exclude: exclusionsOf(discovery), configured: new Set(config.resources.map((r) => `${r.group}/${r.kind}`)) }).values()]
+        : undefined;
+      for (const ns of scopes) {
+        const rules = ns === undefined ? clusterRules : namespaceRules.get(ns) ?? namespaceRules.set(ns, []).get(ns)!;
+        if (kinds) {
+          for (const k of kinds) addRule(rules, k.group, options.crds!.find((c) => c.group === k.group && c.kind === k.kind)!.plural);
+        } else {
+          addRule(rules, isGlob(selection.group) ? '*' : selection.group, '*');
+        }
+        if (events) addRule(rules, '', 'events');
+      }
+    }
+  }
   for (const resource of resources) {
     const plural = await pluralOf(resource, options.kubeConfig);
     const scopes = resource.namespaces.length > 0 ? resource.namespaces : [undefined];
@@ -99,6 +127,26 @@ export async function rbacFor(config: Config, options: RbacOptions): Promise<Rec
   return out;
 }
 
-export function toYaml(objects: readonly Record<string, unknown>[]): string {
-  return objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
+/** What a reader of the RBAC must know about wildcard entries (printed as comments and on stderr). */
+export function rbacNotes(config: Config, fromCluster: boolean): string[] {
+  if (!config.discovery) return [];
+  if (fromCluster) {
+    return [
+      'Wildcard resources entries: the kinds listed are those the cluster\'s CRDs match now (defaults and',
+      'discovery.exclude applied). Kinds installed later are not readable until this is generated again;',
+      'crotel reports them as forbidden on /readyz and in crotel_reflector_errors_total.',
+    ];
+  }
+  const groups = [...new Set(config.discovery.select.map((s) => (isGlob(s.group) ? '*' : s.group)))];
+  return [
+    `WARNING: wildcard resources entries grant read (get, list, watch) on WHOLE API groups: ${groups.map((g) => JSON.stringify(g)).join(', ')}.`,
+    ...(groups.includes('*') ? ['apiGroups ["*"] with resources ["*"] is every resource of every group, the core group included (Secrets, ConfigMaps, …), not only custom resources.'] : []),
+    'RBAC cannot express group globs or exclusions. For an explicit list of the groups and resources that',
+    'match now, run: crotel rbac --from-cluster [--kubeconfig FILE] (again whenever CRDs are added).',
+  ];
+}
+
+export function toYaml(objects: readonly Record<string, unknown>[], notes: readonly string[] = []): string {
+  const header = notes.map((line) => `# ${line}\n`).join('');
+  return header + objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
 }

@@ -3,13 +3,15 @@
 // live in their folders.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { TracesConfig } from './config/index.ts';
+import type { DiscoveryConfig, ResourceConfig, TracesConfig } from './config/index.ts';
+import { DiscoveredKinds } from './discovery/kinds.ts';
 import { EventSink } from './events/index.ts';
 import { Reflector } from './kube/reflector.ts';
 import type { CompiledResource, ResourceRef } from './model.ts';
 import { createTelemetry, type Telemetry } from './metrics/telemetry.ts';
 import { startMetricsServer, type MetricsServer } from './server/http.ts';
-import { SeriesBudget } from './state/budget.ts';
+import { ObjectBudget, SeriesBudget } from './state/budget.ts';
+import { CappedSink } from './state/capped-sink.ts';
 import { ResourceStore } from './state/store.ts';
 import { ownedBy, type Shard } from './state/shard.ts';
 import { LeaderElector } from './kube/leader.ts';
@@ -33,6 +35,10 @@ export interface RuntimeOptions {
   readonly shard?: Shard;
   /** See ReflectorOptions.coalesceMs (default 100). */
   readonly watchCoalesceMs?: number;
+  /** Object limits, per kind and in total (config `limits.objectsPerKind`, `limits.objects`). */
+  readonly objectLimits?: { readonly perKind?: number; readonly total?: number };
+  /** Wildcard entries: kinds found from the cluster's CRDs, each compiled by `compile`. */
+  readonly discovery?: { readonly config: DiscoveryConfig; readonly compile: (entry: ResourceConfig) => CompiledResource };
 }
 
 export interface Runtime {
@@ -40,8 +46,15 @@ export interface Runtime {
   readonly telemetry: Telemetry;
   readonly stores: readonly ResourceStore[];
   readonly tracing: boolean;
-  /** Starts watching one more resource (e.g. a wildcard kind whose CRD appeared after start). */
-  addResource(resource: CompiledResource): void;
+  /**
+   * Starts watching one more resource (e.g. a wildcard kind whose CRD appeared after start).
+   * gatesReadiness (default true): /readyz waits for its first list.
+   */
+  addResource(resource: CompiledResource, options?: { readonly gatesReadiness?: boolean }): void;
+  /** Stops watching a resource (by id) and drops its objects from /metrics and OTLP. */
+  removeResource(id: string): Promise<void>;
+  /** Watches a resource at another version, keeping the objects held (see README "Zero config"). */
+  replaceResource(previousId: string, resource: CompiledResource): Promise<void>;
   /** Stops watching, flushes spans and metrics within timeoutMs, closes the server. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -56,6 +69,24 @@ function positiveNumber(text: string | undefined, fallback: number): number {
 function refKey(ref: ResourceRef): string {
   return `${ref.group}/${ref.kind}`;
 }
+
+/** One reflected collection: a resource in one namespace (or all). */
+interface Collection {
+  readonly id: string;
+  readonly namespace: string | undefined;
+  readonly store: ResourceStore;
+  readonly sink: CappedSink;
+  readonly reflector: Reflector;
+}
+
+interface Watched {
+  readonly resource: CompiledResource;
+  readonly gatesReadiness: boolean;
+  readonly collections: Collection[];
+  readonly eventKeys: string[];
+}
+
+const DROP_LOG_INTERVAL_MS = 60_000;
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { logger, traces } = options;
@@ -113,6 +144,22 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   sweep.unref();
 
   const compiled = options.resources;
+  const watched = new Map<string, Watched>();
+  const objectBudget = new ObjectBudget(options.objectLimits ?? {});
+  // One log line per kind per minute at most, with what was dropped since the last one.
+  const dropLog = new Map<string, { at: number; count: number }>();
+  const objectDropped = (resource: CompiledResource, reason: string): void => {
+    self.objectDropped(resource.id, reason);
+    const key = refKey(resource.ref);
+    const entry = dropLog.get(key) ?? dropLog.set(key, { at: -Infinity, count: 0 }).get(key)!;
+    entry.count++;
+    const now = Date.now();
+    if (now - entry.at < DROP_LOG_INTERVAL_MS) return;
+    logger.warn({ resource: resource.id, kind: resource.ref.kind, group: resource.ref.group, reason, dropped: entry.count, kindObjects: objectBudget.usage(key), totalObjects: objectBudget.usage() },
+      `object limit reached: new ${resource.ref.kind} objects dropped`);
+    entry.at = now;
+    entry.count = 0;
+  };
   const kinds = new Map<string, ResourceRef>();
   telemetry.meter.createObservableGauge('crotel.episodes.open', { description: 'Reconcile episodes open now, per kind', unit: '{episode}' })
     .addCallback((result) => {
@@ -140,12 +187,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     },
   });
 
-  const eventWatches = new Set<string>();
+  const eventWatches = new Map<string, { readonly reflector: Reflector; readonly users: Set<string> }>();
   const eventSink = new EventSink((uid, event) => tracker.addEvent(uid, event));
   let started = false;
   let stopped = false;
-  const watchResource = (resource: CompiledResource): void => {
+  /** `adopt`: the same kind's previous watch, whose held objects the new stores take over. */
+  const watchResource = (resource: CompiledResource, gatesReadiness = true, adopt?: Watched): void => {
     kinds.set(refKey(resource.ref), resource.ref);
+    const record: Watched = { resource, gatesReadiness, collections: [], eventKeys: [] };
+    watched.set(resource.id, record);
     const namespaces = resource.namespaces.length > 0 ? resource.namespaces : [undefined];
     for (const namespace of namespaces) {
       const id = namespace ? `${resource.id}@${namespace}` : resource.id;
@@ -161,19 +211,28 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           logger.debug({ resource: id, namespace: snapshot.namespace, name: snapshot.name, errors: snapshot.errors }, 'fields skipped');
         },
       });
+      const previous = adopt?.collections.find((c) => c.namespace === namespace);
+      if (previous) for (const [uid, snapshot] of previous.store.entries) store.entries.set(uid, snapshot);
+      const sink = new CappedSink({ store, budget: objectBudget, kind: refKey(resource.ref), ...(owns ? { owns } : {}), dropped: (reason) => objectDropped(resource, reason) });
+      sink.adopt();
       const reflector = new Reflector({
         kubeConfig: options.kubeConfig, ref: resource.ref, namespace, labelSelector: resource.labelSelector,
-        sink: store, observer: observerFor(id, resource.id),
+        sink, observer: observerFor(id, resource.id),
         ...coalescing,
       });
       self.track(id, { objects: () => store.entries.size, watching: () => reflector.state === 'watching', synced: () => reflector.synced });
-      stores.push(store);
+      // In the old store's place, so /metrics keeps its order.
+      const at = previous ? stores.indexOf(previous.store) : -1;
+      if (at >= 0) stores[at] = store;
+      else stores.push(store);
       reflectors.push(reflector);
+      record.collections.push({ id, namespace, store, sink, reflector });
       if (started) reflector.start();
 
       const eventKey = `${resource.ref.kind}@${namespace ?? ''}`;
+      record.eventKeys.push(eventKey);
+      eventWatches.get(eventKey)?.users.add(resource.id);
       if (tracing && traces.events && !eventWatches.has(eventKey)) {
-        eventWatches.add(eventKey);
         const eventsId = `v1/Event[${resource.ref.kind}]${namespace ? `@${namespace}` : ''}`;
         const events = new Reflector({
           kubeConfig: options.kubeConfig, ref: EVENT_REF, namespace,
@@ -182,11 +241,68 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           ...coalescing,
         });
         auxiliary.push(events);
+        eventWatches.set(eventKey, { reflector: events, users: new Set([resource.id]) });
         if (started) events.start();
       }
     }
   };
   for (const resource of compiled) watchResource(resource);
+
+  /** Stops a resource's reflectors; `keepStores`: leave its stores served (a replacement takes them). */
+  const unwatch = async (id: string, keepStores: boolean): Promise<Watched | undefined> => {
+    const record = watched.get(id);
+    if (!record) return undefined;
+    watched.delete(id);
+    // Stopped before anything is released, so no late delivery changes what was counted.
+    await Promise.all(record.collections.map((c) => c.reflector.stop()));
+    for (const c of record.collections) {
+      reflectors.splice(reflectors.indexOf(c.reflector), 1);
+      self.untrack(c.id);
+      c.sink.release();
+      if (!keepStores) {
+        stores.splice(stores.indexOf(c.store), 1);
+        for (const snapshot of c.store.entries.values()) budget.release(c.store.resource.families, snapshot.samples);
+      }
+    }
+    for (const key of record.eventKeys) {
+      const events = eventWatches.get(key);
+      if (!events) continue;
+      events.users.delete(id);
+      if (events.users.size > 0 || keepStores) continue;
+      eventWatches.delete(key);
+      auxiliary.splice(auxiliary.indexOf(events.reflector), 1);
+      await events.reflector.stop();
+    }
+    if (![...watched.values()].some((w) => refKey(w.resource.ref) === refKey(record.resource.ref))) kinds.delete(refKey(record.resource.ref));
+    return record;
+  };
+
+  const discovered = options.discovery
+    ? new DiscoveredKinds({
+        kubeConfig: options.kubeConfig,
+        discovery: options.discovery.config,
+        configured: new Set(compiled.map((r) => refKey(r.ref))),
+        compile: options.discovery.compile,
+        logger,
+        observer: observerFor('apiextensions.k8s.io/v1/CustomResourceDefinition', 'apiextensions.k8s.io/v1/CustomResourceDefinition'),
+        ...(options.watchCoalesceMs !== undefined ? { coalesceMs: options.watchCoalesceMs } : {}),
+        host: {
+          add: (resource, { gatesReadiness }) => {
+            if (!stopped) watchResource(resource, gatesReadiness);
+          },
+          replace: async (previousId, resource) => {
+            const previous = await unwatch(previousId, true);
+            if (stopped) return;
+            watchResource(resource, previous?.gatesReadiness ?? false, previous);
+          },
+          remove: async (id) => {
+            await unwatch(id, false);
+          },
+        },
+      })
+    : undefined;
+  if (discovered) self.track('apiextensions.k8s.io/v1/CustomResourceDefinition', { objects: () => 0, watching: () => discovered.reflector.state === 'watching', synced: () => discovered.reflector.synced });
+  const gating = (): Reflector[] => [...watched.values()].filter((w) => w.gatesReadiness).flatMap((w) => w.collections.map((c) => c.reflector));
 
   const server: MetricsServer = await startMetricsServer({
     host: options.host ?? '0.0.0.0',
@@ -194,12 +310,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     stores: () => stores,
     selfExposition: () => telemetry.selfExposition(),
     readiness: {
-      pending: () => reflectors.filter((r) => !r.synced).map((r) => `${r.description} (${r.state}${r.lastError ? `: ${r.lastError}` : ''})`),
+      pending: () => [
+        ...(discovered?.pending() ?? []),
+        ...gating().filter((r) => !r.synced).map((r) => `${r.description} (${r.state}${r.lastError ? `: ${r.lastError}` : ''})`),
+      ],
+      // Shown even when ready: kinds added later that fail (forbidden, not served), and relapses.
+      failing: () => {
+        const pendingNow = new Set(gating().filter((r) => !r.synced));
+        return reflectors.filter((r) => r.state === 'backoff' && r.lastError && !pendingNow.has(r)).map((r) => `${r.description}: ${r.lastError}`);
+      },
     },
     onError: (error) => logger.error({ err: String(error) }, '/metrics failed'),
   });
   for (const reflector of [...reflectors, ...auxiliary]) reflector.start();
   started = true;
+  discovered?.start();
   elector?.start();
   logger.info({ port: server.port, resources: reflectors.map((r) => r.description), otlpMetrics: telemetry.otlpEnabled, traces: tracing }, 'crotel started');
 
@@ -208,14 +333,22 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     telemetry,
     stores,
     tracing,
-    addResource: (resource) => {
+    addResource: (resource, addOptions) => {
       if (stopped) return;
       logger.info({ resource: resource.id }, 'watching a resource added at run time');
-      watchResource(resource);
+      watchResource(resource, addOptions?.gatesReadiness ?? true);
+    },
+    removeResource: async (id) => {
+      await unwatch(id, false);
+    },
+    replaceResource: async (previousId, resource) => {
+      const previous = await unwatch(previousId, true);
+      if (!stopped) watchResource(resource, previous?.gatesReadiness ?? true, previous);
     },
     async stop(timeoutMs = 8000) {
       stopped = true;
       clearInterval(sweep);
+      await discovered?.stop();
       await Promise.all([...reflectors, ...auxiliary].map((r) => r.stop()));
       // Release the lease only after the last spans are queued, so the next leader starts after us.
       // Push what is buffered before going: spans first (they cannot be recomputed), then a final

@@ -23,6 +23,11 @@ export function crossCheck(data: unknown): CrossIssue[] {
 
   list(data.resources).forEach((r, ri) => {
     if (!isRaw(r)) return;
+    // A concrete kind needs its version; a wildcard entry (glob group or kind, or no kind) does not.
+    const glob = (v: unknown): boolean => typeof v === 'string' && /[*?]/.test(v);
+    if (r.version === undefined && typeof r.kind === 'string' && !glob(r.kind) && !glob(r.group)) {
+      issues.push({ path: ['resources', ri, 'version'], expected: 'a string: an API version such as v1 (required unless group or kind is a wildcard)', got: 'nothing (required key missing)' });
+    }
     const common = keys(r.labels);
     list(r.metrics).forEach((m, mi) => {
       if (!isRaw(m)) return;

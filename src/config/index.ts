@@ -9,7 +9,14 @@ export { parsePath, mustParsePath, type FieldPath, type PathSegment, type PathPa
 export { prometheusMetricName, prometheusLabelName, labelNameProblem, METRIC_NAME_RE, GENERIC_FAMILY_NAMES } from './names.ts';
 export {
   DEFAULT_SERIES_PER_METRIC,
+  DEFAULT_OBJECT_LIMIT,
+  DEFAULT_OBJECTS_PER_KIND,
+  ZERO_CONFIG_TEXT,
   DEFAULT_TRACES,
+  type Limits,
+  type KindPatternConfig,
+  type SelectionConfig,
+  type DiscoveryConfig,
   type Config,
   type TracesConfig,
   type ResourceConfig,

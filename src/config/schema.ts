@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { mustParsePath, parsePath } from './path.ts';
 import { METRIC_NAME_RE, labelNameProblem } from './names.ts';
 import {
+  DEFAULT_OBJECT_LIMIT,
+  DEFAULT_OBJECTS_PER_KIND,
   DEFAULT_SERIES_PER_METRIC,
   DEFAULT_TRACES,
   type Config,
@@ -12,6 +14,7 @@ import {
   type MetricConfig,
   type MetricSource,
   type ResourceConfig,
+  type SelectionConfig,
 } from './types.ts';
 
 // Cross-field rules (unique metric and label names) live in crosscheck.ts: they run on the raw
@@ -135,11 +138,19 @@ const metric = z
     };
   });
 
+// Kind names, or (in a wildcard entry) globs of them.
+const KIND_RE = /^[A-Za-z*?][A-Za-z0-9*?]*$/;
+const CONCRETE_KIND_RE = /^[A-Za-z][A-Za-z0-9]*$/;
+const hasGlob = (text: string): boolean => text.includes('*') || text.includes('?');
+
+type ResourceEntry = { readonly type: 'concrete'; readonly resource: ResourceConfig } | { readonly type: 'selection'; readonly selection: SelectionConfig };
+
 const resource = z
   .strictObject({
-    group: z.string().default('').describe("API group; '' or omitted for the core group."),
-    version: z.string().min(1).describe('API version, e.g. v1.'),
-    kind: z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, { message: 'expected a Kind such as DatabaseInstance' }).describe('Kind, e.g. DatabaseInstance.'),
+    group: z.string().default('').describe("API group; '' or omitted for the core group. A glob (`*`, `*.crossplane.io`) makes the entry a wildcard: every served custom resource kind of the matching groups."),
+    version: z.string().min(1).optional().describe('API version, e.g. v1. Required for a concrete kind; in a wildcard entry, only kinds serving it (default: each kind at its preferred version).'),
+    kind: z.string().regex(KIND_RE, { message: 'expected a Kind such as DatabaseInstance (or a glob such as *Claim in a wildcard entry)' }).optional()
+      .describe('Kind, e.g. DatabaseInstance. Omitted or a glob (`*`, `*Claim`): a wildcard entry.'),
     namespaces: z.array(z.string().min(1)).default(() => []).describe('Namespaces to watch; omitted or empty = all.'),
     labelSelector: z.string().optional().describe('Kubernetes label selector, e.g. tier=db.'),
     generic: z.boolean().optional().describe('Export the generic k8s.object.* families. Default: true when metrics is absent or empty, else false.'),
@@ -153,17 +164,62 @@ const resource = z
       .describe('Overrides for generic health.'),
     metrics: z.array(metric).default(() => []),
   })
-  .transform((r): ResourceConfig => ({
-    group: r.group,
-    version: r.version,
-    kind: r.kind,
-    namespaces: r.namespaces,
-    ...(r.labelSelector !== undefined ? { labelSelector: r.labelSelector } : {}),
-    generic: r.generic ?? r.metrics.length === 0,
-    labels: r.labels,
-    health: r.health,
-    metrics: r.metrics,
-  }));
+  .superRefine((r, ctx) => {
+    const wildcard = hasGlob(r.group) || r.kind === undefined || hasGlob(r.kind);
+    if (!wildcard) return; // a missing version is reported by crosscheck.ts, even when other fields are invalid
+    if (r.version !== undefined && hasGlob(r.version) && r.version !== '*') problem(ctx, ['version'], "one version, or '*' (each kind's preferred version)", JSON.stringify(r.version));
+    if (r.metrics.length > 0) problem(ctx, ['metrics'], 'no metrics in a wildcard entry (metrics need a concrete group, version and kind)', `${r.metrics.length} metric(s)`);
+    if (r.labels.length > 0) problem(ctx, ['labels'], 'no labels in a wildcard entry', 'labels');
+    if (r.generic === false) problem(ctx, ['generic'], 'true (a wildcard entry serves the generic families)', 'false');
+  })
+  .transform((r): ResourceEntry => {
+    const kind = r.kind ?? '*';
+    if (hasGlob(r.group) || hasGlob(kind) || r.kind === undefined) {
+      return {
+        type: 'selection',
+        selection: {
+          group: r.group,
+          kind,
+          ...(r.version !== undefined && r.version !== '*' ? { version: r.version } : {}),
+          namespaces: r.namespaces,
+          ...(r.labelSelector !== undefined ? { labelSelector: r.labelSelector } : {}),
+          health: r.health,
+        },
+      };
+    }
+    return {
+      type: 'concrete',
+      resource: {
+        group: r.group,
+        version: r.version ?? '',
+        kind,
+        namespaces: r.namespaces,
+        ...(r.labelSelector !== undefined ? { labelSelector: r.labelSelector } : {}),
+        generic: r.generic ?? r.metrics.length === 0,
+        labels: r.labels,
+        health: r.health,
+        metrics: r.metrics,
+      },
+    };
+  })
+  .superRefine((entry, ctx) => {
+    if (entry.type === 'concrete' && !CONCRETE_KIND_RE.test(entry.resource.kind)) problem(ctx, ['kind'], 'a Kind such as DatabaseInstance', JSON.stringify(entry.resource.kind));
+  });
+
+const kindPattern = z
+  .strictObject({
+    group: z.string().describe('Group glob, e.g. wgpolicyk8s.io or *.example.com.'),
+    kind: z.string().min(1).default('*').describe('Kind glob, e.g. *Report; default every kind.'),
+  });
+
+const discovery = z
+  .strictObject({
+    defaultExclusions: z.boolean().default(true)
+      .describe('Leave out the built-in list of report-style, high-volume kinds (policy and vulnerability reports, …; README "Zero config").'),
+    exclude: z.array(kindPattern).default(() => []).describe('Kinds wildcard entries never watch (nor list), added to the defaults.'),
+  })
+  .default(() => ({ defaultExclusions: true, exclude: [] }))
+  .describe('How wildcard entries of resources find kinds: from the cluster\'s CustomResourceDefinitions.');
 
 export const configSchema = z
   .strictObject({
@@ -171,8 +227,10 @@ export const configSchema = z
     limits: z
       .strictObject({
         seriesPerMetric: z.int().positive().default(DEFAULT_SERIES_PER_METRIC).describe('Default per-family series limit across all objects.'),
+        objects: z.int().positive().default(DEFAULT_OBJECT_LIMIT).describe('Objects held across all kinds; beyond it new objects are dropped and counted (crotel_objects_dropped_total).'),
+        objectsPerKind: z.int().positive().default(DEFAULT_OBJECTS_PER_KIND).describe('Objects held per kind; beyond it the kind\'s new objects are dropped and counted.'),
       })
-      .default(() => ({ seriesPerMetric: DEFAULT_SERIES_PER_METRIC })),
+      .default(() => ({ seriesPerMetric: DEFAULT_SERIES_PER_METRIC, objects: DEFAULT_OBJECT_LIMIT, objectsPerKind: DEFAULT_OBJECTS_PER_KIND })),
     redact: z
       .array(
         z.string().superRefine((src, ctx) => {
@@ -185,7 +243,8 @@ export const configSchema = z
       )
       .default(() => [])
       .describe('Regular expressions whose matches in exported strings are replaced by REDACTED.'),
-    resources: z.array(resource).describe('Custom resources to watch (at least one; may be [] when ksmConfig is set).'),
+    resources: z.array(resource).describe('Custom resources to watch (at least one; may be [] when ksmConfig is set): concrete kinds, or wildcard entries such as {group: "*"}.'),
+    discovery,
     traces: z
       .strictObject({
         enabled: z.union([z.boolean(), z.literal('auto')]).default(DEFAULT_TRACES.enabled)
@@ -203,14 +262,18 @@ export const configSchema = z
   .superRefine((c, ctx) => {
     if (c.ksmConfig === undefined && c.resources.length === 0) problem(ctx, ['resources'], 'at least 1 item(s)', 'a list');
   })
-  .transform((c): Config => ({
+  .transform((c): Config => {
+    const select = c.resources.flatMap((e) => (e.type === 'selection' ? [e.selection] : []));
+    return {
     ...(c.port !== undefined ? { port: c.port } : {}),
     limits: c.limits,
     redact: c.redact,
-    resources: c.resources,
+    resources: c.resources.flatMap((e) => (e.type === 'concrete' ? [e.resource] : [])),
+    ...(select.length > 0 ? { discovery: { select, exclude: c.discovery.exclude, defaultExclusions: c.discovery.defaultExclusions } } : {}),
     traces: c.traces,
     ...(c.ksmConfig !== undefined ? { ksmConfig: c.ksmConfig } : {}),
-  }))
+    };
+  })
   .describe('crotel configuration: which custom resources to watch and which metrics to export.');
 
 /** JSON Schema (draft 2020-12) of the config file as users write it, for editors. */

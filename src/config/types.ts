@@ -6,13 +6,46 @@ import type { FieldPath } from './path.ts';
 export interface Config {
   /** Metrics server port; a CLI flag overrides it. */
   readonly port?: number;
-  readonly limits: { readonly seriesPerMetric: number };
+  readonly limits: Limits;
   /** Extra regular expressions (source text) whose matches in exported strings are replaced. */
   readonly redact: readonly string[];
+  /** Concrete entries (group, version, kind). */
   readonly resources: readonly ResourceConfig[];
+  /** Wildcard entries of `resources` and the exclusions: kinds found in the cluster's CRDs. */
+  readonly discovery?: DiscoveryConfig;
   readonly traces: TracesConfig;
   /** A kube-state-metrics CustomResourceStateMetrics file to serve as well (path as written). */
   readonly ksmConfig?: string;
+}
+
+export interface Limits {
+  readonly seriesPerMetric: number;
+  /** Objects held across all kinds; beyond it new objects are dropped and counted. */
+  readonly objects?: number;
+  /** Objects held per kind (group/kind); beyond it the kind's new objects are dropped and counted. */
+  readonly objectsPerKind?: number;
+}
+
+/** A group/kind pattern: `*` any characters, `?` one. */
+export interface KindPatternConfig {
+  readonly group: string;
+  readonly kind: string;
+}
+
+/** A wildcard `resources` entry: every served custom resource kind it matches. */
+export interface SelectionConfig extends KindPatternConfig {
+  /** Only kinds serving this version, watched at it; absent = each kind's preferred version. */
+  readonly version?: string;
+  readonly namespaces: readonly string[];
+  readonly labelSelector?: string;
+  readonly health: HealthConfig;
+}
+
+export interface DiscoveryConfig {
+  readonly select: readonly SelectionConfig[];
+  /** The user's exclusions (added to the defaults unless defaultExclusions is false). */
+  readonly exclude: readonly KindPatternConfig[];
+  readonly defaultExclusions: boolean;
 }
 
 /** Lifecycle traces: one trace per reconcile episode of an object. */
@@ -94,3 +127,9 @@ export interface MetricConfig {
 // High enough for a five-state StateSet over 100,000 objects, low enough to stop a label mistake
 // (a timestamp or message as a label) from taking the process down.
 export const DEFAULT_SERIES_PER_METRIC = 1_000_000;
+// About 175 MiB + 3 KiB per object (README "Benchmarks"): 250,000 objects stay under the 1 GiB
+// limit of deploy/; one kind may take 100,000 of them.
+export const DEFAULT_OBJECT_LIMIT = 250_000;
+export const DEFAULT_OBJECTS_PER_KIND = 100_000;
+/** The config `crotel run` uses without --config: every custom resource kind. */
+export const ZERO_CONFIG_TEXT = 'resources:\n  - group: "*"\n';

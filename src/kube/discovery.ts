@@ -47,3 +47,16 @@ export function collectionPath(resource: ResolvedResource, namespace?: string): 
     ? `${base}/namespaces/${encodeURIComponent(namespace)}/${resource.plural}`
     : `${base}/${resource.plural}`;
 }
+
+/** Every CustomResourceDefinition, raw, listed in pages (for `crotel rbac --from-cluster`). */
+export async function listCustomResourceDefinitions(kc: KubeConfig, signal?: AbortSignal): Promise<unknown[]> {
+  const items: unknown[] = [];
+  let token: string | undefined;
+  do {
+    const query = new URLSearchParams({ limit: '500', ...(token ? { continue: token } : {}) });
+    const page = await kubeGetJson<{ items?: unknown[]; metadata?: { continue?: string } }>(kc, `/apis/apiextensions.k8s.io/v1/customresourcedefinitions?${query}`, signal);
+    items.push(...(page.items ?? []));
+    token = page.metadata?.continue || undefined;
+  } while (token);
+  return items;
+}

@@ -22,6 +22,7 @@ export class SelfMetrics {
   private readonly unhandled;
   private readonly spansDropped;
   private readonly spansExported;
+  private readonly objectsDropped;
   private readonly gauges = new Map<string, ResourceGauges>();
 
   constructor(meter: Meter) {
@@ -40,6 +41,7 @@ export class SelfMetrics {
     this.exportFailures = meter.createCounter('crotel.export.failures', { description: 'Failed OTLP exports, per signal', unit: '{export}' });
     this.spansDropped = meter.createCounter('crotel.spans.dropped', { description: 'Lifecycle spans dropped: queue full during a Collector outage, or left at shutdown', unit: '{span}' });
     this.spansExported = meter.createCounter('crotel.spans.exported', { description: 'Lifecycle spans accepted by the OTLP endpoint', unit: '{span}' });
+    this.objectsDropped = meter.createCounter('crotel.objects.dropped', { description: 'New objects not held because their kind (kind_limit) or the process (total_limit) was at its object limit; counted per add or update refused', unit: '{object}' });
     this.unhandled = meter.createCounter('crotel.internal.errors', { description: 'Unexpected errors caught at the process level (would have crashed Node)', unit: '{error}' });
 
     const objects = meter.createObservableGauge('crotel.objects', { description: 'Objects held in the cache, per watched resource', unit: '{object}' });
@@ -59,6 +61,12 @@ export class SelfMetrics {
     this.gauges.set(resource, gauges);
   }
 
+  /** Forgets a collection no longer watched (its kind's CRD was deleted). */
+  untrack(resource: string): void {
+    this.gauges.delete(resource);
+  }
+
+  objectDropped(resource: string, reason: string): void { this.objectsDropped.add(1, { 'crotel.resource': resource, reason }); }
   listStarted(resource: string): void { this.lists.add(1, { 'crotel.resource': resource }); }
   listCompleted(resource: string, seconds: number): void { this.listDuration.record(seconds, { 'crotel.resource': resource }); }
   watchStarted(resource: string): void { this.watchStarts.add(1, { 'crotel.resource': resource }); }

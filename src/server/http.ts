@@ -8,6 +8,8 @@ import { writeExposition } from '../metrics/exposition.ts';
 export interface Readiness {
   /** Descriptions of what has not synced yet, with its last error; empty when ready. */
   pending(): string[];
+  /** Failing now although readiness was reached (e.g. a kind added later that is forbidden); shown, not gating. */
+  failing?(): string[];
 }
 
 export interface MetricsServerOptions {
@@ -50,8 +52,10 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
     }
     if (path === '/readyz') {
       const pending = options.readiness.pending();
+      const failing = options.readiness.failing?.() ?? [];
+      const failingText = failing.length === 0 ? '' : `failing:\n${failing.map((p) => `- ${p}`).join('\n')}\n`;
       res.writeHead(pending.length === 0 ? 200 : 503, { 'content-type': 'text/plain' })
-        .end(pending.length === 0 ? 'ok\n' : `not synced:\n${pending.map((p) => `- ${p}`).join('\n')}\n`);
+        .end(pending.length === 0 ? `ok\n${failingText}` : `not synced:\n${pending.map((p) => `- ${p}`).join('\n')}\n${failingText}`);
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics, /healthz, /readyz\n');

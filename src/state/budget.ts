@@ -45,3 +45,41 @@ export class SeriesBudget {
     }
   }
 }
+
+export type ObjectDropReason = 'kind_limit' | 'total_limit';
+
+/**
+ * Object limits (kube-state-metrics' --object-limit, per kind and in total): what a process
+ * holds is bounded whatever the cluster holds. Counts are kept by the caller (CappedSink),
+ * which asks before admitting a new object and reports what actually changed.
+ */
+export class ObjectBudget {
+  private readonly perKind: number;
+  private readonly total: number;
+  private readonly used = new Map<string, number>();
+  private held = 0;
+
+  constructor(limits: { readonly perKind?: number; readonly total?: number }) {
+    this.perKind = limits.perKind ?? Infinity;
+    this.total = limits.total ?? Infinity;
+  }
+
+  /** Why one more object of the kind may not be held, or undefined when it may. */
+  refusal(kind: string): ObjectDropReason | undefined {
+    if ((this.used.get(kind) ?? 0) >= this.perKind) return 'kind_limit';
+    if (this.held >= this.total) return 'total_limit';
+    return undefined;
+  }
+
+  adjust(kind: string, delta: number): void {
+    if (delta === 0) return;
+    const next = (this.used.get(kind) ?? 0) + delta;
+    if (next <= 0) this.used.delete(kind);
+    else this.used.set(kind, next);
+    this.held += delta;
+  }
+
+  usage(kind?: string): number {
+    return kind === undefined ? this.held : this.used.get(kind) ?? 0;
+  }
+}
