@@ -20,7 +20,7 @@ const USAGE = `crotel ${VERSION} — Kubernetes custom resources as OpenTelemetr
 Usage:
   crotel run --config crotel.yaml [--kubeconfig FILE] [--master URL] [--port 8080] [--host 0.0.0.0]
   crotel validate --config crotel.yaml
-  crotel render --config crotel.yaml -f objects.yaml
+  crotel render --config crotel.yaml -f objects.yaml [--explain]
   crotel run|validate|render --ksm-config crs.yaml …   kube-state-metrics CustomResourceStateMetrics
   crotel convert-ksm crs.yaml                            print the equivalent native crotel config
   crotel rbac --config crotel.yaml|--ksm-config crs.yaml [--service-account crotel] [--namespace monitoring]
@@ -69,6 +69,7 @@ function parse(argv: string[]) {
       'total-shards': { type: 'string' },
       'service-account': { type: 'string' },
       namespace: { type: 'string' },
+      explain: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
     },
@@ -210,9 +211,10 @@ async function main(argv: string[]): Promise<number> {
       const objects = readObjectFiles(values.file);
       const ksmResources = ksm ? ksmResourcesFromFiles(ksm, objects, config?.limits.seriesPerMetric) : undefined;
       for (const warning of ksmResources?.warnings ?? []) process.stderr.write(`${warning}\n`);
-      const { exposition, problems } = await renderObjects(config, objects, ksmResources?.resources);
+      const { exposition, problems, explanations } = await renderObjects(config, objects, ksmResources?.resources);
       for (const problem of problems) process.stderr.write(`${problem}\n`);
-      process.stdout.write(exposition);
+      // --explain prints why each object has its health instead of the metrics.
+      process.stdout.write(values.explain ? explanations.map((l) => `${l}\n`).join('') : exposition);
       return 0;
     }
     case 'rbac': {

@@ -18,6 +18,8 @@ export interface Config {
   readonly ksmConfig?: string;
   /** Flux healthCheckExprs entries (inline, or read from the file `healthCheckExprs` names). */
   readonly healthChecks?: readonly FluxHealthCheck[];
+  /** The file `healthCheckExprs` named (as written); the loader reads it into healthChecks. */
+  readonly healthCheckExprsFile?: string;
 }
 
 /** Lifecycle traces: one trace per reconcile episode of an object. */

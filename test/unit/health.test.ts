@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HEALTH_RULES, healthOf, objectHealth, parseTimestamp, type HealthFacts } from '../../src/extract/index.ts';
 import { objectVerdict } from '../../src/health/index.ts';
-import type { Health } from '../../src/model.ts';
+import type { ExtractionError, Health } from '../../src/model.ts';
 import { fixtureObjects } from './extract-fixtures.ts';
 
 const phases = { successPhases: ['Running'], failurePhases: ['Failed'] };
@@ -136,8 +136,8 @@ test('lenient reading of real shapes', async (t) => {
     assert.equal(parseTimestamp('2026-11-20T10:00:00-0130')?.epochMs, Date.UTC(2026, 10, 20, 11, 30));
     assert.equal(parseTimestamp('2026-11-20T10:00:00+00'), undefined);
   });
-  const errorsOf = (object: unknown): unknown[] => {
-    const errors: unknown[] = [];
+  const errorsOf = (object: unknown): ExtractionError[] => {
+    const errors: ExtractionError[] = [];
     objectVerdict(object, undefined, undefined, errors);
     return errors;
   };
