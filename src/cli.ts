@@ -25,7 +25,7 @@ const USAGE = `crotel ${VERSION} — Kubernetes custom resources as OpenTelemetr
 Usage:
   crotel run [--config crotel.yaml] [--kubeconfig FILE] [--master URL] [--port 8080] [--host 0.0.0.0]
   crotel validate [--config crotel.yaml]
-  crotel render [--config crotel.yaml] -f objects.yaml
+  crotel render [--config crotel.yaml] -f objects.yaml [--explain]
       without --config (nor --ksm-config): zero config, every custom resource kind in the cluster
       (the config \`resources: [{group: "*"}]\`); offline, every custom resource among the objects
   crotel run|validate|render --ksm-config crs.yaml …   kube-state-metrics CustomResourceStateMetrics
@@ -78,6 +78,7 @@ function parse(argv: string[]) {
       'service-account': { type: 'string' },
       'from-cluster': { type: 'boolean' },
       namespace: { type: 'string' },
+      explain: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
     },
@@ -235,9 +236,10 @@ async function main(argv: string[]): Promise<number> {
       for (const warning of ksmResources?.warnings ?? []) process.stderr.write(`${warning}\n`);
       // Wildcard entries offline: the kinds are those of the objects (README "Zero config").
       const selected = config ? selectedFromObjects(config, objects.map((o) => o.object)) : [];
-      const { exposition, problems } = await renderObjects(config, objects, [...(ksmResources?.resources ?? []), ...selected]);
+      const { exposition, problems, explanations } = await renderObjects(config, objects, [...(ksmResources?.resources ?? []), ...selected]);
       for (const problem of problems) process.stderr.write(`${problem}\n`);
-      process.stdout.write(exposition);
+      // --explain prints why each object has its health instead of the metrics.
+      process.stdout.write(values.explain ? explanations.map((l) => `${l}\n`).join('') : exposition);
       return 0;
     }
     case 'rbac': {

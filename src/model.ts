@@ -46,8 +46,19 @@ export interface ConditionSnapshot {
   readonly since?: number;
 }
 
-/** kstatus-style health of an object that follows Kubernetes conventions. */
-export type Health = 'current' | 'in_progress' | 'failed' | 'terminating';
+/**
+ * Health of an object (README "Health"): current (healthy), in_progress, degraded (unhealthy but
+ * recoverable), failed (terminal), suspended (paused on purpose), terminating, unknown.
+ */
+export type Health = 'current' | 'in_progress' | 'degraded' | 'failed' | 'suspended' | 'terminating' | 'unknown';
+
+/** Which rule decided an object's health, and the object's own words for why (e.g. a condition reason). */
+export interface HealthWhy {
+  /** e.g. `cert-manager.io/Certificate rule 2: Ready=False` or `generic: Ready=False`; shared, never per object. */
+  readonly rule: string;
+  /** Redacted and capped text from the object (a condition reason, a phase), when the rule names one. */
+  readonly detail?: string;
+}
 
 /** A problem with one field of one object: counted per resource and path, never thrown. */
 export interface ExtractionError {
@@ -69,6 +80,8 @@ export interface Snapshot {
   readonly createdAt?: number;
   readonly deletingSince?: number;
   readonly health: Health;
+  /** The rule behind `health` (for --explain and the episode's root span). */
+  readonly healthWhy?: HealthWhy;
   /** When crotel saw the current phase begin (epoch ms; phases carry no timestamp). Set by the store. */
   readonly phaseSince?: number;
   readonly samples: readonly Sample[];

@@ -7,12 +7,15 @@ import type { CompiledResource } from './model.ts';
 import { renderExposition } from './metrics/exposition.ts';
 import { compileConfig } from './extract/index.ts';
 import { SeriesBudget } from './state/budget.ts';
+import { explainVerdict } from './health/verdicts.ts';
 import { ResourceStore } from './state/store.ts';
 
 export interface RenderResult {
   readonly exposition: string;
   /** Human-readable notes about objects that matched nothing or had bad fields. */
   readonly problems: string[];
+  /** Per object: `<resource> <namespace>/<name>: <state>: <rule> (<detail>)` (render --explain). */
+  readonly explanations: string[];
 }
 
 function apiVersionOf(group: string, version: string): string {
@@ -37,5 +40,12 @@ export async function renderObjects(config: Config | undefined, objects: readonl
       if (store.resource.namespaces.length === 0 || store.resource.namespaces.includes(ns)) store.upsert(object);
     }
   }
-  return { exposition: await renderExposition(stores), problems };
+  const explanations: string[] = [];
+  for (const store of stores) {
+    for (const s of store.entries.values()) {
+      const why = s.healthWhy ? explainVerdict({ state: s.health, ...s.healthWhy }) : s.health;
+      explanations.push(`${store.resource.id} ${s.namespace === '' ? '' : `${s.namespace}/`}${s.name}: ${why}`);
+    }
+  }
+  return { exposition: await renderExposition(stores), problems, explanations };
 }

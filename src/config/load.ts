@@ -2,7 +2,9 @@
 // listing every problem with its file, path, line:column, expected and got.
 
 import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node } from 'yaml';
+import { readHealthCheckExprsFile } from '../health/flux-file.ts';
 import type { z } from 'zod';
 import { ConfigError, formatConfigPath, type ConfigProblem } from './errors.ts';
 import { crossCheck } from './crosscheck.ts';
@@ -18,7 +20,11 @@ export function loadConfigFile(path: string): Config {
     const code = (e as NodeJS.ErrnoException).code ?? 'read error';
     throw new ConfigError(path, [{ file: path, path: '(root)', expected: 'a readable file', got: code }]);
   }
-  return parseConfigText(text, path);
+  const config = parseConfigText(text, path);
+  if (config.healthCheckExprsFile === undefined) return config;
+  // Like ksmConfig, a relative path is relative to the config file.
+  const file = isAbsolute(config.healthCheckExprsFile) ? config.healthCheckExprsFile : resolve(dirname(path), config.healthCheckExprsFile);
+  return { ...config, healthChecks: readHealthCheckExprsFile(file) };
 }
 
 export function parseConfigText(text: string, fileName: string): Config {
@@ -57,7 +63,7 @@ export function parseConfigText(text: string, fileName: string): Config {
   const problems: ConfigProblem[] = found.map((p) => ({
     file: fileName,
     path: formatConfigPath(p.path),
-    ...at(offsetOf(doc, p.path, p.atKey)),
+    ...at(shifted(doc, p.path, offsetOf(doc, p.path, p.atKey), p.offset)),
     expected: p.expected,
     got: p.got,
   }));
@@ -69,6 +75,8 @@ interface IssueText {
   path: PropertyKey[];
   /** Point at the key rather than the value (unknown keys). */
   atKey: boolean;
+  /** Character inside the scalar the problem is at (a CEL expression's error position). */
+  offset?: number;
   expected: string;
   got: string;
 }
@@ -104,8 +112,10 @@ function describeIssue(issue: z.core.$ZodIssue): IssueText[] {
     case 'invalid_key':
       return issue.issues.flatMap((inner) => describeIssue({ ...inner, path: issue.path } as z.core.$ZodIssue)).map((t) => ({ ...t, atKey: true }));
     case 'custom': {
-      const params = issue.params as { expected?: unknown; got?: unknown } | undefined;
-      if (typeof params?.expected === 'string' && typeof params.got === 'string') return [{ ...base, expected: params.expected, got: params.got }];
+      const params = issue.params as { expected?: unknown; got?: unknown; offset?: unknown } | undefined;
+      if (typeof params?.expected === 'string' && typeof params.got === 'string') {
+        return [{ ...base, expected: params.expected, got: params.got, ...(typeof params.offset === 'number' ? { offset: params.offset } : {}) }];
+      }
       return [{ ...base, expected: 'a valid value', got: issue.message }];
     }
     default:
@@ -140,6 +150,20 @@ function offsetOf(doc: Document, path: readonly PropertyKey[], atKey: boolean): 
     if (node && typeof node === 'object' && 'range' in node && node.range) return node.range[0];
   }
   return undefined;
+}
+
+/**
+ * Moves a scalar's position to a character inside it, for plain and quoted one-line scalars
+ * (block scalars and escapes make the mapping inexact, so they keep the scalar's own position).
+ */
+export function shifted(doc: Document, path: readonly PropertyKey[], start: number | undefined, offset: number | undefined): number | undefined {
+  if (start === undefined || offset === undefined) return start;
+  const keys = path.filter((k): k is string | number => typeof k === 'string' || typeof k === 'number');
+  const node = doc.getIn(keys, true);
+  if (!isScalar(node) || typeof node.value !== 'string' || node.value.includes('\n')) return start;
+  if (node.type === 'PLAIN') return start + offset;
+  if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && !node.source?.includes('\\')) return start + 1 + offset;
+  return start;
 }
 
 function firstLine(s: string): string {

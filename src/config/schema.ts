@@ -4,6 +4,8 @@
 import { z } from 'zod';
 import { mustParsePath, parsePath } from './path.ts';
 import { METRIC_NAME_RE, labelNameProblem } from './names.ts';
+import { fluxHealthCheckSchema, otherwiseSchema, ruleSchema } from '../health/schema.ts';
+import { checkFluxExpressions, checkRules } from '../health/config-check.ts';
 import {
   DEFAULT_OBJECT_LIMIT,
   DEFAULT_OBJECTS_PER_KIND,
@@ -21,8 +23,8 @@ import {
 // input, so they are reported even when other parts of the file are invalid.
 
 // A custom issue carrying what was expected and what was found, for the error formatter.
-function problem(ctx: z.RefinementCtx, path: PropertyKey[], expected: string, got: string): void {
-  ctx.addIssue({ code: 'custom', path, message: `expected ${expected}, got ${got}`, params: { expected, got } });
+function problem(ctx: z.RefinementCtx, path: PropertyKey[], expected: string, got: string, offset?: number): void {
+  ctx.addIssue({ code: 'custom', path, message: `expected ${expected}, got ${got}`, params: { expected, got, ...(offset !== undefined ? { offset } : {}) } });
 }
 
 const fieldPath = z
@@ -159,9 +161,15 @@ const resource = z
       .strictObject({
         successPhases: z.array(z.string()).default(() => []).describe('status.phase values meaning healthy.'),
         failurePhases: z.array(z.string()).default(() => []).describe('status.phase values meaning failed.'),
+        rules: z.array(ruleSchema).optional().describe('Your CEL health rules for this kind, tried in order before the built-in catalog.'),
+        otherwise: otherwiseSchema.optional().describe('When none of rules holds: a state, or generic (then the catalog, then the generic rules). Default generic.'),
+        catalog: z.boolean().optional().describe('false: ignore the built-in catalog for this kind. Default true.'),
+      })
+      .superRefine((h, ctx) => {
+        for (const p of checkRules(h.rules ?? [])) problem(ctx, ['rules', ...p.path], p.expected, p.got, p.offset);
       })
       .default(() => ({ successPhases: [], failurePhases: [] }))
-      .describe('Overrides for generic health.'),
+      .describe('Health of this kind: phases, your CEL rules, the catalog.'),
     metrics: z.array(metric).default(() => []),
   })
   .superRefine((r, ctx) => {
@@ -256,6 +264,15 @@ export const configSchema = z
         events: z.boolean().default(DEFAULT_TRACES.events).describe('Kubernetes Events about watched objects become span events.'),
       })
       .default(() => ({ ...DEFAULT_TRACES })),
+    healthCheckExprs: z
+      .union([
+        z.string().min(1),
+        z.array(fluxHealthCheckSchema.superRefine((e, ctx) => {
+          for (const p of checkFluxExpressions(e)) problem(ctx, p.path as PropertyKey[], p.expected, p.got, p.offset);
+        })),
+      ])
+      .optional()
+      .describe('Flux healthCheckExprs (apiVersion, kind, current, inProgress, failed), inline or the path of a YAML file holding them (a list, or a Kustomization with spec.healthCheckExprs); relative to this file.'),
     ksmConfig: z.string().min(1).optional()
       .describe('Path of a kube-state-metrics CustomResourceStateMetrics file (v2.20) whose metrics crotel serves too, unchanged; relative to this file.'),
   })
@@ -272,6 +289,8 @@ export const configSchema = z
     ...(select.length > 0 ? { discovery: { select, exclude: c.discovery.exclude, defaultExclusions: c.discovery.defaultExclusions } } : {}),
     traces: c.traces,
     ...(c.ksmConfig !== undefined ? { ksmConfig: c.ksmConfig } : {}),
+    ...(Array.isArray(c.healthCheckExprs) ? { healthChecks: c.healthCheckExprs } : {}),
+    ...(typeof c.healthCheckExprs === 'string' ? { healthCheckExprsFile: c.healthCheckExprs } : {}),
     };
   })
   .describe('crotel configuration: which custom resources to watch and which metrics to export.');

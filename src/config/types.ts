@@ -2,6 +2,9 @@
 // are parsed, so nothing downstream re-checks or re-parses what the loader already did.
 
 import type { FieldPath } from './path.ts';
+import type { RuleSpec } from '../health/rules.ts';
+import type { FluxHealthCheck } from '../health/schema.ts';
+import type { Health } from '../model.ts';
 
 export interface Config {
   /** Metrics server port; a CLI flag overrides it. */
@@ -16,6 +19,10 @@ export interface Config {
   readonly traces: TracesConfig;
   /** A kube-state-metrics CustomResourceStateMetrics file to serve as well (path as written). */
   readonly ksmConfig?: string;
+  /** Flux healthCheckExprs entries (inline, or read from the file `healthCheckExprs` names). */
+  readonly healthChecks?: readonly FluxHealthCheck[];
+  /** The file `healthCheckExprs` named (as written); the loader reads it into healthChecks. */
+  readonly healthCheckExprsFile?: string;
 }
 
 export interface Limits {
@@ -70,6 +77,12 @@ export interface LabelConfig {
 export interface HealthConfig {
   readonly successPhases: readonly string[];
   readonly failurePhases: readonly string[];
+  /** The user's CEL rules for this kind, tried before the catalog's (README "Health rules"). */
+  readonly rules?: readonly RuleSpec[];
+  /** When none of `rules` holds: a state, or `generic` (continue with the catalog, then generic). */
+  readonly otherwise?: Health | 'generic';
+  /** false: ignore the built-in catalog for this kind. Default true. */
+  readonly catalog?: boolean;
 }
 
 export interface ResourceConfig {

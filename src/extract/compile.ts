@@ -7,7 +7,8 @@ import type { Emitter, ExtractContext } from './context.ts';
 import { compileMetric, readLabels } from './families.ts';
 import { readFacts } from './facts.ts';
 import { genericEmitter, genericFamilies } from './generic.ts';
-import { healthOf } from './health.ts';
+import { compileHealthJudge } from '../health/judge.ts';
+import type { FluxHealthCheck } from '../health/schema.ts';
 import { createRedactor, type Redactor } from './redact.ts';
 
 export interface CompileOptions {
@@ -17,6 +18,8 @@ export interface CompileOptions {
   readonly redact?: readonly string[];
   /** A redactor built once and shared by several resources. */
   readonly redactor?: Redactor;
+  /** Flux healthCheckExprs (config `healthCheckExprs`); each resource picks its own kind's. */
+  readonly fluxChecks?: readonly FluxHealthCheck[];
 }
 
 /** `group/version/kind`, or `version/kind` for the core group (like apiVersion). */
@@ -26,7 +29,8 @@ export function resourceId(r: { group: string; version: string; kind: string }):
 
 export function compileConfig(config: Config): CompiledResource[] {
   const redactor = createRedactor(config.redact);
-  return config.resources.map((r) => compileResource(r, { seriesPerMetric: config.limits.seriesPerMetric, redactor }));
+  const fluxChecks = config.healthChecks ?? [];
+  return config.resources.map((r) => compileResource(r, { seriesPerMetric: config.limits.seriesPerMetric, redactor, fluxChecks }));
 }
 
 export function compileResource(resource: ResourceConfig, options: CompileOptions): CompiledResource {
@@ -46,7 +50,8 @@ export function compileResource(resource: ResourceConfig, options: CompileOption
   const commonLabels = resource.labels;
   // Common labels are only needed by configured metrics; skip reading them otherwise.
   const needCommon = resource.metrics.length > 0;
-  const health = resource.health;
+  // The catalog is looked up here, by group and kind, so every compiled resource gets it.
+  const judge = compileHealthJudge(resource, resource.health, { ...(options.fluxChecks ? { fluxChecks: options.fluxChecks } : {}), redact: redactor });
 
   const extract = (object: unknown): Snapshot | { readonly invalid: string } => {
     const errors: ExtractionError[] = [];
@@ -54,7 +59,8 @@ export function compileResource(resource: ResourceConfig, options: CompileOption
     if ('invalid' in r) return r;
     const facts = r.facts;
     const samples: Sample[] = [];
-    const h = healthOf(facts, health);
+    const why = judge(object as Record<string, unknown>, facts, errors);
+    const h = why.state;
     const partial: Omit<ExtractContext, 'common'> = { object: object as Record<string, unknown>, facts, health: h, samples, errors };
     const common = needCommon && commonLabels.length > 0 ? readLabels({ ...partial, common: undefined }, commonLabels, redactor) : [];
     const ctx: ExtractContext = { ...partial, common };
@@ -72,6 +78,7 @@ export function compileResource(resource: ResourceConfig, options: CompileOption
       ...(facts.createdAt !== undefined ? { createdAt: facts.createdAt } : {}),
       ...(facts.deletingSince !== undefined ? { deletingSince: facts.deletingSince } : {}),
       health: h,
+      healthWhy: why,
       // Exact-size copies: arrays grown by push keep spare capacity for as long as the Snapshot lives.
       samples: samples.slice(),
       errors: dedupeErrors(errors),

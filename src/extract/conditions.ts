@@ -1,6 +1,7 @@
 // Reads `status.conditions` in either shape operators write: the conventional list of
 // {type, status, …} or a map of type → {status, …} (or type → status). Text is redacted and
-// capped; the first condition of a type wins and later duplicates are reported.
+// capped; the first condition of a type wins and later duplicates are reported. A condition with
+// no status is skipped without an error: operators write informational ones that way.
 
 import { intern } from './intern.ts';
 import type { ConditionSnapshot, ExtractionError } from '../model.ts';
@@ -53,6 +54,8 @@ function readOne(type: unknown, body: unknown, at: string, redactor: Redactor, e
   }
   // Map form may hold the status directly: {Ready: "True"}.
   const fields = isPlainObject(body) ? body : { status: body };
+  // Conditions without a status are a normal shape (Argo CD writes them): informational, no series.
+  if (fields.status === undefined || fields.status === null || fields.status === '') return undefined;
   const status = statusText(fields.status);
   if (status === undefined) {
     errors.push({ path: `${at}.status`, reason: 'expected a string condition status' });

@@ -39,6 +39,12 @@ export function readFacts(object: unknown, redactor: Redactor, errors: Extractio
 
   const generation = integerAt(meta.generation, 'metadata.generation', errors);
   const observedGeneration = integerAt(status?.observedGeneration, 'status.observedGeneration', errors);
+  const spec = isPlainObject(object.spec) ? object.spec : undefined;
+  // spec.suspend (Flux, CronJob-style) and spec.paused (Argo Rollouts, Cluster API, Deployments) say "paused on purpose".
+  const suspended = spec !== undefined && (spec.suspend === true || spec.paused === true);
+  const statusShape = status === undefined ? 'absent' : Object.keys(status).length === 0 ? 'empty' : 'present';
+  const stateWord = status === undefined ? undefined : stateWordOf(status);
+  const readyFlag = typeof status?.ready === 'boolean' ? status.ready : undefined;
 
   let phase: string | undefined;
   if (typeof status?.phase === 'string' && status.phase !== '') phase = status.phase;
@@ -56,6 +62,10 @@ export function readFacts(object: unknown, redactor: Redactor, errors: Extractio
     namespace: typeof meta.namespace === 'string' ? intern(meta.namespace) : '',
     resourceVersion: typeof meta.resourceVersion === 'string' ? meta.resourceVersion : '',
     deleting,
+    suspended,
+    statusShape,
+    ...(stateWord !== undefined ? { stateWord } : {}),
+    ...(readyFlag !== undefined ? { readyFlag } : {}),
     conditions,
     ...(generation !== undefined ? { generation } : {}),
     ...(observedGeneration !== undefined ? { observedGeneration } : {}),
@@ -66,9 +76,29 @@ export function readFacts(object: unknown, redactor: Redactor, errors: Extractio
   return { facts };
 }
 
+// Where operators without status.phase put their one-word state (Percona `state`, Istio `status`,
+// MinIO `currentState`, KubeVirt `printableStatus`, VictoriaMetrics `updateStatus`, Argo CD `health.status`).
+const STATE_FIELDS = ['state', 'status', 'currentState', 'printableStatus', 'updateStatus', 'clusterStatus', 'health'] as const;
+
+function stateWordOf(status: Record<string, unknown>): string | undefined {
+  for (const k of STATE_FIELDS) {
+    const v = status[k];
+    if (typeof v === 'string' && v !== '' && v.length <= 64) return v;
+    if (k === 'health' && isPlainObject(v) && typeof v.status === 'string' && v.status !== '') return v.status;
+  }
+  return undefined;
+}
+
+// Integers may arrive as strings (Argo Rollouts writes observedGeneration as "3"): read them as numbers.
+const INTEGER_TEXT = /^-?\d{1,15}$/;
+
 function integerAt(v: unknown, path: string, errors: ExtractionError[]): number | undefined {
-  if (v === undefined || v === null) return undefined;
+  if (v === undefined || v === null || v === '') return undefined;
   if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
+  if (typeof v === 'string') {
+    // Old Argo Rollouts write a hash here: a real shape that says nothing about generations.
+    return INTEGER_TEXT.test(v) ? Number(v) : undefined;
+  }
   errors.push({ path, reason: `expected an integer, got ${typeof v === 'number' ? 'a non-integer number' : typeof v}` });
   return undefined;
 }
@@ -83,7 +113,7 @@ function timestampField<K extends string>(key: K, v: unknown, path: string, erro
   return { [key]: t.epochMs } as Partial<Record<K, number>>;
 }
 
-/** Health of a raw object, for callers without a compiled resource (tools, tests). */
+/** Generic health of a raw object, for callers without a compiled resource (tools, tests). */
 export function objectHealth(object: unknown, config?: HealthConfig): Health | undefined {
   // Health needs no identity, so give objects without uid/name a stand-in to read the rest.
   const meta = isPlainObject(object) && isPlainObject(object.metadata) ? object.metadata : {};

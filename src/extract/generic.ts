@@ -28,7 +28,7 @@ export function genericFamilies(cardinalityLimit: number): MetricFamily[] {
     family('k8s.object.condition.status', 'updowncounter', '{object}', 'Status of each condition of the object: 1 for its current status, 0 for the other standard statuses.', ['k8s.object.condition.type', 'k8s.object.condition.status']),
     family('k8s.object.phase', 'updowncounter', '{object}', 'Current status.phase of the object (value 1).', ['k8s.object.phase']),
     family('k8s.object.generation.lag', 'gauge', '{generation}', 'metadata.generation minus status.observedGeneration: spec changes the controller has not yet observed.', []),
-    family('k8s.object.health', 'updowncounter', '{object}', 'kstatus-style health of the object: 1 for the current one of current, in_progress, failed, terminating.', ['k8s.object.health']),
+    family('k8s.object.health', 'updowncounter', '{object}', `Health of the object: 1 for the current one of ${HEALTH_VALUES.join(', ')}.`, ['k8s.object.health']),
   ];
 }
 

@@ -1,7 +1,8 @@
-// Strict RFC 3339 timestamps (the form Kubernetes writes), with fractional seconds and offsets.
+// RFC 3339 timestamps (the form Kubernetes writes), with fractional seconds and offsets; also the
+// ISO 8601 basic offset `+0000` some operators write (Strimzi), which is unambiguous.
 // Date.parse is not used: it accepts many non-RFC forms and silently guesses time zones.
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
 
 export interface Timestamp {
   /** Whole epoch milliseconds (fraction below 1 ms dropped). */

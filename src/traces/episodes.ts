@@ -1,7 +1,12 @@
 // Reconcile episodes of objects, as spans. Pure logic with an injected clock: Snapshots in,
 // finished SpanRecords and lifecycle measurements out. One episode is one trace:
-//   start  — creation, a spec change (generation bump), or leaving the healthy state;
-//   end    — healthy again, a terminal failure (health `failed`), deletion, or timeout;
+//   start  — creation, a spec change (generation bump), or leaving a settled state (current,
+//            suspended, unknown) for in_progress, degraded or failed;
+//   end    — healthy again (`current`), a terminal failure (`failed`, status ERROR), deletion,
+//            or timeout. `degraded` is recoverable: it opens or continues an episode and never
+//            ends one. `suspended` neither opens an episode nor lets an open one time out (the
+//            time spent suspended does not count). `unknown` neither opens nor ends one;
+//            `terminating` opens none and the deletion ends it;
 //   spans  — a root for the episode, a child per phase / condition-status interval, each
 //            handed out as soon as it closes (at the next transition), the root last.
 // Ids are derived from the uid and an episode key read from the object, so a restart
@@ -12,7 +17,7 @@ import { spanIdFor, traceIdFor } from './ids.ts';
 
 export type EpisodeTrigger = 'created' | 'spec_change' | 'degraded';
 export type EpisodeOutcome = 'succeeded' | 'failed' | 'deleted' | 'timed_out' | 'superseded';
-export type StateType = 'phase' | 'condition';
+export type StateType = 'phase' | 'condition' | 'health';
 
 export interface SpanEventRecord {
   readonly name: string;
@@ -73,6 +78,20 @@ interface OpenEpisode {
   readonly events: SpanEventRecord[];
   /** A status transition happened since the start (success needs one when the object reports no observedGeneration). */
   changed: boolean;
+  /** The latest judgement that was not healthy, for the root span (`crotel.health.*`). */
+  problem?: { readonly state: Health; readonly reason: string };
+  /** When the object became suspended (episode clock stopped), and time suspended so far. */
+  suspendedSince?: number;
+  suspendedMs: number;
+}
+
+/** Settled states: leaving one for an unsettled state opens a degradation episode. */
+const SETTLED: ReadonlySet<Health> = new Set(['current', 'suspended', 'unknown']);
+const OPENS: ReadonlySet<Health> = new Set(['in_progress', 'degraded', 'failed']);
+
+function reasonOf(s: Snapshot): string | undefined {
+  const w = s.healthWhy;
+  return w ? `${w.rule}${w.detail !== undefined ? ` (${w.detail})` : ''}` : undefined;
 }
 
 const missing = '<none>';
@@ -167,7 +186,7 @@ export class EpisodeTracker {
     if (bump) {
       if (episode) this.end(episode, now, 'superseded');
       episode = this.start(ref, next, 'spec_change', `generation/${next.generation}`, now);
-    } else if (!episode && previous.health === 'current' && next.health !== 'current' && next.health !== 'terminating') {
+    } else if (!episode && SETTLED.has(previous.health) && OPENS.has(next.health)) {
       const at = this.transitionTime(transitions, now);
       episode = this.start(ref, next, 'degraded', degradedKey(next, at), at);
     } else if (episode) {
@@ -178,7 +197,21 @@ export class EpisodeTracker {
       this.advance(episode, transitions, now, !done);
     }
     if (!episode) return;
+    this.note(episode, next, now);
     this.finishIfDone(episode, next, transitions, now);
+  }
+
+  /** Keeps the episode's health story: the latest problem, and the suspended clock. */
+  private note(episode: OpenEpisode, s: Snapshot, now: number): void {
+    if (s.health !== 'current') {
+      const reason = reasonOf(s);
+      if (reason !== undefined && s.health !== 'suspended') episode.problem = { state: s.health, reason };
+    }
+    if (s.health === 'suspended') episode.suspendedSince ??= now;
+    else if (episode.suspendedSince !== undefined) {
+      episode.suspendedMs += Math.max(0, now - episode.suspendedSince);
+      episode.suspendedSince = undefined;
+    }
   }
 
   /** Attaches a Kubernetes Event to the span active at its time; false when no episode is open. */
@@ -199,12 +232,13 @@ export class EpisodeTracker {
   sweep(): void {
     const now = this.options.clock();
     for (const episode of [...this.episodes.values()]) {
-      if (now - episode.startMs > this.options.episodeTimeoutMs) this.end(episode, now, 'timed_out');
+      if (episode.suspendedSince !== undefined) continue; // paused on purpose: its clock is stopped
+      if (now - episode.startMs - episode.suspendedMs > this.options.episodeTimeoutMs) this.end(episode, now, 'timed_out');
     }
   }
 
   private firstSight(ref: ResourceRef, s: Snapshot, now: number): void {
-    if (s.health === 'current' || s.health === 'failed' || s.health === 'terminating') return;
+    if (!OPENS.has(s.health) || s.health === 'failed') return;
     // In progress when first seen: either just created, or crotel (re)started mid-episode.
     // Recompute the key the episode had when it began, from the object alone (see resumedAs).
     const generation = s.generation ?? 1;
@@ -233,8 +267,10 @@ export class EpisodeTracker {
       states: new Map(),
       events: [],
       changed: false,
+      suspendedMs: 0,
     };
     this.episodes.set(s.uid, episode);
+    this.note(episode, s, startMs);
     if (s.phase !== undefined) this.openState(episode, 'phase', 'phase', s.phase, startMs, {});
     for (const c of s.conditions) {
       this.openState(episode, `condition/${c.type}`, 'condition', conditionValue(c.type, c.status),
@@ -275,7 +311,7 @@ export class EpisodeTracker {
     const outcome = this.outcomeOf(episode, s);
     if (!outcome) return;
     const at = Math.max(this.transitionTime(transitions, now), episode.startMs);
-    this.end(episode, at, outcome, outcome === 'failed' ? (s.phase !== undefined ? `phase ${s.phase}` : 'failed') : undefined);
+    this.end(episode, at, outcome, outcome === 'failed' ? (reasonOf(s) ?? (s.phase !== undefined ? `phase ${s.phase}` : 'failed')) : undefined);
   }
 
   private deleted(s: Snapshot, now: number): void {
@@ -295,7 +331,10 @@ export class EpisodeTracker {
       name: `reconcile ${episode.ref.kind}`,
       startMs: episode.startMs,
       endMs,
-      attributes: { ...episode.identity, 'crotel.episode.trigger': episode.trigger, 'crotel.episode.outcome': outcome },
+      attributes: {
+        ...episode.identity, 'crotel.episode.trigger': episode.trigger, 'crotel.episode.outcome': outcome,
+        ...(episode.problem ? { 'crotel.health.state': episode.problem.state, 'crotel.health.reason': episode.problem.reason } : {}),
+      },
       status: error ? 'error' : 'ok',
       ...(error ? { statusMessage: message ?? outcome } : {}),
       events: episode.events,
@@ -343,6 +382,10 @@ export class EpisodeTracker {
   private measure(ref: ResourceRef, previous: Snapshot, next: Snapshot, transitions: readonly Transition[], now: number): void {
     const before = new Map(previous.conditions.map((c) => [c.type, c]));
     for (const t of transitions) {
+      if (t.type === 'health') {
+        this.sink.transition(ref, 'health', t.from, t.to);
+        continue;
+      }
       if (t.type === 'phase') {
         const from = t.from ?? missing;
         const to = t.to ?? missing;

@@ -96,6 +96,7 @@ test('reference config: snapshot facts', () => {
       ],
       createdAt: Date.UTC(2023, 9, 27, 9, 45),
       health: 'current',
+      healthWhy: { state: 'current', rule: 'config: successPhases', detail: 'Running' },
       samples: 4,
       errors: [],
     },
@@ -211,7 +212,8 @@ test('generic families over every fixture', () => {
   for (const status of ['True', 'False', 'Unknown']) {
     assert.ok(hibernated.includes(`k8s_object_condition_status{k8s.object.condition.type="cnpg.io/hibernation",k8s.object.condition.status="${status}"} ${status === 'True' ? 1 : 0}`));
   }
-  assert.ok(hibernated.includes('k8s_object_health{k8s.object.health="current"} 1'));
+  // A kind with no catalog rule: the generic pause-condition rule reads cnpg.io/hibernation=True.
+  assert.ok(hibernated.includes('k8s_object_health{k8s.object.health="suspended"} 1'));
   // generation 1 but no status.observedGeneration: no lag series.
   assert.ok(!hibernated.some((l) => l.startsWith('k8s_object_generation_lag')));
 
@@ -224,11 +226,12 @@ test('generic families over every fixture', () => {
     'k8s_object_condition_status{k8s.object.condition.type="Available",k8s.object.condition.status="Degraded"} 1',
   ]);
 
-  // Flux observedGeneration -1: no lag series, in_progress health, not exported as -1.
+  // Flux observedGeneration -1: no lag series, not exported as -1; Ready=False outranks the
+  // unobserved generation (Argo CD calls this object Degraded).
   const o = byId.get('flux-kustomization/kustomization-source-not-found.yaml');
   const notFound = snapshot(r, { ...o, metadata: { ...(o?.metadata as object), generation: 1 } });
   assert.equal(notFound.observedGeneration, undefined);
-  assert.equal(notFound.health, 'in_progress');
+  assert.equal(notFound.health, 'degraded');
   assert.ok(!notFound.samples.some((x) => r.families[x.family]?.name === 'k8s.object.generation.lag'));
 
   // Flux generation 3 observed 2: lag 1.
@@ -236,9 +239,12 @@ test('generic families over every fixture', () => {
   assert.ok(retrying.includes('k8s_object_generation_lag{} 1'), retrying.join('\n'));
   assert.deepEqual(retrying.filter((l) => l.startsWith('k8s_object_health')), [
     'k8s_object_health{k8s.object.health="current"} 0',
-    'k8s_object_health{k8s.object.health="in_progress"} 1',
+    'k8s_object_health{k8s.object.health="in_progress"} 0',
+    'k8s_object_health{k8s.object.health="degraded"} 1',
     'k8s_object_health{k8s.object.health="failed"} 0',
+    'k8s_object_health{k8s.object.health="suspended"} 0',
     'k8s_object_health{k8s.object.health="terminating"} 0',
+    'k8s_object_health{k8s.object.health="unknown"} 0',
   ]);
 
   // Every fixture extracts cleanly with exactly one health series at 1 and identity attributes set.
@@ -246,7 +252,7 @@ test('generic families over every fixture', () => {
     const s = snapshot(r, object);
     assert.deepEqual(s.errors, [], id);
     const health = s.samples.filter((x) => x.family === 3);
-    assert.equal(health.length, 4, id);
+    assert.equal(health.length, 7, id);
     assert.equal(health.filter((x) => x.value === 1).length, 1, id);
     for (const x of s.samples) assert.equal(x.attributeValues[1], (object.metadata as { name: string }).name, id);
   }

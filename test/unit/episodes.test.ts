@@ -63,7 +63,7 @@ test('create → Pending → Provisioning → Running (Ready False → True) is 
   assert.equal(root.attributes['crotel.episode.trigger'], 'created');
   assert.equal(root.attributes['k8s.object.uid'], 'uid-1');
   assert.deepEqual(sink.episodes, [{ outcome: 'succeeded', seconds: 9.5 }]);
-  assert.deepEqual(sink.transitions, ['phase:<none>->Pending', 'phase:Pending->Provisioning', 'condition:Ready=<none>->Ready=False', 'phase:Provisioning->Running', 'condition:Ready=False->Ready=True']);
+  assert.deepEqual(sink.transitions, ['phase:<none>->Pending', 'phase:Pending->Provisioning', 'condition:Ready=<none>->Ready=False', 'phase:Provisioning->Running', 'condition:Ready=False->Ready=True', 'health:in_progress->current']);
   assert.deepEqual(sink.states, ['phase:Pending:1.5', 'phase:Provisioning:6', 'condition:Ready=False:6']);
 });
 
@@ -207,7 +207,7 @@ test('a sink that wants no spans (tracing off, a follower) still gets the lifecy
   now = T0 + 2000;
   tracker.observe(ref, s0, snap({ health: 'current', phase: 'Running', phaseSince: T0 + 2000 }));
   assert.deepEqual(sink.spans, []);
-  assert.deepEqual(sink.transitions, ['phase:Pending->Running']);
+  assert.deepEqual(sink.transitions, ['phase:Pending->Running', 'health:in_progress->current']);
   assert.deepEqual(sink.states, ['phase:Pending:2']);
   assert.deepEqual(sink.episodes, [{ outcome: 'succeeded', seconds: 2 }]);
   assert.equal(tracker.openEpisodes(), 0);
