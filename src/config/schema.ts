@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { mustParsePath, parsePath } from './path.ts';
 import { METRIC_NAME_RE, labelNameProblem } from './names.ts';
+import { redactPatternProblem } from './patterns.ts';
 import {
   DEFAULT_SERIES_PER_METRIC,
   DEFAULT_TRACES,
@@ -176,15 +177,12 @@ export const configSchema = z
     redact: z
       .array(
         z.string().superRefine((src, ctx) => {
-          try {
-            new RegExp(src, 'g');
-          } catch (e) {
-            problem(ctx, [], 'a valid regular expression', (e as Error).message);
-          }
+          const p = redactPatternProblem(src);
+          if (p !== undefined) problem(ctx, [], 'a valid regular expression', p);
         }),
       )
       .default(() => [])
-      .describe('Regular expressions whose matches in exported strings are replaced by REDACTED.'),
+      .describe('Regular expressions (JavaScript syntax, run by a linear-time RE2 engine: no backreferences or lookaround) whose matches in every exported string are replaced by REDACTED.'),
     resources: z.array(resource).describe('Custom resources to watch (at least one; may be [] when ksmConfig is set).'),
     traces: z
       .strictObject({
