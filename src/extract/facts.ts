@@ -9,7 +9,7 @@ import { healthOf, type HealthFacts } from './health.ts';
 import { labelText } from './labels.ts';
 import { redact, type Redactor } from './redact.ts';
 import { isPlainObject } from './resolve.ts';
-import { parseTimestamp } from './time.ts';
+import { isGoZeroTime, parseTimestamp } from './time.ts';
 
 export interface ObjectFacts extends HealthFacts {
   readonly uid: string;
@@ -80,6 +80,7 @@ function timestampField<K extends string>(key: K, v: unknown, path: string, erro
     errors.push({ path, reason: 'expected an RFC 3339 time' });
     return {};
   }
+  if (isGoZeroTime(t)) return {}; // Go's zero time: never set
   return { [key]: t.epochMs } as Partial<Record<K, number>>;
 }
 
