@@ -73,6 +73,7 @@ export function compileResource(resource: ResourceConfig, options: CompileOption
       ...(facts.createdAt !== undefined ? { createdAt: facts.createdAt } : {}),
       ...(facts.deletingSince !== undefined ? { deletingSince: facts.deletingSince } : {}),
       health: h,
+      ...(facts.identityAltered ? { identityAltered: true as const } : {}),
       // Exact-size copies: arrays grown by push keep spare capacity for as long as the Snapshot lives.
       samples: guardSamples(families, samples.slice(), errors),
       errors: dedupeErrors(errors),

@@ -7,6 +7,7 @@ import type { HealthConfig } from '../config/index.ts';
 import { readConditions } from './conditions.ts';
 import { healthOf, type HealthFacts } from './health.ts';
 import { labelText } from './labels.ts';
+import { wellFormed } from './guard.ts';
 import { redact, type Redactor } from './redact.ts';
 import { isPlainObject } from './resolve.ts';
 import { isGoZeroTime, parseTimestamp } from './time.ts';
@@ -22,6 +23,11 @@ export interface ObjectFacts extends HealthFacts {
   readonly conditions: readonly ConditionSnapshot[];
   readonly createdAt?: number;
   readonly deletingSince?: number;
+  /** name and namespace as exported (redacted, capped, well-formed). */
+  readonly nameText: string;
+  readonly namespaceText: string;
+  /** True when uid, name or namespace changed on the way to a label: two objects could then share a series. */
+  readonly identityAltered: boolean;
 }
 
 export type FactsResult = { readonly facts: ObjectFacts } | { readonly invalid: string };
@@ -50,10 +56,16 @@ export function readFacts(object: unknown, redactor: Redactor, errors: Extractio
   const deletion = meta.deletionTimestamp;
   const deleting = deletion !== undefined && deletion !== null;
 
+  const namespace = typeof meta.namespace === 'string' ? intern(meta.namespace) : '';
+  const nameText = identityText(name, redactor);
+  const namespaceText = identityText(namespace, redactor);
   const facts: ObjectFacts = {
     uid,
     name,
-    namespace: typeof meta.namespace === 'string' ? intern(meta.namespace) : '',
+    namespace,
+    nameText,
+    namespaceText,
+    identityAltered: nameText !== name || namespaceText !== namespace || identityText(uid, redactor) !== uid,
     resourceVersion: typeof meta.resourceVersion === 'string' ? meta.resourceVersion : '',
     deleting,
     conditions,
@@ -64,6 +76,10 @@ export function readFacts(object: unknown, redactor: Redactor, errors: Extractio
     ...timestampField('deletingSince', deletion, 'metadata.deletionTimestamp', errors),
   };
   return { facts };
+}
+
+function identityText(v: string, redactor: Redactor): string {
+  return v === '' ? v : wellFormed(labelText(v, redactor));
 }
 
 function integerAt(v: unknown, path: string, errors: ExtractionError[]): number | undefined {

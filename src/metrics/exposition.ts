@@ -56,7 +56,7 @@ export async function writeExposition(stores: readonly ResourceStore[], out: Wri
   for (const { family, sources } of groupFamilies(stores)) {
     let headerWritten = false;
     // Families whose labels do not identify the object may repeat a series: serve it once.
-    const seen = sources.some(({ store, index }) => store.resource.families[index]!.seriesMayRepeat) || sameObjectsTwice(sources) ? new Set<string>() : undefined;
+    const seen = sources.some(({ store, index }) => store.resource.families[index]!.seriesMayRepeat) || sameObjectsTwice(sources) || sources.some(({ store }) => store.identityAltered > 0) ? new Set<string>() : undefined;
     for (const { store, index } of sources) {
       const template = familyTemplate(store.resource.families[index]!);
       for (const snapshot of store.entries.values()) {

@@ -38,7 +38,7 @@ export class ObjectMetricProducer implements MetricProducer {
     type Point = { startTime: HrTime; endTime: HrTime; attributes: Attributes; value: number };
     const byName = new Map<string, { family: MetricFamily; points: Point[]; seen?: Set<string> }>();
     const stores = this.stores();
-    const twice = sameObjectsTwice(stores.map((store) => ({ store })));
+    const twice = sameObjectsTwice(stores.map((store) => ({ store }))) || stores.some((store) => store.identityAltered > 0);
     for (const store of stores) {
       const families = store.resource.families;
       const keyIds = families.map((f) => f.attributeKeys.join('\u0001'));
