@@ -17,7 +17,7 @@ export function readObjectFiles(files: readonly string[]): FileObject[] {
       text = readFileSync(file, 'utf8');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new Error(`${file}: cannot read objects (${code === 'EISDIR' ? 'a directory, not a file' : code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message})`);
+      throw new Error(`${file}: cannot read objects (${code === 'EISDIR' ? 'a directory, not a file' : code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message})`, { cause: e });
     }
     for (const doc of parseAllDocuments(text)) {
       if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0]!.message}`);
