@@ -108,8 +108,9 @@ export function redactUserInfo(v: string): string {
         break;
       }
     }
+    // `user:password@`, also `:password@` (Redis) — a password after the colon.
     const colon = v.indexOf(':', from);
-    if (colon > from && colon < at - 1) {
+    if (colon >= from && colon < at - 1) {
       out += v.slice(copied, from) + REDACTED;
       copied = at;
     }
@@ -338,8 +339,10 @@ const MAX_DEPTH = 64;
  * Left as written unless something was redacted (then re-serialized compactly).
  */
 export function redactSecretDocument(v: string): string {
-  const t = v.trimStart();
-  if (t[0] !== '{' || v.length > MAX_SECRET_DOCUMENT || !/"kind"\s*:\s*"Secret"/.test(v)) return v;
+  if (!/\\?"kind\\?"\s*:\s*\\?"Secret\\?"/.test(v)) return v;
+  // Embedded in other text (a message, a map printed by kube-state-metrics), cut, or too big to
+  // parse: blank the data/stringData objects by scanning.
+  if (v.trimStart()[0] !== '{' || v.length > MAX_SECRET_DOCUMENT) return redactSecretDataText(v);
   let doc: unknown;
   try {
     doc = JSON.parse(v);
@@ -373,8 +376,40 @@ export function redactSecretDocument(v: string): string {
   return JSON.stringify(doc) + (v.endsWith('\n') ? '\n' : '');
 }
 
-// Unparseable (cut or hostile) Secret JSON: blank everything after a data/stringData key.
+// Secret JSON that is not a whole document: each data/stringData value (an object, matched
+// brace by brace, strings skipped; or a scalar) becomes REDACTED, to the end when unterminated.
 function redactSecretDataText(v: string): string {
-  const m = /"(?:data|stringData)"\s*:/.exec(v);
-  return m ? `${v.slice(0, m.index + m[0].length)}${REDACTED}` : v;
+  const key = /\\?"(?:data|stringData)\\?"\s*:\s*/g;
+  let out = '';
+  let copied = 0;
+  for (let m = key.exec(v); m !== null; m = key.exec(v)) {
+    const start = m.index + m[0].length;
+    let end = v.length;
+    if (v[start] === '{') {
+      let depth = 0;
+      let inString = false;
+      for (let i = start; i < v.length; i++) {
+        const c = v[i];
+        if (inString) {
+          if (c === '\\' && v[i + 1] !== '"') i++;
+          else if (c === '"') inString = false;
+        } else if (c === '"') {
+          inString = true;
+        } else if (c === '{') {
+          depth++;
+        } else if (c === '}' && --depth === 0) {
+          end = i + 1;
+          break;
+        }
+      }
+    } else {
+      let i = start;
+      while (i < v.length && v[i] !== ',' && v[i] !== '}') i++;
+      end = i;
+    }
+    out += v.slice(copied, start) + REDACTED;
+    copied = end;
+    key.lastIndex = Math.max(end, start);
+  }
+  return copied === 0 ? v : out + v.slice(copied);
 }

@@ -272,7 +272,11 @@ export function compileKsmResource(resource: KsmResource, ref: ResourceRef, opti
     const at = `${name} ${mustCompileKsmPath([...each.path, ...each.valueFrom]).text}`;
     const values = each.type === 'gauge' ? gaugeValues(each, own, at) : each.type === 'info' ? infoValues(each, own) : stateSetValues(each, own, at);
     const familyLabels = compileLabels(mergeMaps(resource.labelsFromPath, metric.labelsFromPath));
-    const reads = (p: string): boolean => familyLabels.plain.some((l) => l.path.text === p);
+    // An identity label only identifies when nothing per element can overwrite it (the state
+    // label, labelFromKey, the element's own labels): element labels win over the object's.
+    const shadowed = new Set([each.labelName, each.labelFromKey, ...own.plain.map((p) => p.name)]);
+    const once = (n: string): boolean => familyLabels.plain.filter((l) => l.name === n).length === 1;
+    const reads = (p: string): boolean => own.stars.length === 0 && familyLabels.plain.some((l) => l.path.text === p && !shadowed.has(l.name) && once(l.name));
     const compiled: CompiledMetric = {
       name,
       identifiesObject: reads('[metadata,uid]') || (reads('[metadata,name]') && reads('[metadata,namespace]')),
