@@ -9,7 +9,7 @@
 // exposition groups them under one name, and label order is sorted as kube-state-metrics does.
 
 import type { CompiledResource, ExtractionError, MetricFamily, ResourceRef, Sample, Snapshot } from '../model.ts';
-import { compileResource, createRedactor, dedupeErrors, guarded, isPlainObject, resourceId, type Redactor } from '../extract/index.ts';
+import { compileResource, createRedactor, dedupeErrors, guarded, isPlainObject, redact, resourceId, type Redactor } from '../extract/index.ts';
 import { rejection, wellFormed, type SeriesRejection } from '../extract/guard.ts';
 import { exportText } from '../extract/redact.ts';
 import { DEFAULT_SERIES_PER_METRIC, exportLabelNameProblem } from '../config/index.ts';
@@ -34,6 +34,11 @@ export function seriesMayRepeat(family: MetricFamily): boolean {
 
 /** Longest label value served (after redaction); kube-state-metrics itself keeps them whole. */
 export const MAX_KSM_LABEL_VALUE = 8192;
+
+/** A kube-state-metrics label value as crotel serves it: redacted, then capped, well-formed. */
+export function ksmLabelValue(v: string, redactor: Redactor = redact): string {
+  return v === '' ? v : wellFormed(exportText(v, redactor, MAX_KSM_LABEL_VALUE));
+}
 
 /** Distinct label-key sets per metric beyond which samples are dropped and reported. */
 export const MAX_LABEL_SETS_PER_METRIC = 256;
@@ -299,7 +304,7 @@ export function compileKsmResource(resource: KsmResource, ref: ResourceRef, opti
   // to crotel's native 256 characters: kube-state-metrics keeps them whole. They are capped at
   // MAX_KSM_LABEL_VALUE after redaction (a cut value cannot leak what redaction removed), and
   // made well-formed Unicode; two series equal after that are served once (see `seen`).
-  const clean = (v: string): string => (v === '' ? v : wellFormed(exportText(v, redactor, MAX_KSM_LABEL_VALUE)));
+  const clean = (v: string): string => ksmLabelValue(v, redactor);
 
   const extract = (object: unknown): Snapshot | { readonly invalid: string } => {
     const base = facts.extract(object);
