@@ -14,6 +14,7 @@ import { renderExposition } from '../../src/metrics/exposition.ts';
 import { createTelemetry } from '../../src/metrics/telemetry.ts';
 import type { CompiledResource } from '../../src/model.ts';
 import { SeriesBudget } from '../../src/state/budget.ts';
+import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { ResourceStore } from '../../src/state/store.ts';
 import { uniqueObjects } from '../../src/render.ts';
 
@@ -151,6 +152,8 @@ export const ksmConfigText: fc.Arbitrary<string> = fc.record({
 
 export interface Scrape {
   readonly text: string;
+  /** The object series as the OTLP exporter would send them. */
+  readonly otlp: ResourceMetrics | undefined;
   /** False when validate refused the configs (nothing was rendered). */
   readonly accepted: boolean;
 }
@@ -167,7 +170,7 @@ export async function scrape(nativeText: string | undefined, ksmText: string | u
       if (conflicts.length > 0) throw new ConfigError('ksm.yaml', conflicts);
     }
   } catch (e) {
-    if (e instanceof ConfigError) return { text: '', accepted: false };
+    if (e instanceof ConfigError) return { text: '', otlp: undefined, accepted: false };
     throw e;
   }
   const resources: CompiledResource[] = [
@@ -194,6 +197,28 @@ export async function scrape(nativeText: string | undefined, ksmText: string | u
   const unique = uniqueObjects(objects.map((object) => ({ file: 'objects.yaml', object })));
   for (const { object } of unique) for (const store of stores) store.upsert(object);
   const text = await renderExposition(stores, await telemetry.selfExposition());
+  const otlp = telemetry.objectProducer.snapshot();
   await telemetry.shutdown();
-  return { text, accepted: true };
+  return { text, otlp, accepted: true };
+}
+
+/** Throws unless every OTLP metric name is unique and each metric's attribute sets are unique and well-formed. */
+export function checkOtlp(metrics: ResourceMetrics): void {
+  const names = new Set<string>();
+  for (const scope of metrics.scopeMetrics) {
+    for (const m of scope.metrics) {
+      if (names.has(m.descriptor.name)) throw new Error(`two OTLP metrics named ${m.descriptor.name}`);
+      names.add(m.descriptor.name);
+      const seen = new Set<string>();
+      for (const p of m.dataPoints) {
+        const entries = Object.entries(p.attributes).sort(([a], [b]) => (a < b ? -1 : 1));
+        for (const [k, v] of entries) {
+          if (k === '' || !k.isWellFormed() || (typeof v === 'string' && !v.isWellFormed())) throw new Error(`${m.descriptor.name}: attribute ${JSON.stringify(k)} not well-formed`);
+        }
+        const key = JSON.stringify(entries);
+        if (seen.has(key)) throw new Error(`${m.descriptor.name}: duplicate OTLP point ${key.slice(0, 200)}`);
+        seen.add(key);
+      }
+    }
+  }
 }

@@ -1,18 +1,19 @@
 // Property: whatever the objects and whatever configs validate accepts (native, kube-state-
 // metrics, both), the scrape is valid exposition (strict reader: names, label names, escapes,
-// UTF-8, one family per name, no duplicate series) and holds no planted credential.
+// UTF-8, one family per name, no duplicate series), the OTLP payload has one metric per name
+// and unique, well-formed points, and neither holds a planted credential.
 // promtool checks the same generators in test/integration/hostile-promtool.test.ts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { checkExposition } from '../harness/strict-exposition.ts';
-import { MARKER, hostileObjects, ksmConfigText, nativeConfigText, scrape } from '../harness/hostile.ts';
+import { MARKER, checkOtlp, hostileObjects, ksmConfigText, nativeConfigText, scrape } from '../harness/hostile.ts';
 
 // Sized to run in a few seconds; a failure prints the seed and the shrunk counterexample.
 const RUNS = Number(process.env.CROTEL_PROPERTY_RUNS ?? 150);
 
 async function holds(nativeText: string | undefined, ksmText: string | undefined, objects: Record<string, unknown>[]): Promise<void> {
-  const { text, accepted } = await scrape(nativeText, ksmText, objects);
+  const { text, otlp, accepted } = await scrape(nativeText, ksmText, objects);
   if (!accepted) return;
   try {
     checkExposition(text);
@@ -21,6 +22,8 @@ async function holds(nativeText: string | undefined, ksmText: string | undefined
   }
   const at = text.indexOf(MARKER);
   assert.ok(at < 0, `planted secret exported: …${text.slice(Math.max(0, at - 120), at + 40)}…`);
+  checkOtlp(otlp!);
+  assert.ok(!JSON.stringify(otlp).includes(MARKER), 'planted secret in the OTLP payload');
 }
 
 test('property: native configs × hostile objects → valid, secret-free scrape', async () => {
