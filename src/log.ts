@@ -9,8 +9,8 @@ const MAX_LOG_STRING = 8192;
 const MAX_DEPTH = 4;
 
 function cleanValue(v: unknown, redactor: Redactor, depth: number): unknown {
-  if (typeof v === 'string') return exportText(v, redactor, MAX_LOG_STRING);
-  if (v instanceof Error) return exportText(v.message, redactor, MAX_LOG_STRING);
+  if (typeof v === 'string') return exportText(v, redactor, MAX_LOG_STRING).toWellFormed();
+  if (v instanceof Error) return exportText(v.message, redactor, MAX_LOG_STRING).toWellFormed();
   if (typeof v !== 'object' || v === null || depth >= MAX_DEPTH) return v;
   if (Array.isArray(v)) return v.map((x) => cleanValue(x, redactor, depth + 1));
   const out: Record<string, unknown> = {};
@@ -25,7 +25,7 @@ export function createLogger(level: string, redactor: Redactor = redact, destina
     formatters: { log: (object) => cleanValue(object, redactor, 0) as Record<string, unknown> },
     hooks: {
       logMethod(args, method) {
-        const cleaned = args.map((a) => (typeof a === 'string' ? exportText(a, redactor, MAX_LOG_STRING) : a));
+        const cleaned = args.map((a) => (typeof a === 'string' ? exportText(a, redactor, MAX_LOG_STRING).toWellFormed() : a));
         return method.apply(this, cleaned as Parameters<typeof method>);
       },
     },

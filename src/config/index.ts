@@ -7,7 +7,7 @@ export { configJsonSchema, configSchema } from './schema.ts';
 export { ConfigError, formatProblem, type ConfigProblem } from './errors.ts';
 export { parsePath, mustParsePath, type FieldPath, type PathSegment, type PathParseResult } from './path.ts';
 export { compileRedactPattern, redactPatternProblem } from './patterns.ts';
-export { prometheusMetricName, prometheusLabelName, labelNameProblem, exportLabelNameProblem, reservedMetricNameProblem, METRIC_NAME_RE, GENERIC_FAMILY_NAMES } from './names.ts';
+export { prometheusMetricName, prometheusLabelName, labelNameProblem, exportLabelNameProblem, API_GROUP_RE, DNS_LABEL_RE, reservedMetricNameProblem, METRIC_NAME_RE, GENERIC_FAMILY_NAMES } from './names.ts';
 export {
   DEFAULT_SERIES_PER_METRIC,
   DEFAULT_TRACES,

@@ -52,6 +52,11 @@ export function reservedMetricNameProblem(prometheusName: string): string | unde
   return undefined;
 }
 
+// Kubernetes name shapes: API groups are DNS subdomains, versions and namespaces DNS labels.
+// They become label values of crotel's own series, so only what Kubernetes allows is accepted.
+export const API_GROUP_RE = /^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*)?$/;
+export const DNS_LABEL_RE = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
+
 /** Names of the generic convention families, reserved so a configured metric cannot collide. */
 export const GENERIC_FAMILY_NAMES = [
   'k8s.object.condition.status',

@@ -3,7 +3,7 @@
 
 import { z } from 'zod';
 import { mustParsePath, parsePath } from './path.ts';
-import { METRIC_NAME_RE, labelNameProblem } from './names.ts';
+import { API_GROUP_RE, DNS_LABEL_RE, METRIC_NAME_RE, labelNameProblem } from './names.ts';
 import { redactPatternProblem } from './patterns.ts';
 import {
   DEFAULT_SERIES_PER_METRIC,
@@ -138,10 +138,10 @@ const metric = z
 
 const resource = z
   .strictObject({
-    group: z.string().default('').describe("API group; '' or omitted for the core group."),
-    version: z.string().min(1).describe('API version, e.g. v1.'),
+    group: z.string().max(253).regex(API_GROUP_RE, { message: 'expected an API group (a DNS subdomain such as db.example.com), or empty for the core group' }).default('').describe("API group; '' or omitted for the core group."),
+    version: z.string().min(1).regex(DNS_LABEL_RE, { message: 'expected an API version such as v1 or v1beta1' }).describe('API version, e.g. v1.'),
     kind: z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, { message: 'expected a Kind such as DatabaseInstance' }).describe('Kind, e.g. DatabaseInstance.'),
-    namespaces: z.array(z.string().min(1)).default(() => []).describe('Namespaces to watch; omitted or empty = all.'),
+    namespaces: z.array(z.string().regex(DNS_LABEL_RE, { message: 'expected a namespace name (a DNS label)' })).default(() => []).describe('Namespaces to watch; omitted or empty = all.'),
     labelSelector: z.string().optional().describe('Kubernetes label selector, e.g. tier=db.'),
     generic: z.boolean().optional().describe('Export the generic k8s.object.* families. Default: true when metrics is absent or empty, else false.'),
     labels: labelMap.default(() => []).describe('Common labels added to every configured metric of this resource, in order.'),

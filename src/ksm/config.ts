@@ -320,6 +320,12 @@ export function parseKsmConfig(text: string, file: string): KsmConfig {
         version: str(g?.get('version') ?? null, [...rp, 'groupVersionKind', 'version']) ?? '',
         kind: str(g?.get('kind') ?? null, [...rp, 'groupVersionKind', 'kind']) ?? '',
       };
+      // They become label values of crotel's own series: only characters Kubernetes names use
+      // (kube-state-metrics reads scalars as text, so `version: 1.10` stays valid).
+      const NAME_CHARS = /^[A-Za-z0-9._-]+$/;
+      if (g && gvk.group !== '' && gvk.group !== '*' && !NAME_CHARS.test(gvk.group)) problem([...rp, 'groupVersionKind', 'group'], g.get('group') ?? null, 'an API group (a DNS subdomain)', JSON.stringify(gvk.group));
+      if (g && gvk.version !== '' && gvk.version !== '*' && !NAME_CHARS.test(gvk.version)) problem([...rp, 'groupVersionKind', 'version'], g.get('version') ?? null, 'an API version such as v1, or *', JSON.stringify(gvk.version));
+      if (g && gvk.kind !== '' && gvk.kind !== '*' && !/^[A-Za-z][A-Za-z0-9]*$/.test(gvk.kind)) problem([...rp, 'groupVersionKind', 'kind'], g.get('kind') ?? null, 'a Kind such as DatabaseInstance, or *', JSON.stringify(gvk.kind));
       if (g && (gvk.group === '' || gvk.group === '*')) {
         problem([...rp, 'groupVersionKind', 'group'], r.get('groupVersionKind') ?? null, 'an API group (kube-state-metrics requires one; core resources are not supported)', gvk.group === '' ? 'nothing' : '"*"');
       }

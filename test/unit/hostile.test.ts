@@ -116,6 +116,19 @@ test('one Prometheus name, one family: collisions with self-metrics, generic fam
   });
 });
 
+test('config strings that become label values or HELP text of the scrape', async (t) => {
+  await t.test('group, version and namespaces must be Kubernetes names (they label crotel_* series)', () => {
+    assert.throws(() => parseConfigText('resources:\n  - {group: "a\\"b", version: v1, kind: Widget}\n', 'c.yaml'), /API group/);
+    assert.throws(() => parseConfigText('resources:\n  - {group: example.com, version: "v1\\n", kind: Widget}\n', 'c.yaml'), /API version/);
+    assert.throws(() => parseConfigText('resources:\n  - {group: example.com, version: v1, kind: Widget, namespaces: ["a b"]}\n', 'c.yaml'), /namespace name/);
+    refusesKsm('kind: CustomResourceStateMetrics\nspec:\n  resources:\n    - groupVersionKind: {group: "ex ample", version: v1, kind: W}\n      metrics: []\n', /API group/);
+  });
+  await t.test('a description with a lone surrogate or newline still gives a valid HELP line', async () => {
+    await validScrape('resources:\n  - group: example.com\n    version: v1\n    kind: Widget\n    metrics: [{name: widget_n, description: "bad \\uD800 help\\nline", gauge: {path: spec.n}}]\n', undefined, [widget(0, { spec: { n: 1 } })]);
+    await validScrape(undefined, ksmText('metrics:\n  - {name: value, help: "x \\uDC00 y", each: {type: Gauge, gauge: {path: [spec, n]}}}'), [widget(0, { spec: { n: 1 } })]);
+  });
+});
+
 test('bounded work per value: huge exponents, long strings and hostile regexes finish at once', { timeout: 20_000 }, async (t) => {
   const quantities: [string, number][] = [['1e-999999999', 1e-9], ['-1e-999999999', -1e-9], ['1e999999999', Infinity], ['0e999999999', 0], ['1.5e-10', 1e-9]];
   for (const [text, expected] of quantities) {
