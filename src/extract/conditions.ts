@@ -7,6 +7,7 @@ import type { ConditionSnapshot, ExtractionError } from '../model.ts';
 import type { Redactor } from './redact.ts';
 import { truncate } from './redact.ts';
 import { isPlainObject } from './resolve.ts';
+import { MAX_LABEL_VALUE } from './labels.ts';
 import { isGoZeroTime, parseTimestamp } from './time.ts';
 
 export const MAX_CONDITION_TEXT = 512;
@@ -23,7 +24,9 @@ export function readConditions(raw: unknown, pathText: string, redactor: Redacto
   const add = (type: unknown, body: unknown, at: string): void => {
     const c = readOne(type, body, at, redactor, errors);
     if (c === undefined) return;
-    if (seen.has(c.type)) {
+    // Keyed by the type as exported (label cap, Unicode repaired): two types equal there would be one series.
+    const exported = exportedType(c.type);
+    if (seen.has(exported)) {
       errors.push({ path: at, reason: 'duplicate condition type; the first one is used' });
       return;
     }
@@ -33,7 +36,7 @@ export function readConditions(raw: unknown, pathText: string, redactor: Redacto
       overflow = true;
       return;
     }
-    seen.add(c.type);
+    seen.add(exported);
     out.push(c);
   };
 
@@ -63,6 +66,10 @@ export function readConditions(raw: unknown, pathText: string, redactor: Redacto
     errors.push({ path: pathText, reason: `expected a list or map of conditions, got ${typeof raw}` });
   }
   return out;
+}
+
+function exportedType(type: string): string {
+  return truncate(type, MAX_LABEL_VALUE).toWellFormed();
 }
 
 function readOne(type: unknown, body: unknown, at: string, redactor: Redactor, errors: ExtractionError[]): ConditionSnapshot | undefined {

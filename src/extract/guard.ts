@@ -41,27 +41,37 @@ function wellFormedValues(values: readonly string[]): readonly string[] {
 
 /**
  * The object's samples, safe to export: values well-formed, each series at most once per
- * family. Returns the same array when nothing had to change (the common case).
+ * family. Returns the same array when nothing had to change (the common case). Emitters give
+ * distinct series by construction (conditions are deduplicated by their exported type, states
+ * are unique), and repairing a lone surrogate is what can still merge two: the duplicate check
+ * runs when a value was repaired, or always with `check`.
  */
-export function guardSamples(families: readonly MetricFamily[], samples: readonly Sample[], errors: ExtractionError[]): readonly Sample[] {
-  let out: Sample[] | undefined;
-  let seen: Set<string> | undefined;
+export function guardSamples(families: readonly MetricFamily[], samples: readonly Sample[], errors: ExtractionError[], check = false): readonly Sample[] {
+  let repaired: Sample[] | undefined;
   for (let i = 0; i < samples.length; i++) {
     const sample = samples[i]!;
     const values = wellFormedValues(sample.attributeValues);
-    let keep: Sample | undefined = values === sample.attributeValues ? sample : { ...sample, attributeValues: values };
-    if (samples.length > 1) {
-      const key = `${sample.family}\u0001${values.join('\u0000')}`;
-      seen ??= new Set();
-      if (seen.has(key)) {
-        errors.push(rejection(families[sample.family]!.name, 'duplicate_series'));
-        keep = undefined;
-      } else {
-        seen.add(key);
-      }
+    if (values === sample.attributeValues && repaired === undefined) continue;
+    repaired ??= samples.slice(0, i);
+    repaired.push(values === sample.attributeValues ? sample : { ...sample, attributeValues: values });
+  }
+  if (repaired === undefined && !check) return samples;
+  return dropRepeats(families, repaired ?? samples, errors);
+}
+
+function dropRepeats(families: readonly MetricFamily[], samples: readonly Sample[], errors: ExtractionError[]): readonly Sample[] {
+  let out: Sample[] | undefined;
+  const seen = new Set<string>();
+  for (let i = 0; i < samples.length; i++) {
+    const sample = samples[i]!;
+    const key = `${sample.family}\u0001${sample.attributeValues.join('\u0000')}`;
+    if (seen.has(key)) {
+      errors.push(rejection(families[sample.family]!.name, 'duplicate_series'));
+      out ??= samples.slice(0, i);
+      continue;
     }
-    if (keep !== sample && out === undefined) out = samples.slice(0, i);
-    if (out !== undefined && keep !== undefined) out.push(keep);
+    seen.add(key);
+    out?.push(sample);
   }
   return out ?? samples;
 }

@@ -240,9 +240,19 @@ test('duplicate series from one object are dropped and counted; the scrape stays
   for (const [name, [a, b]] of Object.entries(cases)) {
     await t.test(name, async () => {
       const text = await validScrape(native, undefined, [widget(0, { status: { conditions: [{ type: a, status: 'True' }, { type: b, status: 'False' }] } })]);
-      assert.match(text, /crotel_series_rejected_total\{[^}]*reason="duplicate_series"/);
+      // The second condition is the same series as the first: read once, the other reported.
+      assert.equal(text.match(/^widget_condition\{/gm)?.length, 1);
+      assert.match(text, /crotel_extraction_errors_total\{[^}]*path="status\.conditions\[\*\]"[^}]*\} 1/);
     });
   }
+  await t.test('the guard drops a repeated series a repaired value creates, and counts it', async () => {
+    const { guardSamples } = await import('../../src/extract/guard.ts');
+    const family = { name: 'f', prometheusName: 'f', description: '', unit: '', instrument: 'gauge' as const, attributeKeys: ['a'], cardinalityLimit: 10 };
+    const errors: { path: string; reason: string }[] = [];
+    const out = guardSamples([family], [{ family: 0, attributeValues: ['x\uD800'], value: 1 }, { family: 0, attributeValues: ['x\uD801'], value: 2 }], errors);
+    assert.deepEqual(out.map((s) => s.attributeValues), [['x\uFFFD']]);
+    assert.equal((errors[0] as { rejected?: string }).rejected, 'duplicate_series');
+  });
   await t.test('two objects whose names differ only in a redacted part', async () => {
     const config = 'redact: ["db-[0-9]+"]\nresources:\n  - {group: example.com, version: v1, kind: Widget}\n';
     const text = await validScrape(config, undefined, [widget(0, { metadata: { name: 'db-1111111' } }), widget(1, { metadata: { name: 'db-2222222' } })]);
