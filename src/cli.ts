@@ -2,7 +2,6 @@
 // exit codes: 0 ok, 1 bad input (config, objects, flags), 2 usage.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
 import { ConfigError, loadConfigFile, parseConfigText, ZERO_CONFIG_TEXT } from './config/index.ts';
 import { readCrd, type CrdKind } from './discovery/crds.ts';
 import { exclusionsOf } from './discovery/kinds.ts';
@@ -13,6 +12,7 @@ import { rbacFor, rbacNotes, toYaml } from './rbac.ts';
 import { readObjectFiles } from './objects-file.ts';
 import { renderObjects } from './render.ts';
 import { compileConfig, compileResource, createRedactor } from './extract/index.ts';
+import { createLogger } from './log.ts';
 import { startRuntime } from './runtime.ts';
 import { convertKsmFile, followWildcardKinds, ksmResourcesAtStart, ksmResourcesFromFiles, ksmSourceFor, needsDiscovery } from './ksm/cli-support.ts';
 import { DEFAULT_TRACES, type Config, type ResourceConfig } from './config/index.ts';
@@ -135,11 +135,13 @@ function leaseOf(values: ReturnType<typeof parse>['values'], shard?: { index: nu
 }
 
 async function run(values: ReturnType<typeof parse>['values']): Promise<void> {
-  const logger = pino({ level: values['log-level'] ?? process.env.CROTEL_LOG_LEVEL ?? 'info', base: { service: 'crotel' } }, pino.destination(2));
   const flagPort = values.port === undefined ? undefined : portOf(values.port, 0);
   const timeoutSeconds = Number(values['shutdown-timeout'] ?? 10);
   if (!(timeoutSeconds > 0)) throw new UsageError(`--shutdown-timeout ${values['shutdown-timeout']}: expected seconds > 0`);
   const config = configOf(values);
+  // Log lines go through the same redaction as every exported string (config patterns included).
+  const redactor = createRedactor(config?.redact ?? []);
+  const logger = createLogger(values['log-level'] ?? process.env.CROTEL_LOG_LEVEL ?? 'info', redactor);
   if (values.config === undefined && config) logger.info('no --config: zero config, watching every custom resource kind the cluster serves');
   const kubeConfig = loadKubeConfig({ kubeconfig: values.kubeconfig, master: values.master });
   const shard = shardOf(values.shard, values['total-shards']);
@@ -149,7 +151,7 @@ async function run(values: ReturnType<typeof parse>['values']): Promise<void> {
   for (const warning of ksmResources?.warnings ?? []) logger.warn(warning);
   const runtime = await startRuntime({
     resources: [...(config ? compileConfig(config) : []), ...(ksmResources?.resources ?? [])], traces: config?.traces ?? DEFAULT_TRACES,
-    kubeConfig, logger, version: VERSION,
+    kubeConfig, logger, version: VERSION, redactor,
     host: values.host, port: flagPort ?? config?.port ?? 8080,
     ...(values['watch-coalesce'] !== undefined ? { watchCoalesceMs: secondsOf('--watch-coalesce', values['watch-coalesce'], 0, { zero: true, max: 10 }) * 1000 } : {}),
     ...(shard ? { shard } : {}),

@@ -86,6 +86,11 @@ export interface Snapshot {
   readonly phaseSince?: number;
   readonly samples: readonly Sample[];
   readonly errors: readonly ExtractionError[];
+  /**
+   * The uid, name or namespace was changed by redaction, the length cap or Unicode repair, so
+   * this object's series may equal another's: exporters then serve each series once.
+   */
+  readonly identityAltered?: true;
 }
 
 /** Identifies a watched resource type. */

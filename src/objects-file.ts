@@ -12,7 +12,14 @@ export interface FileObject {
 export function readObjectFiles(files: readonly string[]): FileObject[] {
   const out: FileObject[] = [];
   for (const file of files) {
-    for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new Error(`${file}: cannot read objects (${code === 'EISDIR' ? 'a directory, not a file' : code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message})`, { cause: e });
+    }
+    for (const doc of parseAllDocuments(text)) {
       if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0]!.message}`);
       const object = doc.toJS() as { kind?: unknown; items?: unknown } | null;
       if (!object || typeof object !== 'object') continue;

@@ -22,6 +22,23 @@ function apiVersionOf(group: string, version: string): string {
   return group === '' ? version : `${group}/${version}`;
 }
 
+/**
+ * One object per apiVersion/kind/namespace/name, the last one given (as `kubectl apply` of the
+ * files would leave it): two objects of one name would otherwise give the same series twice.
+ */
+export function uniqueObjects<T extends { readonly file: string; readonly object: FileObject['object'] }>(objects: readonly T[], problems: string[] = []): T[] {
+  const byName = new Map<string, T>();
+  for (const item of objects) {
+    const o = item.object;
+    const meta = (typeof o.metadata === 'object' && o.metadata !== null ? o.metadata : {}) as { namespace?: unknown; name?: unknown };
+    const key = JSON.stringify([o.apiVersion, o.kind, meta.namespace ?? '', meta.name]);
+    if (typeof meta.name === 'string' && byName.has(key)) problems.push(`${item.file}: ${String(o.kind)} ${String(meta.namespace ?? '')}/${meta.name} given twice; the last one is used`);
+    byName.delete(key);
+    byName.set(key, item);
+  }
+  return [...byName.values()];
+}
+
 /** `extra`: resources compiled elsewhere (a kube-state-metrics config), rendered alongside. */
 export async function renderObjects(config: Config | undefined, objects: readonly FileObject[], extra: readonly CompiledResource[] = []): Promise<RenderResult> {
   const problems: string[] = [];
@@ -32,7 +49,7 @@ export async function renderObjects(config: Config | undefined, objects: readonl
       for (const e of s.errors) problems.push(`${r.id} ${s.namespace}/${s.name}: ${e.path}: ${e.reason}`);
     },
   }));
-  for (const { file, object } of objects) {
+  for (const { file, object } of uniqueObjects(objects, problems)) {
     const targets = stores.filter((s) => apiVersionOf(s.resource.ref.group, s.resource.ref.version) === object.apiVersion && s.resource.ref.kind === object.kind);
     if (targets.length === 0) problems.push(`${file}: ${String(object.apiVersion)}/${String(object.kind)}: no resource in the config matches; skipped`);
     const ns = typeof object.metadata?.namespace === 'string' ? object.metadata.namespace : '';

@@ -8,6 +8,8 @@ import { DiscoveredKinds } from './discovery/kinds.ts';
 import { EventSink } from './events/index.ts';
 import { Reflector } from './kube/reflector.ts';
 import type { CompiledResource, ResourceRef } from './model.ts';
+import { redact, type Redactor } from './extract/index.ts';
+import { isRejection } from './extract/guard.ts';
 import { createTelemetry, type Telemetry } from './metrics/telemetry.ts';
 import { startMetricsServer, type MetricsServer } from './server/http.ts';
 import { ObjectBudget, SeriesBudget } from './state/budget.ts';
@@ -16,7 +18,7 @@ import { ResourceStore } from './state/store.ts';
 import { ownedBy, type Shard } from './state/shard.ts';
 import { LeaderElector } from './kube/leader.ts';
 import {
-  createSpanExporter, EpisodeTracker, LifecycleRecorder, otlpTracesEndpointConfigured, SpanShipper,
+  createSpanExporter, EpisodeTracker, LifecycleRecorder, otlpTracesEndpointConfigured, redactSpan, SpanShipper,
 } from './traces/index.ts';
 
 export interface RuntimeOptions {
@@ -33,6 +35,8 @@ export interface RuntimeOptions {
   readonly leaderElection?: { readonly namespace: string; readonly name: string; readonly leaseDurationMs?: number };
   /** Serve only the objects of this shard (by uid hash). */
   readonly shard?: Shard;
+  /** The config's redaction (built-in shapes + `redact` patterns), for Events and spans; default built-in only. */
+  readonly redactor?: Redactor;
   /** See ReflectorOptions.coalesceMs (default 100). */
   readonly watchCoalesceMs?: number;
   /** Object limits, per kind and in total (config `limits.objectsPerKind`, `limits.objects`). */
@@ -90,6 +94,7 @@ const DROP_LOG_INTERVAL_MS = 60_000;
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { logger, traces } = options;
+  const redactor = options.redactor ?? redact;
   const env = options.env ?? process.env;
   const stores: ResourceStore[] = [];
   const reflectors: Reflector[] = [];
@@ -137,7 +142,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     .addCallback((result) => result.observe(emitting() ? 1 : 0));
   const owns = options.shard ? ownedBy(options.shard) : undefined;
   const tracker = new EpisodeTracker(
-    new LifecycleRecorder(telemetry.meter, shipper ? (span) => shipper.enqueue(span) : undefined, emitting),
+    new LifecycleRecorder(telemetry.meter, shipper ? (span) => shipper.enqueue(redactSpan(span, redactor)) : undefined, emitting),
     { episodeTimeoutMs: traces.episodeTimeoutSeconds * 1000, clock: Date.now },
   );
   const sweep = setInterval(() => tracker.sweep(), 30_000);
@@ -188,7 +193,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
 
   const eventWatches = new Map<string, { readonly reflector: Reflector; readonly users: Set<string> }>();
-  const eventSink = new EventSink((uid, event) => tracker.addEvent(uid, event));
+  const eventSink = new EventSink((uid, event) => tracker.addEvent(uid, event), () => {}, redactor);
   let started = false;
   let stopped = false;
   /** `adopt`: the same kind's previous watch, whose held objects the new stores take over. */
@@ -207,7 +212,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           logger.warn({ resource: id, reason }, 'object skipped: unreadable');
         },
         extractionErrors: (_r, snapshot) => {
-          for (const error of snapshot.errors) self.extractionError(resource.id, error.path);
+          for (const error of snapshot.errors) {
+            self.extractionError(resource.id, error.path);
+            if (isRejection(error)) self.seriesRejectedFor(resource.id, error.rejected);
+          }
           logger.debug({ resource: id, namespace: snapshot.namespace, name: snapshot.name, errors: snapshot.errors }, 'fields skipped');
         },
       });

@@ -2,7 +2,7 @@
 // unique within each metric (after Prometheus translation, where `a.b` and `a_b` collide).
 // They read the raw YAML data defensively, so they report even when other fields are invalid.
 
-import { GENERIC_FAMILY_NAMES, prometheusLabelName, prometheusMetricName } from './names.ts';
+import { GENERIC_FAMILY_NAMES, prometheusLabelName, prometheusMetricName, reservedMetricNameProblem } from './names.ts';
 
 export interface CrossIssue {
   readonly path: PropertyKey[];
@@ -35,8 +35,11 @@ export function crossCheck(data: unknown): CrossIssue[] {
       if (typeof m.name === 'string') {
         const unit = typeof m.unit === 'string' ? m.unit : '';
         const prom = prometheusMetricName(m.name, unit);
+        const own = reservedMetricNameProblem(prom) ?? reservedMetricNameProblem(prometheusMetricName(m.name, ''));
         if (reserved.has(prom) || reserved.has(prometheusMetricName(m.name, ''))) {
           issues.push({ path: [...at, 'name'], expected: 'a name not used by the generic families (k8s.object.*)', got: JSON.stringify(m.name) });
+        } else if (own !== undefined) {
+          issues.push({ path: [...at, 'name'], expected: own, got: `${JSON.stringify(m.name)} (Prometheus name ${prom})` });
         } else {
           const first = seenMetrics.get(prom);
           if (first !== undefined) {
@@ -48,6 +51,32 @@ export function crossCheck(data: unknown): CrossIssue[] {
       }
       issues.push(...duplicateLabels(common, m, at));
     });
+  });
+  issues.push(...overlappingGeneric(list(data.resources)));
+  return issues;
+}
+
+// The generic families carry namespace, name, kind and group: two entries for one group/kind
+// (e.g. two versions) watching the same namespaces would serve each object's series twice.
+function overlappingGeneric(resources: unknown[]): CrossIssue[] {
+  const issues: CrossIssue[] = [];
+  const seen: { key: string; namespaces: string[]; at: number }[] = [];
+  resources.forEach((r, ri) => {
+    if (!isRaw(r) || typeof r.kind !== 'string') return;
+    const generic = typeof r.generic === 'boolean' ? r.generic : list(r.metrics).length === 0;
+    if (!generic) return;
+    const key = `${typeof r.group === 'string' ? r.group : ''}/${r.kind}`;
+    const namespaces = list(r.namespaces).filter((n): n is string => typeof n === 'string');
+    const other = seen.find((s) => s.key === key && (s.namespaces.length === 0 || namespaces.length === 0 || s.namespaces.some((n) => namespaces.includes(n))));
+    if (other) {
+      issues.push({
+        path: ['resources', ri, 'kind'],
+        expected: 'one entry with generic families per group and kind in a namespace (the same objects would be served twice)',
+        got: `${JSON.stringify(key)}, also at resources[${other.at}]`,
+      });
+    } else {
+      seen.push({ key, namespaces, at: ri });
+    }
   });
   return issues;
 }

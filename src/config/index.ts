@@ -6,7 +6,8 @@ export { loadConfigFile, parseConfigText } from './load.ts';
 export { configJsonSchema, configSchema } from './schema.ts';
 export { ConfigError, formatProblem, type ConfigProblem } from './errors.ts';
 export { parsePath, mustParsePath, type FieldPath, type PathSegment, type PathParseResult } from './path.ts';
-export { prometheusMetricName, prometheusLabelName, labelNameProblem, METRIC_NAME_RE, GENERIC_FAMILY_NAMES } from './names.ts';
+export { compileRedactPattern, redactPatternProblem } from './patterns.ts';
+export { prometheusMetricName, prometheusLabelName, labelNameProblem, exportLabelNameProblem, API_GROUP_RE, DNS_LABEL_RE, reservedMetricNameProblem, METRIC_NAME_RE, GENERIC_FAMILY_NAMES } from './names.ts';
 export {
   DEFAULT_SERIES_PER_METRIC,
   DEFAULT_OBJECT_LIMIT,

@@ -95,6 +95,7 @@ function describeIssue(issue: z.core.$ZodIssue): IssueText[] {
   const base = { path: issue.path, atKey: false };
   switch (issue.code) {
     case 'invalid_type':
+      if (typeof issue.input === 'number' && !Number.isFinite(issue.input)) return [{ ...base, expected: `a finite ${issue.expected === 'int' ? 'integer' : 'number'}`, got: describeValue(issue.input) }];
       return [{ ...base, expected: TYPE_WORDS[issue.expected] ?? issue.expected, got: issue.input === undefined ? 'nothing (required key missing)' : describeValue(issue.input) }];
     case 'unrecognized_keys': {
       const allowed = allowedKeysAt(issue.path);
@@ -102,9 +103,9 @@ function describeIssue(issue: z.core.$ZodIssue): IssueText[] {
       return issue.keys.map((k) => ({ path: [...issue.path, k], atKey: true, expected, got: `unknown key ${JSON.stringify(k)}` }));
     }
     case 'too_small':
-      return [{ ...base, expected: issue.origin === 'array' ? `at least ${issue.minimum} item(s)` : issue.origin === 'string' ? `at least ${issue.minimum} character(s)` : `a value >= ${issue.minimum}`, got: describeValue(issue.input) }];
+      return [{ ...base, expected: issue.origin === 'array' ? `at least ${issue.minimum} item(s)` : issue.origin === 'string' ? `at least ${issue.minimum} character(s)` : `a value ${issue.inclusive === false ? '>' : '>='} ${issue.minimum}`, got: describeValue(issue.input) }];
     case 'too_big':
-      return [{ ...base, expected: issue.origin === 'array' ? `at most ${issue.maximum} item(s)` : issue.origin === 'string' ? `at most ${issue.maximum} character(s)` : `a value <= ${issue.maximum}`, got: describeValue(issue.input) }];
+      return [{ ...base, expected: issue.origin === 'array' ? `at most ${issue.maximum} item(s)` : issue.origin === 'string' ? `at most ${issue.maximum} character(s)` : `a value ${issue.inclusive === false ? '<' : '<='} ${issue.maximum}`, got: describeValue(issue.input) }];
     case 'invalid_union':
       return [{ ...base, expected: 'a string, number or boolean', got: describeValue(issue.input) }];
     case 'invalid_value':
@@ -129,6 +130,8 @@ function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
+  // JSON.stringify would print null: say what YAML gave (1e400 reads as Infinity).
+  if (typeof v === 'number' && !Number.isFinite(v)) return `number ${String(v)} (out of range: not a finite number)`;
   const s = JSON.stringify(v);
   return `${typeof v} ${s.length > 60 ? `${s.slice(0, 57)}…` : s}`;
 }

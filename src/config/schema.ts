@@ -3,7 +3,8 @@
 
 import { z } from 'zod';
 import { mustParsePath, parsePath } from './path.ts';
-import { METRIC_NAME_RE, labelNameProblem } from './names.ts';
+import { API_GROUP_RE, DNS_LABEL_RE, METRIC_NAME_RE, labelNameProblem } from './names.ts';
+import { redactPatternProblem } from './patterns.ts';
 import { fluxHealthCheckSchema, otherwiseSchema, ruleSchema } from '../health/schema.ts';
 import { checkFluxExpressions, checkRules } from '../health/config-check.ts';
 import {
@@ -149,11 +150,11 @@ type ResourceEntry = { readonly type: 'concrete'; readonly resource: ResourceCon
 
 const resource = z
   .strictObject({
-    group: z.string().default('').describe("API group; '' or omitted for the core group. A glob (`*`, `*.crossplane.io`) makes the entry a wildcard: every served custom resource kind of the matching groups."),
-    version: z.string().min(1).optional().describe('API version, e.g. v1. Required for a concrete kind; in a wildcard entry, only kinds serving it (default: each kind at its preferred version).'),
+    group: z.string().max(253).refine((g) => g.includes('*') || g.includes('?') || API_GROUP_RE.test(g), { message: 'expected an API group (a DNS subdomain such as db.example.com, or a glob such as *.crossplane.io), or empty for the core group' }).default('').describe("API group; '' or omitted for the core group. A glob (`*`, `*.crossplane.io`) makes the entry a wildcard: every served custom resource kind of the matching groups."),
+    version: z.string().min(1).refine((v) => v === '*' || DNS_LABEL_RE.test(v), { message: 'expected an API version such as v1 or v1beta1' }).optional().describe('API version, e.g. v1. Required for a concrete kind; in a wildcard entry, only kinds serving it (default: each kind at its preferred version).'),
     kind: z.string().regex(KIND_RE, { message: 'expected a Kind such as DatabaseInstance (or a glob such as *Claim in a wildcard entry)' }).optional()
       .describe('Kind, e.g. DatabaseInstance. Omitted or a glob (`*`, `*Claim`): a wildcard entry.'),
-    namespaces: z.array(z.string().min(1)).default(() => []).describe('Namespaces to watch; omitted or empty = all.'),
+    namespaces: z.array(z.string().regex(DNS_LABEL_RE, { message: 'expected a namespace name (a DNS label)' })).default(() => []).describe('Namespaces to watch; omitted or empty = all.'),
     labelSelector: z.string().optional().describe('Kubernetes label selector, e.g. tier=db.'),
     generic: z.boolean().optional().describe('Export the generic k8s.object.* families. Default: true when metrics is absent or empty, else false.'),
     labels: labelMap.default(() => []).describe('Common labels added to every configured metric of this resource, in order.'),
@@ -242,15 +243,12 @@ export const configSchema = z
     redact: z
       .array(
         z.string().superRefine((src, ctx) => {
-          try {
-            new RegExp(src, 'g');
-          } catch (e) {
-            problem(ctx, [], 'a valid regular expression', (e as Error).message);
-          }
+          const p = redactPatternProblem(src);
+          if (p !== undefined) problem(ctx, [], 'a valid regular expression', p);
         }),
       )
       .default(() => [])
-      .describe('Regular expressions whose matches in exported strings are replaced by REDACTED.'),
+      .describe('Regular expressions (JavaScript syntax, run by a linear-time RE2 engine: no backreferences or lookaround) whose matches in every exported string are replaced by REDACTED.'),
     resources: z.array(resource).describe('Custom resources to watch (at least one; may be [] when ksmConfig is set): concrete kinds, or wildcard entries such as {group: "*"}.'),
     discovery,
     traces: z

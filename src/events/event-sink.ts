@@ -1,10 +1,12 @@
 // Kubernetes Events (core/v1) about watched objects → span events on the lifecycle span active
 // at the event's time. Events are matched by involvedObject.uid and never stored.
-import { redact, truncate } from '../extract/index.ts';
+import { exportText, redact, type Redactor } from '../extract/index.ts';
 import type { ReflectorSink } from '../kube/reflector.ts';
 import type { SpanEventRecord } from '../traces/index.ts';
 
 const MAX_MESSAGE = 512;
+// Reasons, types and sources are short CamelCase words by convention; anything longer is cut.
+const MAX_WORD = 128;
 
 interface CoreEvent {
   involvedObject?: { uid?: string };
@@ -32,28 +34,37 @@ function timeOf(e: CoreEvent): { ms: number; precisionMs: number } | undefined {
   return undefined;
 }
 
-export function toSpanEvent(raw: unknown): { uid: string; event: SpanEventRecord } | undefined {
+/**
+ * Every string of the Event is object data: each is redacted (built-in shapes and the config's
+ * patterns), then capped. Non-string fields are ignored rather than stringified.
+ */
+export function toSpanEvent(raw: unknown, redactor: Redactor = redact): { uid: string; event: SpanEventRecord } | undefined {
   const e = raw as CoreEvent | null;
-  const uid = e?.involvedObject?.uid;
+  const uid = typeof e?.involvedObject?.uid === 'string' ? e.involvedObject.uid : undefined;
   const time = e ? timeOf(e) : undefined;
   if (!e || !uid || time === undefined) return undefined;
+  const text = (v: unknown, max: number): string => (typeof v === 'string' && v !== '' ? exportText(v, redactor, max).toWellFormed() : '');
+  const reason = text(e.reason, MAX_WORD);
   const attributes: Record<string, string> = {
-    'k8s.event.type': e.type ?? 'Normal',
-    'k8s.event.reason': e.reason ?? '',
+    'k8s.event.type': text(e.type, MAX_WORD) || 'Normal',
+    'k8s.event.reason': reason,
   };
-  if (e.message) attributes['k8s.event.message'] = truncate(redact(e.message), MAX_MESSAGE);
-  const source = e.reportingController || e.source?.component;
+  const message = text(e.message, MAX_MESSAGE);
+  if (message) attributes['k8s.event.message'] = message;
+  const source = text(e.reportingController, MAX_WORD) || text(e.source?.component, MAX_WORD);
   if (source) attributes['k8s.event.source'] = source;
-  if (e.count !== undefined) attributes['k8s.event.count'] = String(e.count);
-  return { uid, event: { name: e.reason || 'Event', timeMs: time.ms, precisionMs: time.precisionMs, attributes } };
+  if (typeof e.count === 'number' && Number.isFinite(e.count)) attributes['k8s.event.count'] = String(e.count);
+  return { uid, event: { name: reason || 'Event', timeMs: time.ms, precisionMs: time.precisionMs, attributes } };
 }
 
 export class EventSink implements ReflectorSink {
   private readonly attach: (uid: string, event: SpanEventRecord) => boolean;
   private readonly onInvalid: () => void;
-  constructor(attach: (uid: string, event: SpanEventRecord) => boolean, onInvalid: () => void = () => {}) {
+  private readonly redactor: Redactor;
+  constructor(attach: (uid: string, event: SpanEventRecord) => boolean, onInvalid: () => void = () => {}, redactor: Redactor = redact) {
     this.attach = attach;
     this.onInvalid = onInvalid;
+    this.redactor = redactor;
   }
   beginList(): void {}
   listPage(items: readonly unknown[]): void {
@@ -61,7 +72,7 @@ export class EventSink implements ReflectorSink {
   }
   endList(): void {}
   upsert(object: unknown): void {
-    const converted = toSpanEvent(object);
+    const converted = toSpanEvent(object, this.redactor);
     if (!converted) {
       this.onInvalid();
       return;

@@ -9,6 +9,7 @@ import { readFacts } from './facts.ts';
 import { genericEmitter, genericFamilies } from './generic.ts';
 import { compileHealthJudge } from '../health/judge.ts';
 import type { FluxHealthCheck } from '../health/schema.ts';
+import { guardSamples } from './guard.ts';
 import { createRedactor, type Redactor } from './redact.ts';
 
 export interface CompileOptions {
@@ -79,8 +80,9 @@ export function compileResource(resource: ResourceConfig, options: CompileOption
       ...(facts.deletingSince !== undefined ? { deletingSince: facts.deletingSince } : {}),
       health: h,
       healthWhy: why,
+      ...(facts.identityAltered ? { identityAltered: true as const } : {}),
       // Exact-size copies: arrays grown by push keep spare capacity for as long as the Snapshot lives.
-      samples: samples.slice(),
+      samples: guardSamples(families, samples.slice(), errors),
       errors: dedupeErrors(errors),
     };
   };
@@ -111,15 +113,21 @@ export function guarded(extract: (object: unknown) => Snapshot | { readonly inva
   };
 }
 
+/** Errors kept per object; the rest are summed up in one (bounded memory and counter series). */
+export const MAX_ERRORS_PER_OBJECT = 32;
+
 /** Two metrics reading the same bad field report it once per object. */
 export function dedupeErrors(errors: ExtractionError[]): readonly ExtractionError[] {
   if (errors.length === 0) return NO_ERRORS;
   if (errors.length < 2) return errors;
   const seen = new Set<string>();
-  return errors.filter((e) => {
+  const out = errors.filter((e) => {
     const k = `${e.path}\u0000${e.reason}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
   });
+  if (out.length <= MAX_ERRORS_PER_OBJECT) return out;
+  const rest = out.length - (MAX_ERRORS_PER_OBJECT - 1);
+  return [...out.slice(0, MAX_ERRORS_PER_OBJECT - 1), { path: '(object)', reason: `${rest} more field errors on this object are not listed` }];
 }

@@ -8,43 +8,69 @@ import type { ConditionSnapshot, ExtractionError } from '../model.ts';
 import type { Redactor } from './redact.ts';
 import { truncate } from './redact.ts';
 import { isPlainObject } from './resolve.ts';
-import { parseTimestamp } from './time.ts';
+import { MAX_LABEL_VALUE } from './labels.ts';
+import { isGoZeroTime, parseTimestamp } from './time.ts';
 
 export const MAX_CONDITION_TEXT = 512;
 // More conditions than this on one object is a bug upstream; cap memory and series.
 export const MAX_CONDITIONS = 64;
+// Longest map key quoted in an error path.
+const MAX_PATH_KEY = 64;
 
 export function readConditions(raw: unknown, pathText: string, redactor: Redactor, errors: ExtractionError[]): ConditionSnapshot[] {
   if (raw === undefined || raw === null) return [];
   const out: ConditionSnapshot[] = [];
   const seen = new Set<string>();
+  let overflow = false;
   const add = (type: unknown, body: unknown, at: string): void => {
     const c = readOne(type, body, at, redactor, errors);
     if (c === undefined) return;
-    if (seen.has(c.type)) {
+    // Keyed by the type as exported (label cap, Unicode repaired): two types equal there would be one series.
+    const exported = exportedType(c.type);
+    if (seen.has(exported)) {
       errors.push({ path: at, reason: 'duplicate condition type; the first one is used' });
       return;
     }
     if (out.length >= MAX_CONDITIONS) {
-      errors.push({ path: at, reason: `more than ${MAX_CONDITIONS} conditions; the rest are ignored` });
+      // One error for the list, not one per extra entry: a hostile list cannot flood the counter.
+      if (!overflow) errors.push({ path: pathText, reason: `more than ${MAX_CONDITIONS} conditions; the rest are ignored` });
+      overflow = true;
       return;
     }
-    seen.add(c.type);
+    seen.add(exported);
     out.push(c);
   };
 
+  // Entries past this many are not read at all (bounded work per object).
+  const readable = MAX_CONDITIONS * 4;
   if (Array.isArray(raw)) {
-    raw.forEach((item, i) => {
+    const n = Math.min(raw.length, readable);
+    for (let i = 0; i < n && !overflow; i++) {
+      const item: unknown = raw[i];
       const at = `${pathText}[${i}]`;
       if (!isPlainObject(item)) errors.push({ path: at, reason: 'expected a condition object' });
       else add(item.type, item, at);
-    });
+    }
+    if (raw.length > n && !overflow) errors.push({ path: pathText, reason: `more than ${MAX_CONDITIONS} conditions; the rest are ignored` });
   } else if (isPlainObject(raw)) {
-    for (const [type, body] of Object.entries(raw)) add(type, body, `${pathText}[${JSON.stringify(type)}]`);
+    let i = 0;
+    for (const type in raw) {
+      if (!Object.hasOwn(raw, type)) continue;
+      if (i++ >= readable || overflow) {
+        if (!overflow) errors.push({ path: pathText, reason: `more than ${MAX_CONDITIONS} conditions; the rest are ignored` });
+        break;
+      }
+      // The key is object data (it may be a DSN): redacted and capped before it names a path.
+      add(type, raw[type], `${pathText}[${JSON.stringify(truncate(redactor(type), MAX_PATH_KEY))}]`);
+    }
   } else {
     errors.push({ path: pathText, reason: `expected a list or map of conditions, got ${typeof raw}` });
   }
   return out;
+}
+
+function exportedType(type: string): string {
+  return truncate(type, MAX_LABEL_VALUE).toWellFormed();
 }
 
 function readOne(type: unknown, body: unknown, at: string, redactor: Redactor, errors: ExtractionError[]): ConditionSnapshot | undefined {
@@ -70,7 +96,9 @@ function readOne(type: unknown, body: unknown, at: string, redactor: Redactor, e
   if (typeof fields.message === 'string' && fields.message !== '') c.message = intern(text(fields.message));
   if (typeof fields.lastTransitionTime === 'string') {
     const t = parseTimestamp(fields.lastTransitionTime);
-    if (t !== undefined) c.since = t.epochMs;
+    if (t !== undefined) {
+      if (!isGoZeroTime(t)) c.since = t.epochMs; // Go's zero time: never set
+    }
     else errors.push({ path: `${at}.lastTransitionTime`, reason: 'expected an RFC 3339 time' });
   }
   return c;

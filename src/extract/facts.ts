@@ -7,9 +7,10 @@ import type { HealthConfig } from '../config/index.ts';
 import { readConditions } from './conditions.ts';
 import { healthOf, type HealthFacts } from './health.ts';
 import { labelText } from './labels.ts';
+import { wellFormed } from './guard.ts';
 import { redact, type Redactor } from './redact.ts';
 import { isPlainObject } from './resolve.ts';
-import { parseTimestamp } from './time.ts';
+import { isGoZeroTime, parseTimestamp } from './time.ts';
 
 export interface ObjectFacts extends HealthFacts {
   readonly uid: string;
@@ -22,6 +23,11 @@ export interface ObjectFacts extends HealthFacts {
   readonly conditions: readonly ConditionSnapshot[];
   readonly createdAt?: number;
   readonly deletingSince?: number;
+  /** name and namespace as exported (redacted, capped, well-formed). */
+  readonly nameText: string;
+  readonly namespaceText: string;
+  /** True when uid, name or namespace changed on the way to a label: two objects could then share a series. */
+  readonly identityAltered: boolean;
 }
 
 export type FactsResult = { readonly facts: ObjectFacts } | { readonly invalid: string };
@@ -56,10 +62,16 @@ export function readFacts(object: unknown, redactor: Redactor, errors: Extractio
   const deletion = meta.deletionTimestamp;
   const deleting = deletion !== undefined && deletion !== null;
 
+  const namespace = typeof meta.namespace === 'string' ? intern(meta.namespace) : '';
+  const nameText = identityText(name, redactor);
+  const namespaceText = identityText(namespace, redactor);
   const facts: ObjectFacts = {
     uid,
     name,
-    namespace: typeof meta.namespace === 'string' ? intern(meta.namespace) : '',
+    namespace,
+    nameText,
+    namespaceText,
+    identityAltered: nameText !== name || namespaceText !== namespace || identityText(uid, redactor) !== uid,
     resourceVersion: typeof meta.resourceVersion === 'string' ? meta.resourceVersion : '',
     deleting,
     suspended,
@@ -92,6 +104,10 @@ function stateWordOf(status: Record<string, unknown>): string | undefined {
 // Integers may arrive as strings (Argo Rollouts writes observedGeneration as "3"): read them as numbers.
 const INTEGER_TEXT = /^-?\d{1,15}$/;
 
+function identityText(v: string, redactor: Redactor): string {
+  return v === '' ? v : wellFormed(labelText(v, redactor));
+}
+
 function integerAt(v: unknown, path: string, errors: ExtractionError[]): number | undefined {
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
@@ -110,6 +126,7 @@ function timestampField<K extends string>(key: K, v: unknown, path: string, erro
     errors.push({ path, reason: 'expected an RFC 3339 time' });
     return {};
   }
+  if (isGoZeroTime(t)) return {}; // Go's zero time: never set
   return { [key]: t.epochMs } as Partial<Record<K, number>>;
 }
 

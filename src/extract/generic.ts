@@ -37,7 +37,7 @@ export function genericEmitter(first: number, kind: string, group: string, redac
   const [conditionFamily, phaseFamily, lagFamily, healthFamily] = [first, first + 1, first + 2, first + 3];
   return (ctx: ExtractContext): void => {
     const { facts, samples } = ctx;
-    const identity = [facts.namespace, facts.name, kind, group];
+    const identity = [facts.namespaceText, facts.nameText, kind, group];
     const push = (family: number, extra: readonly string[], value: number): void => {
       samples.push({ family, attributeValues: extra.length === 0 ? identity : identity.concat(extra), value } satisfies Sample);
     };

@@ -7,8 +7,8 @@ export { compileConfig, compileResource, dedupeErrors, guarded, resourceId, type
 export { parseValue, MAX_VALUE_STRING, type ValueResult } from './values.ts';
 export { parseQuantity } from './quantity.ts';
 export { parseDuration } from './duration.ts';
-export { parseTimestamp, type Timestamp } from './time.ts';
-export { redact, createRedactor, truncate, REDACTED, type Redactor } from './redact.ts';
+export { parseTimestamp, isGoZeroTime, type Timestamp } from './time.ts';
+export { redact, createRedactor, truncate, exportText, REDACTED, type Redactor } from './redact.ts';
 export { resolvePath, scalarString, isPlainObject } from './resolve.ts';
 export { labelValue, MAX_LABEL_VALUE } from './labels.ts';
 export { readConditions, MAX_CONDITION_TEXT, MAX_CONDITIONS } from './conditions.ts';

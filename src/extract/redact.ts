@@ -1,57 +1,59 @@
-// Keeps credentials out of everything crotel exports: the user info of any URL
-// (`postgres://user:pass@host` → `postgres://REDACTED@host`) plus the config's own patterns.
-// Hand-written scan rather than a regex: linear on hostile input, and it runs per label value.
+// Keeps credentials out of everything crotel exports: the built-in credential shapes of
+// secrets.ts plus the config's own `redact` patterns, which run in RE2JS (linear time, so no
+// pattern can stall the process on a hostile value; backreferences and lookaround are refused
+// at validate, see config/patterns.ts).
+//
+// Redaction happens BEFORE any truncation. A value longer than MAX_REDACT_INPUT is first cut
+// back to a token boundary (whitespace, quote, separator), so the token across the cut is dropped
+// whole instead of being half-scanned: a URL or key=value across the cut cannot leak a prefix.
+
+import { compileRedactPattern } from '../config/index.ts';
+import { REDACTED, redactSecretDocument, redactSecrets } from './secrets.ts';
 
 export type Redactor = (value: string) => string;
 
-export const REDACTED = 'REDACTED';
-// Longer strings are cut before redaction so a hostile value cannot make it slow; every caller
-// truncates to far less afterwards, so nothing past this point could be exported anyway.
-const MAX_REDACT_INPUT = 8192;
+export { REDACTED };
+/** Longest text the rules read; every exported string is capped far below this afterwards. */
+export const MAX_REDACT_INPUT = 16 * 1024;
 
-// Characters that end a URL-ish token.
-function isStop(c: number): boolean {
-  // whitespace, ", ', <, >, `
-  return c <= 0x20 || c === 0x22 || c === 0x27 || c === 0x3c || c === 0x3e || c === 0x60;
+// Separators a cut may fall back to.
+function isBoundary(c: number): boolean {
+  return c <= 0x20 || c === 0x22 || c === 0x27 || c === 0x2c || c === 0x3b || c === 0x26 || c === 0x3c || c === 0x3e || c === 0x60;
 }
 
-/**
- * Replaces URL user info with REDACTED. The user info runs from `://` to the LAST `@` of the
- * token, so passwords holding unescaped `@`, `/` or `#` are still covered; a URL with `@` in its
- * path loses a bit more than needed, which is the safe side to err on.
- */
+/** The first MAX_REDACT_INPUT characters, less the partial token at the cut. */
+export function boundedInput(value: string, max = MAX_REDACT_INPUT): string {
+  if (value.length <= max) return value;
+  let end = max;
+  while (end > 0 && !isBoundary(value.charCodeAt(end))) end--;
+  return value.slice(0, end);
+}
+
+/** Built-in redaction only (no config patterns). */
 export function redact(value: string): string {
-  if (value.length > MAX_REDACT_INPUT) value = value.slice(0, MAX_REDACT_INPUT);
-  let i = value.indexOf('://');
-  if (i < 0) return value;
-  let out = '';
-  let copied = 0;
-  while (i >= 0) {
-    const start = i + 3;
-    let end = start;
-    let at = -1;
-    while (end < value.length && !isStop(value.charCodeAt(end))) {
-      if (value.charCodeAt(end) === 0x40) at = end; // '@'
-      end++;
-    }
-    if (at >= start) {
-      out += value.slice(copied, start) + REDACTED;
-      copied = at;
-    }
-    i = value.indexOf('://', Math.max(end, start));
+  if (value.length > MAX_REDACT_INPUT) {
+    // A Secret document is recognised whole (its keys may sit past the cut), then bounded.
+    value = boundedInput(redactSecretDocument(value));
   }
-  return out + value.slice(copied);
+  return redactSecrets(value);
 }
 
-/** Built-in redaction, then each extra pattern (compiled here, once) replaced by REDACTED. */
+const cache = new Map<string, Redactor>();
+
+/** Built-in redaction, then each extra pattern (compiled once, RE2 semantics) replaced by REDACTED. */
 export function createRedactor(patterns: readonly string[] = []): Redactor {
   if (patterns.length === 0) return redact;
-  const regexes = patterns.map((p) => new RegExp(p, 'g'));
-  return (value: string): string => {
+  const key = patterns.join('\u0000');
+  const known = cache.get(key);
+  if (known) return known;
+  const compiled = patterns.map(compileRedactPattern);
+  const r = (value: string): string => {
     let v = redact(value);
-    for (const re of regexes) v = v.replace(re, REDACTED);
+    for (const re of compiled) v = re.matcher(v).replaceAll(REDACTED);
     return v;
   };
+  cache.set(key, r);
+  return r;
 }
 
 /** Cuts to at most `max` UTF-16 units without splitting a surrogate pair. */
@@ -59,4 +61,9 @@ export function truncate(value: string, max: number): string {
   if (value.length <= max) return value;
   const code = value.charCodeAt(max - 1);
   return value.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+}
+
+/** Redacts, then caps: the one order every exported string goes through. */
+export function exportText(value: string, redactor: Redactor, max: number): string {
+  return truncate(redactor(value), max);
 }

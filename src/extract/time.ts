@@ -11,6 +11,16 @@ export interface Timestamp {
   readonly seconds: number;
 }
 
+/**
+ * Go's zero time.Time (`0001-01-01T00:00:00Z`), which Go operators write for "never set" (a
+ * metav1.Time that was not filled in). crotel's own readers treat it as absent; the
+ * kube-state-metrics path keeps kube-state-metrics' number for it.
+ */
+export function isGoZeroTime(t: Timestamp): boolean {
+  return t.epochMs === GO_ZERO_MS;
+}
+const GO_ZERO_MS = -62135596800000;
+
 export function parseTimestamp(text: string): Timestamp | undefined {
   if (text.length > 40) return undefined;
   const m = RFC3339.exec(text);
@@ -20,7 +30,8 @@ export function parseTimestamp(text: string): Timestamp | undefined {
   const hour = Number(h), minute = Number(mi), second = Number(s);
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return undefined;
   if (Number(oh) > 23 || Number(om) > 59) return undefined;
-  const base = Date.UTC(year, month - 1, day, hour, minute, 0);
+  // Date.UTC reads years 0-99 as 1900-1999; setUTCFullYear takes the year as given.
+  const base = new Date(0).setUTCFullYear(year, month - 1, day) + (hour * 60 + minute) * 60_000;
   // Reject impossible days (Feb 30): Date.UTC would roll them into the next month.
   if (new Date(base).getUTCDate() !== day) return undefined;
   const offsetMin = sign === undefined ? 0 : (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om));

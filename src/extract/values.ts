@@ -3,7 +3,7 @@
 
 import { parseDuration } from './duration.ts';
 import { parseQuantity } from './quantity.ts';
-import { parseTimestamp } from './time.ts';
+import { isGoZeroTime, parseTimestamp } from './time.ts';
 
 export type ValueResult =
   | { readonly kind: 'value'; readonly value: number }
@@ -50,7 +50,8 @@ function parseString(raw: string): ValueResult {
   if (lower === 'false') return value(0);
   if (lower === 'unknown') return ABSENT;
   const t = parseTimestamp(s);
-  if (t !== undefined) return value(t.seconds);
+  // Go's zero time means "never set": no series, as for a missing field.
+  if (t !== undefined) return isGoZeroTime(t) ? ABSENT : value(t.seconds);
   const q = parseQuantity(s);
   if (q !== undefined) return value(q);
   const d = parseDuration(s);

@@ -4,7 +4,9 @@
 
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Config } from '../config/index.ts';
+import { ConfigError, type Config } from '../config/index.ts';
+import { createRedactor } from '../extract/index.ts';
+import { ksmNameConflicts } from './crosscheck.ts';
 import type { CompiledResource } from '../model.ts';
 import type { FileObject } from '../objects-file.ts';
 import { loadKsmConfigFile, type KsmConfig } from './config.ts';
@@ -15,6 +17,8 @@ import { compileKsmConfig, crdInfo, needsDiscovery, type CrdInfo } from './resol
 export interface KsmSource {
   readonly config: KsmConfig;
   readonly path: string;
+  /** The crotel config's `redact` patterns, applied to kube-state-metrics series too. */
+  readonly redact: readonly string[];
 }
 
 /** The KSM file to use: the flag, else crotel config's `ksmConfig` (relative to that file). */
@@ -23,7 +27,11 @@ export function ksmSourceFor(flag: string | undefined, config: Config | undefine
   if (path === undefined && config?.ksmConfig !== undefined) {
     path = isAbsolute(config.ksmConfig) || configPath === undefined ? config.ksmConfig : resolve(dirname(configPath), config.ksmConfig);
   }
-  return path === undefined ? undefined : { config: loadKsmConfigFile(path), path };
+  if (path === undefined) return undefined;
+  const ksm = loadKsmConfigFile(path);
+  const conflicts = ksmNameConflicts(ksm, config);
+  if (conflicts.length > 0) throw new ConfigError(path, conflicts);
+  return { config: ksm, path, redact: config?.redact ?? [] };
 }
 
 export interface KsmResources {
@@ -33,7 +41,9 @@ export interface KsmResources {
 }
 
 function compile(source: KsmSource, crds: readonly CrdInfo[], seriesPerMetric: number | undefined): KsmResources {
-  const { resources, unresolved } = compileKsmConfig(source.config, { crds, ...(seriesPerMetric !== undefined ? { seriesPerMetric } : {}) });
+  const { resources, unresolved } = compileKsmConfig(source.config, {
+    crds, redactor: createRedactor(source.redact), ...(seriesPerMetric !== undefined ? { seriesPerMetric } : {}),
+  });
   return {
     resources,
     warnings: [...source.config.warnings, ...unresolved.map((g) => `${source.path}: ${g}: no matching CRD is installed; no metrics for it`)],

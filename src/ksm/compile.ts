@@ -9,9 +9,11 @@
 // exposition groups them under one name, and label order is sorted as kube-state-metrics does.
 
 import type { CompiledResource, ExtractionError, MetricFamily, ResourceRef, Sample, Snapshot } from '../model.ts';
-import { compileResource, createRedactor, dedupeErrors, guarded, isPlainObject, resourceId, type Redactor } from '../extract/index.ts';
-import { DEFAULT_SERIES_PER_METRIC } from '../config/index.ts';
-import { metricNamePrefix, type KsmEach, type KsmMetric, type KsmResource } from './config.ts';
+import { compileResource, createRedactor, dedupeErrors, guarded, isPlainObject, redact, resourceId, type Redactor } from '../extract/index.ts';
+import { rejection, wellFormed, type SeriesRejection } from '../extract/guard.ts';
+import { exportText } from '../extract/redact.ts';
+import { DEFAULT_SERIES_PER_METRIC, exportLabelNameProblem } from '../config/index.ts';
+import { metricNamePrefix, sanitizeKsmLabelName, type KsmEach, type KsmMetric, type KsmResource } from './config.ts';
 import { mustCompileKsmPath, type KsmPath } from './path.ts';
 import { goString, ksmFloat } from './values.ts';
 
@@ -28,6 +30,14 @@ export interface KsmCompileOptions {
  */
 export function seriesMayRepeat(family: MetricFamily): boolean {
   return family.seriesMayRepeat === true;
+}
+
+/** Longest label value served (after redaction); kube-state-metrics itself keeps them whole. */
+export const MAX_KSM_LABEL_VALUE = 8192;
+
+/** A kube-state-metrics label value as crotel serves it: redacted, then capped, well-formed. */
+export function ksmLabelValue(v: string, redactor: Redactor = redact): string {
+  return v === '' ? v : wellFormed(exportText(v, redactor, MAX_KSM_LABEL_VALUE));
 }
 
 /** Distinct label-key sets per metric beyond which samples are dropped and reported. */
@@ -48,10 +58,7 @@ interface EachValue {
 }
 type Values = (v: unknown, errors: ExtractionError[]) => EachValue[];
 
-/** kube-state-metrics' store.SanitizeLabelName (per code point, as Go's regexp matches runes). */
-export function sanitizeLabelName(name: string): string {
-  return name.replace(/[^a-zA-Z0-9_]/gu, '_');
-}
+export { sanitizeKsmLabelName as sanitizeLabelName };
 
 function compileLabels(paths: ReadonlyMap<string, readonly string[]>): CompiledLabels {
   const stars: { key: string; prefix: string; path: KsmPath }[] = [];
@@ -59,18 +66,34 @@ function compileLabels(paths: ReadonlyMap<string, readonly string[]>): CompiledL
   for (const [key, segments] of paths) {
     const path = mustCompileKsmPath(segments);
     if (key.startsWith('*') || key.endsWith('*')) stars.push({ key, prefix: key.endsWith('*') ? key.slice(0, -1) : '', path });
-    else plain.push({ name: sanitizeLabelName(key), path });
+    else plain.push({ name: sanitizeKsmLabelName(key), path });
   }
   stars.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return { stars, plain };
 }
 
+// Set in a label map (under a key no sanitized name can equal) when a `*` map gave a label name
+// that cannot be exported: the series is dropped and counted with this reason.
+const REJECTED = '\u0000rejected';
+
 /** addPathLabels: star maps first (so named labels override them), then named paths; nil skipped. */
 function addPathLabels(obj: unknown, labels: CompiledLabels, out: Labels): void {
+  let fromStars: Set<string> | undefined;
   for (const s of labels.stars) {
     const m = s.path.get(obj);
     if (!isPlainObject(m)) continue;
-    for (const k of Object.keys(m)) out.set(sanitizeLabelName(s.prefix + k), goString(m[k]));
+    for (const k of Object.keys(m)) {
+      const name = sanitizeKsmLabelName(s.prefix + k);
+      // `1password.com/item`, '' or `__x` give no valid name; `a.b` and `a/b` give the same one.
+      if (exportLabelNameProblem(name) !== undefined) {
+        out.set(REJECTED, 'invalid_label_name');
+        continue;
+      }
+      fromStars ??= new Set();
+      if (fromStars.has(name)) out.set(REJECTED, 'duplicate_label_name');
+      fromStars.add(name);
+      out.set(name, goString(m[k]));
+    }
   }
   for (const p of labels.plain) {
     const v = p.path.get(obj);
@@ -254,7 +277,11 @@ export function compileKsmResource(resource: KsmResource, ref: ResourceRef, opti
     const at = `${name} ${mustCompileKsmPath([...each.path, ...each.valueFrom]).text}`;
     const values = each.type === 'gauge' ? gaugeValues(each, own, at) : each.type === 'info' ? infoValues(each, own) : stateSetValues(each, own, at);
     const familyLabels = compileLabels(mergeMaps(resource.labelsFromPath, metric.labelsFromPath));
-    const reads = (p: string): boolean => familyLabels.plain.some((l) => l.path.text === p);
+    // An identity label only identifies when nothing per element can overwrite it (the state
+    // label, labelFromKey, the element's own labels): element labels win over the object's.
+    const shadowed = new Set([each.labelName, each.labelFromKey, ...own.plain.map((p) => p.name)]);
+    const once = (n: string): boolean => familyLabels.plain.filter((l) => l.name === n).length === 1;
+    const reads = (p: string): boolean => own.stars.length === 0 && familyLabels.plain.some((l) => l.path.text === p && !shadowed.has(l.name) && once(l.name));
     const compiled: CompiledMetric = {
       name,
       identifiesObject: reads('[metadata,uid]') || (reads('[metadata,name]') && reads('[metadata,namespace]')),
@@ -273,10 +300,11 @@ export function compileKsmResource(resource: KsmResource, ref: ResourceRef, opti
     return compiled;
   });
 
-  // Label values are redacted (URL user info, config patterns) as everywhere in crotel, but not
-  // cut to crotel's native 256 characters: kube-state-metrics keeps them whole, and a cut value
-  // would be a different series. The redactor itself reads at most 8 KiB of a value.
-  const clean = (v: string): string => (v === '' ? v : redactor(v));
+  // Label values are redacted (credentials, config patterns) as everywhere in crotel, but not cut
+  // to crotel's native 256 characters: kube-state-metrics keeps them whole. They are capped at
+  // MAX_KSM_LABEL_VALUE after redaction (a cut value cannot leak what redaction removed), and
+  // made well-formed Unicode; two series equal after that are served once (see `seen`).
+  const clean = (v: string): string => ksmLabelValue(v, redactor);
 
   const extract = (object: unknown): Snapshot | { readonly invalid: string } => {
     const base = facts.extract(object);
@@ -289,6 +317,11 @@ export function compileKsmResource(resource: KsmResource, ref: ResourceRef, opti
       addPathLabels(object, m.familyLabels, baseLabels);
       for (const ev of m.values(m.path.get(object), errors)) {
         for (const [k, v] of baseLabels) if (!ev.labels.has(k)) ev.labels.set(k, v);
+        const rejected = ev.labels.get(REJECTED) as SeriesRejection | undefined;
+        if (rejected !== undefined) {
+          errors.push(rejection(m.name, rejected));
+          continue;
+        }
         const keys = [...ev.labels.keys()].sort();
         const attributeValues = keys.map((k) => clean(ev.labels.get(k)!));
         // One object can yield the same series twice (e.g. an Info over a map); keep the first.

@@ -7,7 +7,7 @@
 
 import { readFileSync } from 'node:fs';
 import { LineCounter, isMap, isScalar, isSeq, isAlias, parseAllDocuments, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
-import { ConfigError, type ConfigProblem } from '../config/index.ts';
+import { ConfigError, exportLabelNameProblem, reservedMetricNameProblem, type ConfigProblem } from '../config/index.ts';
 import { compileKsmPath } from './path.ts';
 
 export type KsmMetricType = 'gauge' | 'stateset' | 'info';
@@ -31,6 +31,8 @@ export interface KsmEach {
 
 export interface KsmMetric extends KsmLabels {
   readonly name: string;
+  /** Where the name is written, for problems found after parsing (name collisions). */
+  readonly at?: { readonly path: string; readonly line?: number; readonly column?: number };
   readonly help: string;
   readonly each: KsmEach;
 }
@@ -91,6 +93,11 @@ function formatPath(path: Path): string {
 }
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
+/** kube-state-metrics' store.SanitizeLabelName (per code point, as Go's regexp matches runes). */
+export function sanitizeKsmLabelName(name: string): string {
+  return name.replace(/[^a-zA-Z0-9_]/gu, '_');
+}
 
 export function parseKsmConfig(text: string, file: string): KsmConfig {
   const lineCounter = new LineCounter();
@@ -189,7 +196,7 @@ export function parseKsmConfig(text: string, file: string): KsmConfig {
     return out;
   };
   /** A mapping with string keys, each value read by `read` (undefined = skip, already reported). */
-  const mapOf = <T>(n: Node | null, path: Path, expected: string, read: (value: Node | null, at: Path) => T | undefined): Map<string, T> => {
+  const mapOf = <T>(n: Node | null, path: Path, expected: string, read: (value: Node | null, at: Path) => T | undefined, keyCheck?: (key: string, keyNode: Node | null) => void): Map<string, T> => {
     const out = new Map<string, T>();
     if (isNull(n)) return out;
     if (!isMap(n)) {
@@ -203,18 +210,48 @@ export function parseKsmConfig(text: string, file: string): KsmConfig {
         problem(path, keyNode, 'string keys', describe(keyNode));
         continue;
       }
+      keyCheck?.(key, keyNode);
       const v = read(resolve(pair.value), [...path, key]);
       if (v !== undefined) out.set(key, v);
     }
     return out;
   };
-  const stringMap = (n: Node | null, path: Path): Map<string, string> => mapOf(n, path, 'a mapping of label name to value', str);
-  const pathMap = (n: Node | null, path: Path): Map<string, string[]> =>
-    mapOf(n, path, 'a mapping of label name to path, e.g. name: [metadata, name]', (valueNode, at) => {
+  // Label names end up in the exposition: commonLabels keys as written, labelsFromPath keys
+  // sanitized (a `*` key's prefix too); either way they must be valid and unique there.
+  const labelKey = (path: Path, key: string, keyNode: Node | null, name: string): void => {
+    const p = exportLabelNameProblem(name);
+    if (p !== undefined) problem([...path, key], keyNode, name === key ? p : `${p} after sanitizing (kube-state-metrics turns other characters into _)`, JSON.stringify(name));
+  };
+  const stringMap = (n: Node | null, path: Path): Map<string, string> =>
+    mapOf(n, path, 'a mapping of label name to value', str, (key, keyNode) => labelKey(path, key, keyNode, key));
+  const pathMap = (n: Node | null, path: Path): Map<string, string[]> => {
+    const sanitizedFrom = new Map<string, string>();
+    return mapOf(n, path, 'a mapping of label name to path, e.g. name: [metadata, name]', (valueNode, at) => {
       const segments = strList(valueNode, at);
       if (segments !== undefined) checkPath(segments, at, valueNode);
       return segments;
+    }, (key, keyNode) => {
+      if (key.startsWith('*') || key.endsWith('*')) {
+        // Each map key is checked per object; a prefix that can never start a valid name is refused now.
+        const prefix = key.endsWith('*') ? sanitizeKsmLabelName(key.slice(0, -1)) : '';
+        if (prefix !== '' && exportLabelNameProblem(`${prefix}x`) !== undefined) labelKey(path, key, keyNode, `${prefix}x`);
+        return;
+      }
+      const name = sanitizeKsmLabelName(key);
+      labelKey(path, key, keyNode, name);
+      const first = sanitizedFrom.get(name);
+      if (first !== undefined) problem([...path, key], keyNode, 'label names unique after sanitizing', `${JSON.stringify(key)} and ${JSON.stringify(first)} both give ${JSON.stringify(name)}`);
+      else sanitizedFrom.set(name, key);
     });
+  };
+  const namedLabel = (m: Map<string, Node | null>, key: string, path: Path, required: boolean): string => {
+    const node = m.get(key) ?? null;
+    const name = str(node, [...path, key]) ?? '';
+    if (name === '' && !required) return name;
+    const p = exportLabelNameProblem(name);
+    if (p !== undefined) problem([...path, key], node, p, JSON.stringify(name));
+    return name;
+  };
   const checkPath = (segments: readonly string[], path: Path, node: Node | null): void => {
     const r = compileKsmPath(segments);
     if (!r.ok) problem(path, node, 'a valid path', r.error);
@@ -253,14 +290,14 @@ export function parseKsmConfig(text: string, file: string): KsmConfig {
     const keys = block === 'gauge' ? GAUGE_KEYS : block === 'stateSet' ? STATESET_KEYS : INFO_KEYS;
     const b = fields(blockNode, bp, keys, 'a mapping');
     if (!b) return undefined;
-    const labelName = str(b.get('labelName') ?? null, [...bp, 'labelName']) ?? '';
+    const labelName = block === 'stateSet' ? namedLabel(b, 'labelName', bp, true) : '';
     const list = block === 'stateSet' ? (strList(b.get('list') ?? null, [...bp, 'list']) ?? []) : [];
     return {
       type: type as KsmMetricType,
       path: pathField(b, 'path', bp),
       labelsFromPath: pathMap(b.get('labelsFromPath') ?? null, [...bp, 'labelsFromPath']),
       valueFrom: block === 'info' ? [] : pathField(b, 'valueFrom', bp),
-      labelFromKey: block === 'stateSet' ? '' : (str(b.get('labelFromKey') ?? null, [...bp, 'labelFromKey']) ?? ''),
+      labelFromKey: block === 'stateSet' ? '' : namedLabel(b, 'labelFromKey', bp, false),
       nilIsZero: block === 'gauge' ? bool(b.get('nilIsZero') ?? null, [...bp, 'nilIsZero']) : false,
       labelName,
       list,
@@ -283,6 +320,12 @@ export function parseKsmConfig(text: string, file: string): KsmConfig {
         version: str(g?.get('version') ?? null, [...rp, 'groupVersionKind', 'version']) ?? '',
         kind: str(g?.get('kind') ?? null, [...rp, 'groupVersionKind', 'kind']) ?? '',
       };
+      // They become label values of crotel's own series: only characters Kubernetes names use
+      // (kube-state-metrics reads scalars as text, so `version: 1.10` stays valid).
+      const NAME_CHARS = /^[A-Za-z0-9._-]+$/;
+      if (g && gvk.group !== '' && gvk.group !== '*' && !NAME_CHARS.test(gvk.group)) problem([...rp, 'groupVersionKind', 'group'], g.get('group') ?? null, 'an API group (a DNS subdomain)', JSON.stringify(gvk.group));
+      if (g && gvk.version !== '' && gvk.version !== '*' && !NAME_CHARS.test(gvk.version)) problem([...rp, 'groupVersionKind', 'version'], g.get('version') ?? null, 'an API version such as v1, or *', JSON.stringify(gvk.version));
+      if (g && gvk.kind !== '' && gvk.kind !== '*' && !/^[A-Za-z][A-Za-z0-9]*$/.test(gvk.kind)) problem([...rp, 'groupVersionKind', 'kind'], g.get('kind') ?? null, 'a Kind such as DatabaseInstance, or *', JSON.stringify(gvk.kind));
       if (g && (gvk.group === '' || gvk.group === '*')) {
         problem([...rp, 'groupVersionKind', 'group'], r.get('groupVersionKind') ?? null, 'an API group (kube-state-metrics requires one; core resources are not supported)', gvk.group === '' ? 'nothing' : '"*"');
       }
@@ -301,10 +344,15 @@ export function parseKsmConfig(text: string, file: string): KsmConfig {
           const full = [prefix ?? DEFAULT_METRIC_NAME_PREFIX, name].filter((p) => p !== '').join('_');
           // kube-state-metrics would serve an unparseable exposition; refuse instead.
           if (!METRIC_NAME.test(full)) problem([...mp, 'name'], m.get('name') ?? mi as Node, 'a metric name giving a valid Prometheus name [a-zA-Z_:][a-zA-Z0-9_:]*', JSON.stringify(full));
+          else {
+            const reserved = reservedMetricNameProblem(full);
+            if (reserved !== undefined) problem([...mp, 'name'], m.get('name') ?? mi as Node, reserved, JSON.stringify(full));
+          }
           int(m.get('errorLogV') ?? null, [...mp, 'errorLogV']);
           const each = parseEach(m.get('each') ?? null, [...mp, 'each']);
           const metric = {
             name,
+            at: { path: formatPath([...mp, 'name']), ...at(m.get('name') ?? null) },
             help: str(m.get('help') ?? null, [...mp, 'help']) ?? '',
             commonLabels: stringMap(m.get('commonLabels') ?? null, [...mp, 'commonLabels']),
             labelsFromPath: pathMap(m.get('labelsFromPath') ?? null, [...mp, 'labelsFromPath']),

@@ -30,6 +30,7 @@ export function ksmFloat(raw: unknown, nilIsZero: boolean): KsmValue {
 }
 
 function stringValue(s: string): KsmValue {
+  if (s.length > MAX_KSM_VALUE_STRING) return fail(`expected a number, got a string longer than ${MAX_KSM_VALUE_STRING} characters`);
   const lower = s.toLowerCase();
   if (lower === 'true' || lower === 'yes') return ok(1);
   if (lower === 'false' || lower === 'no' || lower === 'unknown') return ok(0);
@@ -60,6 +61,9 @@ function goRfc3339(s: string): number | undefined {
 const QUANTITY = /^([+-]?)(\d*)(?:\.(\d*))?(Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?\d+|n|u|m|k|M|G|T|P|E)?$/;
 const BINARY_EXP: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
 const DECIMAL_EXP: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+const MAX_EXPONENT = 2 ** 31 - 1;
+/** Longer strings are not read as numbers at all (bounded work per value). */
+export const MAX_KSM_VALUE_STRING = 1024;
 
 export function goQuantity(s: string): number | undefined {
   if (s.length === 0 || s.length > 64) return undefined;
@@ -67,15 +71,24 @@ export function goQuantity(s: string): number | undefined {
   if (!m) return undefined;
   const [, sign, whole = '', frac = '', suffix = ''] = m;
   if (whole === '' && frac === '') return undefined;
-  let unscaled = BigInt(whole + frac || '0');
+  const digits = (whole + frac).replace(/^0+/, '');
+  let unscaled = BigInt(digits || '0');
   let scale = frac.length; // value = unscaled * 10^-scale
   if (suffix in BINARY_EXP) {
     unscaled *= 2n ** BigInt(BINARY_EXP[suffix]!);
   } else if (/^[eE]/.test(suffix)) {
-    scale -= Number(suffix.slice(1));
+    // The library keeps the exponent in an int32; beyond it the text is not a quantity.
+    const e = Number(suffix.slice(1));
+    if (!Number.isSafeInteger(e) || Math.abs(e) > MAX_EXPONENT) return undefined;
+    scale -= e;
   } else {
     scale -= DECIMAL_EXP[suffix]!;
   }
+  if (unscaled === 0n) return 0;
+  // Far below nano precision: the round-up leaves exactly one nano (O(1), where 10n ** scale would
+  // build a number with up to 2^31 digits). Far above float range: ±Inf, as math.Pow10 gives.
+  if (scale - 9 > digits.length) return sign === '-' ? -1e-9 : 1e-9;
+  if (-scale > 400) return sign === '-' ? -Infinity : Infinity;
   // Below nano precision the library rounds up (away from zero for the magnitude).
   if (scale > 9) {
     const div = 10n ** BigInt(scale - 9);
@@ -98,8 +111,12 @@ function pow10(n: number): number {
  * Go's fmt `%v` of a decoded JSON value: how kube-state-metrics turns a field into label text.
  * Whole numbers print as integers (Go decodes them as int64); others as strconv 'g' shortest.
  */
-export function goString(v: unknown): string {
+const MAX_GO_STRING_DEPTH = 32;
+
+export function goString(v: unknown, depth = 0): string {
   if (v === null || v === undefined) return '<nil>';
+  // Nesting is bounded so a hostile object costs neither stack nor unbounded text.
+  if (depth > MAX_GO_STRING_DEPTH && typeof v === 'object') return '...';
   switch (typeof v) {
     case 'string':
       return v;
@@ -108,8 +125,8 @@ export function goString(v: unknown): string {
     case 'number':
       return goNumber(v);
     case 'object':
-      if (Array.isArray(v)) return `[${v.map(goString).join(' ')}]`;
-      return `map[${Object.keys(v).sort().map((k) => `${k}:${goString((v as Record<string, unknown>)[k])}`).join(' ')}]`;
+      if (Array.isArray(v)) return `[${v.map((x) => goString(x, depth + 1)).join(' ')}]`;
+      return `map[${Object.keys(v).sort().map((k) => `${k}:${goString((v as Record<string, unknown>)[k], depth + 1)}`).join(' ')}]`;
     default:
       return String(v);
   }

@@ -22,6 +22,23 @@ function groupFamilies(stores: readonly ResourceStore[]): FamilySources[] {
   return [...byName.values()];
 }
 
+/**
+ * Whether two compiled resources of one group/kind feed this family (e.g. a kube-state-metrics
+ * entry listed twice): they see the same objects, so a series could come twice. Stores of one
+ * resource (one per namespace) never overlap.
+ */
+export function sameObjectsTwice(sources: readonly { store: ResourceStore }[]): boolean {
+  if (sources.length < 2) return false;
+  const byKind = new Map<string, unknown>();
+  for (const { store } of sources) {
+    const key = `${store.resource.ref.group}/${store.resource.ref.kind}`;
+    const known = byKind.get(key);
+    if (known !== undefined && known !== store.resource) return true;
+    byKind.set(key, store.resource);
+  }
+  return false;
+}
+
 const CHUNK = 64 * 1024;
 
 /**
@@ -39,7 +56,7 @@ export async function writeExposition(stores: readonly ResourceStore[], out: Wri
   for (const { family, sources } of groupFamilies(stores)) {
     let headerWritten = false;
     // Families whose labels do not identify the object may repeat a series: serve it once.
-    const seen = sources.some(({ store, index }) => store.resource.families[index]!.seriesMayRepeat) ? new Set<string>() : undefined;
+    const seen = sources.some(({ store, index }) => store.resource.families[index]!.seriesMayRepeat) || sameObjectsTwice(sources) || sources.some(({ store }) => store.identityAltered > 0) ? new Set<string>() : undefined;
     for (const { store, index } of sources) {
       const template = familyTemplate(store.resource.families[index]!);
       for (const snapshot of store.entries.values()) {

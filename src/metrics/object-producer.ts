@@ -10,6 +10,7 @@ import {
 import type { Resource } from '@opentelemetry/resources';
 import type { MetricFamily } from '../model.ts';
 import type { ResourceStore } from '../state/store.ts';
+import { sameObjectsTwice } from './exposition.ts';
 
 const SCOPE = { name: 'crotel.objects' };
 
@@ -36,7 +37,9 @@ export class ObjectMetricProducer implements MetricProducer {
     const now = hrNow();
     type Point = { startTime: HrTime; endTime: HrTime; attributes: Attributes; value: number };
     const byName = new Map<string, { family: MetricFamily; points: Point[]; seen?: Set<string> }>();
-    for (const store of this.stores()) {
+    const stores = this.stores();
+    const twice = sameObjectsTwice(stores.map((store) => ({ store }))) || stores.some((store) => store.identityAltered > 0);
+    for (const store of stores) {
       const families = store.resource.families;
       const keyIds = families.map((f) => f.attributeKeys.join('\u0001'));
       for (const snapshot of store.entries.values()) {
@@ -44,7 +47,7 @@ export class ObjectMetricProducer implements MetricProducer {
           const family = families[sample.family]!;
           let group = byName.get(family.name);
           if (!group) byName.set(family.name, (group = { family, points: [] }));
-          if (family.seriesMayRepeat) {
+          if (family.seriesMayRepeat || twice) {
             // Two objects may produce this series: export it once, as /metrics does.
             const key = `${keyIds[sample.family]!}\u0000${sample.attributeValues.join('\u0001')}`;
             group.seen ??= new Set();

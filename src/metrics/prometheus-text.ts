@@ -48,6 +48,7 @@ export function renderLine(t: FamilyTemplate, values: readonly string[], value: 
 }
 
 export function familyHeader(family: MetricFamily): string {
-  const help = family.description.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+  // Config text may hold lone surrogates (YAML "\uD800"): repaired, as UTF-8 would.
+  const help = family.description.toWellFormed().replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
   return `# HELP ${family.prometheusName} ${help}\n# TYPE ${family.prometheusName} gauge\n`;
 }

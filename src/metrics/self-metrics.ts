@@ -9,6 +9,16 @@ export interface ResourceGauges {
   synced(): boolean;
 }
 
+/** Distinct (resource, path) series of crotel_extraction_errors_total. */
+export const MAX_ERROR_SERIES = 1000;
+const MAX_PATH_LABEL = 128;
+
+/** `status.conditions[12].status` → `status.conditions[*].status`; `a["postgres://…"]` → `a[*]`. */
+export function errorPathLabel(path: string): string {
+  const folded = path.replace(/\[(?:\d+|"(?:[^"\\]|\\.)*")\]/g, '[*]');
+  return folded.length > MAX_PATH_LABEL ? `${folded.slice(0, MAX_PATH_LABEL - 1)}…` : folded;
+}
+
 export class SelfMetrics {
   private readonly lists;
   private readonly listDuration;
@@ -18,6 +28,8 @@ export class SelfMetrics {
   private readonly invalidObjects;
   private readonly extractionErrors;
   private readonly seriesDropped;
+  private readonly seriesRejected;
+  private readonly errorPaths = new Set<string>();
   private readonly exportFailures;
   private readonly unhandled;
   private readonly spansDropped;
@@ -38,6 +50,7 @@ export class SelfMetrics {
     this.invalidObjects = meter.createCounter('crotel.objects.invalid', { description: 'Objects skipped because they could not be read at all (no uid, not an object)', unit: '{object}' });
     this.extractionErrors = meter.createCounter('crotel.extraction.errors', { description: 'Fields that could not be turned into a value or label, per resource and path', unit: '{error}' });
     this.seriesDropped = meter.createCounter('crotel.series.dropped', { description: 'Series dropped by a per-metric cardinality limit', unit: '{series}' });
+    this.seriesRejected = meter.createCounter('crotel.series.rejected', { description: 'Series dropped because they could not be exported validly (label name from the object invalid or duplicated, or the same series twice from one object), per resource and reason', unit: '{series}' });
     this.exportFailures = meter.createCounter('crotel.export.failures', { description: 'Failed OTLP exports, per signal', unit: '{export}' });
     this.spansDropped = meter.createCounter('crotel.spans.dropped', { description: 'Lifecycle spans dropped: queue full during a Collector outage, or left at shutdown', unit: '{span}' });
     this.spansExported = meter.createCounter('crotel.spans.exported', { description: 'Lifecycle spans accepted by the OTLP endpoint', unit: '{span}' });
@@ -73,7 +86,18 @@ export class SelfMetrics {
   relist(resource: string, reason: string): void { this.relists.add(1, { 'crotel.resource': resource, reason }); }
   reflectorError(resource: string, stage: string): void { this.reflectorErrors.add(1, { 'crotel.resource': resource, stage }); }
   invalidObject(resource: string): void { this.invalidObjects.add(1, { 'crotel.resource': resource }); }
-  extractionError(resource: string, path: string): void { this.extractionErrors.add(1, { 'crotel.resource': resource, path }); }
+  extractionError(resource: string, path: string): void {
+    // The path label is bounded: indexes and map keys (object data) folded to [*], capped, and a
+    // fixed number of distinct (resource, path) series, past which errors count under "(other)".
+    let label = errorPathLabel(path);
+    const key = `${resource}\u0000${label}`;
+    if (!this.errorPaths.has(key)) {
+      if (this.errorPaths.size >= MAX_ERROR_SERIES) label = '(other)';
+      else this.errorPaths.add(key);
+    }
+    this.extractionErrors.add(1, { 'crotel.resource': resource, path: label });
+  }
+  seriesRejectedFor(resource: string, reason: string): void { this.seriesRejected.add(1, { 'crotel.resource': resource, reason }); }
   dropped(metric: string, count: number): void { this.seriesDropped.add(count, { metric }); }
   exportFailed(signal: string): void { this.exportFailures.add(1, { signal }); }
   internalError(): void { this.unhandled.add(1); }

@@ -32,6 +32,8 @@ export class ResourceStore implements ReflectorSink {
   private readonly hooks: StoreHooks;
   private readonly budget: SeriesBudget;
   private seen?: Set<string>;
+  /** Snapshots held whose identity was altered on export (see Snapshot.identityAltered). */
+  identityAltered = 0;
 
   constructor(resource: CompiledResource, budget: SeriesBudget, hooks: StoreHooks) {
     this.resource = resource;
@@ -80,6 +82,8 @@ export class ResourceStore implements ReflectorSink {
     const phaseSince = extracted.phase === undefined ? undefined
       : previous?.phase === extracted.phase ? previous.phaseSince : (this.hooks.clock?.() ?? Date.now());
     const snapshot: Snapshot = { ...extracted, samples, ...(phaseSince !== undefined ? { phaseSince } : {}) };
+    if (previous?.identityAltered) this.identityAltered--;
+    if (snapshot.identityAltered) this.identityAltered++;
     this.entries.set(snapshot.uid, snapshot);
     this.hooks.changed?.(this.resource, previous, snapshot);
     return snapshot.uid;
@@ -94,6 +98,7 @@ export class ResourceStore implements ReflectorSink {
     const previous = this.entries.get(uid);
     if (!previous) return;
     this.entries.delete(uid);
+    if (previous.identityAltered) this.identityAltered--;
     this.budget.release(this.resource.families, previous.samples);
     this.hooks.changed?.(this.resource, previous, undefined);
   }

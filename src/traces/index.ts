@@ -7,3 +7,4 @@ export { LifecycleRecorder } from './recorder.ts';
 export { SpanShipper, toReadableSpan } from './shipper.ts';
 export { createSpanExporter, otlpTracesEndpointConfigured } from './exporter.ts';
 export { traceIdFor, spanIdFor } from './ids.ts';
+export { redactSpan, MAX_SPAN_STRING } from './redact-span.ts';

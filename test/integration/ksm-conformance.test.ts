@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import { startControlPlane, type ControlPlane } from '../harness/control-plane.ts';
 import { startCrotel } from '../harness/crotel-process.ts';
 import { applyCrds } from '../harness/kube.ts';
-import { redact } from '../../src/extract/index.ts';
+import { ksmLabelValue } from '../../src/ksm/index.ts';
 import { compareSeries, createObjects, isCrotelSelfMetric, parseSeries, pluralsOf, startKsm, type Comparison } from './ksm-support.ts';
 
 const fixture = (p: string): string => new URL(`../fixtures/ksm/${p}`, import.meta.url).pathname;
@@ -73,8 +73,8 @@ for (const c of CASES) {
       let last = '';
       const deadline = Date.now() + 60_000;
       while (Date.now() < deadline) {
-        // Deliberate difference: crotel redacts URL user info in label values (ssh://git@… → ssh://REDACTED@…).
-        const k = parseSeries(await ksm.scrape(), () => false, redact);
+        // Deliberate difference: crotel redacts credentials in label values (ssh://git@… → ssh://REDACTED@…) and caps them at 8 KiB.
+        const k = parseSeries(await ksm.scrape(), () => false, (v) => ksmLabelValue(v));
         const o = parseSeries(await crotel.scrape(), isCrotelSelfMetric);
         comparison = compareSeries(k, o);
         series = k.size;
