@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { ConfigError, loadConfigFile } from './config/index.ts';
+import { ConfigError, configJsonSchema, loadConfigFile } from './config/index.ts';
+import { COMMAND_HELP } from './cli-help.ts';
 import { loadKubeConfig } from './kube/kubeconfig.ts';
 import { rbacFor, toYaml } from './rbac.ts';
 import { readObjectFiles } from './objects-file.ts';
@@ -25,6 +26,9 @@ Usage:
   crotel convert-ksm crs.yaml                            print the equivalent native crotel config
   crotel rbac --config crotel.yaml|--ksm-config crs.yaml [--service-account crotel] [--namespace monitoring]
               [--leader-elect [--leader-elect-namespace NS] [--leader-elect-name crotel]] [--kubeconfig FILE]
+  crotel schema                                          print the config's JSON Schema (for editors)
+  crotel COMMAND --help | crotel help env                one command's options | the OTEL_* variables
+  (run and rbac also take --context NAME: a kubeconfig context other than the current one)
 
 Run options:
   --leader-elect                   several replicas: only the Lease holder emits spans and lifecycle metrics
@@ -39,8 +43,8 @@ Run options:
 
 OTLP push (metrics, and lifecycle traces unless traces.enabled is false) is on when
 OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_METRICS_ENDPOINT / _TRACES_ENDPOINT) is set;
-the other standard OTEL_* variables (headers, protocol, service name, resource attributes,
-metric export interval) apply.
+the other standard OTEL_* variables apply (protocol grpc, http/protobuf or http/json; headers,
+TLS, exporters, intervals, resource): \`crotel help env\` lists them.
 `;
 
 class UsageError extends Error {}
@@ -55,6 +59,7 @@ function parse(argv: string[]) {
       'crd-poll-interval': { type: 'string' },
       'watch-coalesce': { type: 'string' },
       kubeconfig: { type: 'string' },
+      context: { type: 'string' },
       master: { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
@@ -117,12 +122,17 @@ function leaseOf(values: ReturnType<typeof parse>['values'], shard?: { index: nu
 }
 
 async function run(values: ReturnType<typeof parse>['values']): Promise<void> {
-  const logger = pino({ level: values['log-level'] ?? process.env.CROTEL_LOG_LEVEL ?? 'info', base: { service: 'crotel' } }, pino.destination(2));
+  // Level names ("level":"warn"), not pino's numbers: what log pipelines and people read.
+  const logger = pino({
+    level: values['log-level'] ?? process.env.CROTEL_LOG_LEVEL ?? 'info',
+    base: { service: 'crotel' },
+    formatters: { level: (label) => ({ level: label }) },
+  }, pino.destination(2));
   const flagPort = values.port === undefined ? undefined : portOf(values.port, 0);
   const timeoutSeconds = Number(values['shutdown-timeout'] ?? 10);
   if (!(timeoutSeconds > 0)) throw new UsageError(`--shutdown-timeout ${values['shutdown-timeout']}: expected seconds > 0`);
   const config = values.config === undefined && values['ksm-config'] ? undefined : loadConfigFile(requireConfig(values.config));
-  const kubeConfig = loadKubeConfig({ kubeconfig: values.kubeconfig, master: values.master });
+  const kubeConfig = loadKubeConfig({ kubeconfig: values.kubeconfig, master: values.master, context: values.context });
   const shard = shardOf(values.shard, values['total-shards']);
   const ksm = ksmSourceFor(values['ksm-config'], config, values.config);
   const crdListFailed = (error: unknown): void => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'listing CRDs for kube-state-metrics wildcard kinds failed; retrying');
@@ -179,8 +189,12 @@ async function main(argv: string[]): Promise<number> {
     console.log(VERSION);
     return 0;
   }
+  if (command === 'help' && extra.length <= 1) {
+    process.stdout.write(extra[0] ? COMMAND_HELP[extra[0]] ?? USAGE : USAGE);
+    return extra[0] === undefined || COMMAND_HELP[extra[0]] !== undefined ? 0 : 2;
+  }
   if (values.help || !command) {
-    process.stdout.write(USAGE);
+    process.stdout.write((command && COMMAND_HELP[command]) || USAGE);
     return command || values.help ? 0 : 2;
   }
   if (command === 'convert-ksm') {
@@ -190,6 +204,9 @@ async function main(argv: string[]): Promise<number> {
   }
   if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
   switch (command) {
+    case 'schema':
+      process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+      return 0;
     case 'run':
       await run(values);
       return -1; // keeps running until a signal
@@ -218,7 +235,7 @@ async function main(argv: string[]): Promise<number> {
     case 'rbac': {
       const config: Config | undefined = values.config === undefined && values['ksm-config'] ? undefined : loadConfigFile(requireConfig(values.config));
       const ksm = ksmSourceFor(values['ksm-config'], config, values.config);
-      const kubeConfig = values.kubeconfig ? loadKubeConfig({ kubeconfig: values.kubeconfig }) : undefined;
+      const kubeConfig = values.kubeconfig || values.context ? loadKubeConfig({ kubeconfig: values.kubeconfig, context: values.context }) : undefined;
       // Wildcard kinds resolve against the cluster when there is one; else only concrete kinds are listed.
       const ksmKinds = ksm ? (kubeConfig ? await ksmResourcesAtStart(ksm, kubeConfig, undefined, () => {}) : ksmResourcesFromFiles(ksm, [])).resources.map((r) => r.ref) : [];
       const objects = await rbacFor(config ?? { limits: { seriesPerMetric: 1 }, redact: [], resources: [], traces: DEFAULT_TRACES }, {

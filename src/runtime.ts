@@ -100,7 +100,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       })
     : undefined;
   const emitting = (): boolean => elector?.isLeader ?? true;
-  telemetry.meter.createObservableGauge('crotel.leader', { description: '1 while this replica emits spans and lifecycle metrics (always 1 without leader election)', unit: '1' })
+  telemetry.meter.createObservableGauge('crotel.leader', { description: '1 while this replica emits spans and lifecycle metrics (always 1 without leader election)' })
     .addCallback((result) => result.observe(emitting() ? 1 : 0));
   const owns = options.shard ? ownedBy(options.shard) : undefined;
   const tracker = new EpisodeTracker(
