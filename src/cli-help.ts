@@ -53,8 +53,10 @@ case-insensitive):
   OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_{METRICS,TRACES}_ENDPOINT   turn OTLP push on
   OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_EXPORTER_OTLP_{METRICS,TRACES}_PROTOCOL   grpc | http/protobuf (default) | http/json
   OTEL_EXPORTER_OTLP_[SIGNAL_]HEADERS, _TIMEOUT, _COMPRESSION (gzip|none)
-  OTEL_EXPORTER_OTLP_[SIGNAL_]CERTIFICATE, _CLIENT_KEY, _CLIENT_CERTIFICATE   TLS / mTLS files
-  OTEL_EXPORTER_OTLP_[SIGNAL_]INSECURE      grpc without TLS for an endpoint with no scheme
+  OTEL_EXPORTER_OTLP_CERTIFICATE            CA file (PEM) to verify the Collector's certificate
+  OTEL_EXPORTER_OTLP_CLIENT_KEY, OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE   mTLS client key and chain
+  OTEL_EXPORTER_OTLP_INSECURE               grpc without TLS for an endpoint with no scheme
+  (each also per signal: OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE, …_TRACES_CLIENT_KEY, …)
   OTEL_METRICS_EXPORTER                     list of otlp, console, prometheus (/metrics, always on), none
   OTEL_TRACES_EXPORTER                      list of otlp, console, none
   OTEL_SDK_DISABLED                         true: no push at all (/metrics stays)
