@@ -2,11 +2,12 @@
 // exit codes: 0 ok, 1 bad input (config, objects, flags), 2 usage.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfigFile, parseConfigText, ZERO_CONFIG_TEXT } from './config/index.ts';
+import { ConfigError, configJsonSchema, loadConfigFile, parseConfigText, ZERO_CONFIG_TEXT } from './config/index.ts';
 import { readCrd, type CrdKind } from './discovery/crds.ts';
 import { exclusionsOf } from './discovery/kinds.ts';
 import { selectedFromObjects } from './discovery/offline.ts';
 import { listCustomResourceDefinitions } from './kube/discovery.ts';
+import { COMMAND_HELP } from './cli-help.ts';
 import { loadKubeConfig } from './kube/kubeconfig.ts';
 import { rbacFor, rbacNotes, toYaml } from './rbac.ts';
 import { readObjectFiles } from './objects-file.ts';
@@ -33,6 +34,9 @@ Usage:
   crotel rbac [--config crotel.yaml|--ksm-config crs.yaml] [--service-account crotel] [--namespace monitoring]
               [--leader-elect [--leader-elect-namespace NS] [--leader-elect-name crotel]] [--kubeconfig FILE]
               [--from-cluster]   wildcard entries: list the kinds they match now instead of whole groups
+  crotel schema                                          print the config's JSON Schema (for editors)
+  crotel COMMAND --help | crotel help env                one command's options | the OTEL_* variables
+  (run and rbac also take --context NAME: a kubeconfig context other than the current one)
 
 Run options:
   --leader-elect                   several replicas: only the Lease holder emits spans and lifecycle metrics
@@ -47,8 +51,8 @@ Run options:
 
 OTLP push (metrics, and lifecycle traces unless traces.enabled is false) is on when
 OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_METRICS_ENDPOINT / _TRACES_ENDPOINT) is set;
-the other standard OTEL_* variables (headers, protocol, service name, resource attributes,
-metric export interval) apply.
+the other standard OTEL_* variables apply (protocol grpc, http/protobuf or http/json; headers,
+TLS, exporters, intervals, resource): \`crotel help env\` lists them.
 `;
 
 class UsageError extends Error {}
@@ -63,6 +67,7 @@ function parse(argv: string[]) {
       'crd-poll-interval': { type: 'string' },
       'watch-coalesce': { type: 'string' },
       kubeconfig: { type: 'string' },
+      context: { type: 'string' },
       master: { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
@@ -143,7 +148,7 @@ async function run(values: ReturnType<typeof parse>['values']): Promise<void> {
   const redactor = createRedactor(config?.redact ?? []);
   const logger = createLogger(values['log-level'] ?? process.env.CROTEL_LOG_LEVEL ?? 'info', redactor);
   if (values.config === undefined && config) logger.info('no --config: zero config, watching every custom resource kind the cluster serves');
-  const kubeConfig = loadKubeConfig({ kubeconfig: values.kubeconfig, master: values.master });
+  const kubeConfig = loadKubeConfig({ kubeconfig: values.kubeconfig, master: values.master, context: values.context });
   const shard = shardOf(values.shard, values['total-shards']);
   const ksm = ksmSourceFor(values['ksm-config'], config, values.config);
   const crdListFailed = (error: unknown): void => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'listing CRDs for kube-state-metrics wildcard kinds failed; retrying');
@@ -202,8 +207,12 @@ async function main(argv: string[]): Promise<number> {
     console.log(VERSION);
     return 0;
   }
+  if (command === 'help' && extra.length <= 1) {
+    process.stdout.write(extra[0] ? COMMAND_HELP[extra[0]] ?? USAGE : USAGE);
+    return extra[0] === undefined || COMMAND_HELP[extra[0]] !== undefined ? 0 : 2;
+  }
   if (values.help || !command) {
-    process.stdout.write(USAGE);
+    process.stdout.write((command && COMMAND_HELP[command]) || USAGE);
     return command || values.help ? 0 : 2;
   }
   if (command === 'convert-ksm') {
@@ -213,6 +222,9 @@ async function main(argv: string[]): Promise<number> {
   }
   if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
   switch (command) {
+    case 'schema':
+      process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+      return 0;
     case 'run':
       await run(values);
       return -1; // keeps running until a signal
@@ -248,7 +260,7 @@ async function main(argv: string[]): Promise<number> {
       const config = configOf(values);
       const ksm = ksmSourceFor(values['ksm-config'], config, values.config);
       const fromCluster = values['from-cluster'] === true;
-      const kubeConfig = values.kubeconfig || fromCluster ? loadKubeConfig({ kubeconfig: values.kubeconfig }) : undefined;
+      const kubeConfig = values.kubeconfig || values.context || fromCluster ? loadKubeConfig({ kubeconfig: values.kubeconfig, context: values.context }) : undefined;
       const crds: CrdKind[] | undefined = fromCluster && kubeConfig
         ? (await listCustomResourceDefinitions(kubeConfig)).map(readCrd).filter((c): c is CrdKind => c !== undefined)
         : undefined;

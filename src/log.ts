@@ -22,7 +22,8 @@ export function createLogger(level: string, redactor: Redactor = redact, destina
   return pino({
     level,
     base: { service: 'crotel' },
-    formatters: { log: (object) => cleanValue(object, redactor, 0) as Record<string, unknown> },
+    // Level names ("level":"warn"), not pino's numbers: what log pipelines and people read.
+    formatters: { level: (label) => ({ level: label }), log: (object) => cleanValue(object, redactor, 0) as Record<string, unknown> },
     hooks: {
       logMethod(args, method) {
         const cleaned = args.map((a) => (typeof a === 'string' ? exportText(a, redactor, MAX_LOG_STRING).toWellFormed() : a));

@@ -17,6 +17,7 @@ import { CappedSink } from './state/capped-sink.ts';
 import { ResourceStore } from './state/store.ts';
 import { ownedBy, type Shard } from './state/shard.ts';
 import { LeaderElector } from './kube/leader.ts';
+import { telemetryLogging } from './telemetry/logging.ts';
 import {
   createSpanExporter, EpisodeTracker, LifecycleRecorder, otlpTracesEndpointConfigured, redactSpan, SpanShipper,
 } from './traces/index.ts';
@@ -65,11 +66,6 @@ export interface Runtime {
 
 const EVENT_REF: ResourceRef = { group: '', version: 'v1', kind: 'Event' };
 
-function positiveNumber(text: string | undefined, fallback: number): number {
-  const n = Number(text);
-  return text !== undefined && Number.isFinite(n) && n > 0 ? n : fallback;
-}
-
 function refKey(ref: ResourceRef): string {
   return `${ref.group}/${ref.kind}`;
 }
@@ -99,31 +95,33 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const stores: ResourceStore[] = [];
   const reflectors: Reflector[] = [];
   const auxiliary: Reflector[] = []; // events: useful, but not a condition of readiness
-  const telemetry = createTelemetry({ version: options.version, stores: () => stores, env });
+  const logs = telemetryLogging(logger, env);
+  const telemetry = createTelemetry({ version: options.version, stores: () => stores, env, revision: env.CROTEL_REVISION, onExportFailed: logs.metricExportFailed });
+  const bsp = telemetry.settings.bsp;
   const self = telemetry.self;
   const budget = new SeriesBudget((family, count) => {
     self.dropped(family.name, count);
     logger.warn({ metric: family.name, limit: family.cardinalityLimit, dropped: count }, 'cardinality limit reached: series dropped');
   });
 
-  const tracing = traces.enabled === 'auto' ? otlpTracesEndpointConfigured(env) : traces.enabled;
+  const tracing = !telemetry.settings.sdkDisabled && (traces.enabled === 'auto' ? otlpTracesEndpointConfigured(env) : traces.enabled);
   const shipper = tracing
     ? new SpanShipper({
-        exporter: createSpanExporter(env),
+        exporter: createSpanExporter(env, telemetry.settings),
         resource: telemetry.resource,
-        maxQueue: traces.queueSize,
-        // The standard batch-processor variables, with crotel's defaults: spans leave within 200 ms
-        // (the flush interval is nearly all of the write → span lag), in batches of up to 512.
-        flushIntervalMs: positiveNumber(env.OTEL_BSP_SCHEDULE_DELAY, 200),
-        batchSize: positiveNumber(env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, 512),
+        // The standard batch-processor variables (telemetry/env.ts); the config's queue size unless OTEL_BSP_MAX_QUEUE_SIZE is set.
+        maxQueue: bsp.maxQueueSize ?? traces.queueSize,
+        flushIntervalMs: bsp.scheduleDelayMs,
+        batchSize: bsp.maxExportBatchSize,
+        exportTimeoutMs: bsp.exportTimeoutMs,
         onDropped: (reason, count) => {
           self.spanDrops(reason, count);
-          logger.warn({ reason, count }, 'lifecycle spans dropped');
+          logs.spansDropped(reason, count);
         },
         onExported: (count) => self.spansSent(count),
         onExportFailed: (error) => {
           self.exportFailed('traces');
-          logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'span export failed; keeping the batch and retrying');
+          logs.spanExportFailed(error);
         },
       })
     : undefined;
@@ -138,7 +136,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       })
     : undefined;
   const emitting = (): boolean => elector?.isLeader ?? true;
-  telemetry.meter.createObservableGauge('crotel.leader', { description: '1 while this replica emits spans and lifecycle metrics (always 1 without leader election)', unit: '1' })
+  telemetry.meter.createObservableGauge('crotel.leader', { description: '1 while this replica emits spans and lifecycle metrics (always 1 without leader election)' })
     .addCallback((result) => result.observe(emitting() ? 1 : 0));
   const owns = options.shard ? ownedBy(options.shard) : undefined;
   const tracker = new EpisodeTracker(
@@ -316,7 +314,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     host: options.host ?? '0.0.0.0',
     port: options.port,
     stores: () => stores,
-    selfExposition: () => telemetry.selfExposition(),
+    selfExposition: (format) => telemetry.selfExposition(format),
     readiness: {
       pending: () => [
         ...(discovered?.pending() ?? []),
@@ -361,10 +359,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       // Release the lease only after the last spans are queued, so the next leader starts after us.
       // Push what is buffered before going: spans first (they cannot be recomputed), then a final
       // metrics export. Open episodes stay open: the next process continues their traces.
+      // Every step is bounded: an unreachable Collector costs the deadline, never more.
+      const deadline = Date.now() + timeoutMs;
       await shipper?.shutdown(timeoutMs / 2);
       await elector?.stop();
-      await telemetry.flush().catch((error: unknown) => logger.warn({ err: String(error) }, 'final metrics flush failed'));
-      await telemetry.shutdown().catch(() => {});
+      const left = (): number => Math.max(100, deadline - Date.now());
+      if (!(await telemetry.flush(left() / 2))) logs.finalFlushIncomplete();
+      await telemetry.shutdown(left());
       await server.close();
     },
   };

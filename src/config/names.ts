@@ -1,16 +1,17 @@
 // Naming rules for instruments and labels, shared by validation (reject what would collide in
 // Prometheus) and compilation (the Prometheus names of families).
+import { prometheusFamilyName } from '../metrics/prometheus-names.ts';
 
 /** OpenTelemetry instrument names crotel accepts. */
 export const METRIC_NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:.]*$/;
 const PROMETHEUS_LABEL_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-/** OpenTelemetry → Prometheus metric name: invalid characters → `_`, unit suffix for `s` and `By`. */
+/**
+ * OpenTelemetry → Prometheus name of a gauge family (every object family is one), as Prometheus'
+ * OTLP receiver names it: invalid characters → `_`, the unit as a suffix (`s` → `_seconds`, …).
+ */
 export function prometheusMetricName(name: string, unit: string): string {
-  let out = name.replace(/[^a-zA-Z0-9_:]/g, '_');
-  const suffix = unit === 's' ? '_seconds' : unit === 'By' ? '_bytes' : '';
-  if (suffix !== '' && !out.endsWith(suffix)) out += suffix;
-  return out;
+  return prometheusFamilyName(name, unit, 'gauge');
 }
 
 /** OpenTelemetry attribute key → Prometheus label name (dots and other characters → `_`). */

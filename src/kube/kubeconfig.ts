@@ -9,6 +9,8 @@ export interface KubeConfigOptions {
   readonly kubeconfig?: string;
   /** Overrides the server URL (the reference monitor's --master). */
   readonly master?: string;
+  /** The kubeconfig context to use instead of its current-context (kubectl's --context). */
+  readonly context?: string;
 }
 
 export function loadKubeConfig(options: KubeConfigOptions = {}): KubeConfig {
@@ -22,6 +24,12 @@ export function loadKubeConfig(options: KubeConfigOptions = {}): KubeConfig {
     kc.loadFromCluster();
   } else {
     throw new Error('no kubeconfig: pass --kubeconfig, set KUBECONFIG, create ~/.kube/config, or run in a pod');
+  }
+  if (options.context) {
+    if (!kc.getContextObject(options.context)) {
+      throw new Error(`--context ${options.context}: no such context in the kubeconfig (have: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`);
+    }
+    kc.setCurrentContext(options.context);
   }
   if (options.master) {
     const cluster = kc.getCurrentCluster();

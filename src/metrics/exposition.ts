@@ -3,7 +3,7 @@
 import { PassThrough, type Writable } from 'node:stream';
 import type { MetricFamily } from '../model.ts';
 import type { ResourceStore } from '../state/store.ts';
-import { familyHeader, familyTemplate, renderLine } from './prometheus-text.ts';
+import { familyHeader, familyTemplate, renderLine, type ExpositionFormat } from './prometheus-text.ts';
 
 interface FamilySources {
   readonly family: MetricFamily;
@@ -42,10 +42,11 @@ export function sameObjectsTwice(sources: readonly { store: ResourceStore }[]): 
 const CHUNK = 64 * 1024;
 
 /**
- * Streams the object series of all stores to `out`, then `trailer` (self-metrics). Families with
+ * Streams the object series of all stores to `out` in `format`, then `trailer` (self-metrics,
+ * same format; for OpenMetrics it ends with `# EOF`). Families with
  * no series are left out, as Prometheus client libraries do for label-only families.
  */
-export async function writeExposition(stores: readonly ResourceStore[], out: Writable, trailer: string): Promise<void> {
+export async function writeExposition(stores: readonly ResourceStore[], out: Writable, trailer: string, format: ExpositionFormat = 'text'): Promise<void> {
   let buffer = '';
   const flush = async (): Promise<void> => {
     if (buffer.length === 0) return;
@@ -69,7 +70,7 @@ export async function writeExposition(stores: readonly ResourceStore[], out: Wri
             seen.add(series);
           }
           if (!headerWritten) {
-            buffer += familyHeader(family);
+            buffer += familyHeader(family, format);
             headerWritten = true;
           }
           buffer += line;

@@ -1,9 +1,25 @@
-// Prometheus text exposition (format 0.0.4) for object samples. Label names are templated once
+// Prometheus text exposition (format 0.0.4, or OpenMetrics 1.0 when the scraper asks) for object
+// samples. Label names are templated once
 // per family; a line is then a handful of concatenations, rendered straight into the response.
 import { prometheusLabelName } from '../config/index.ts';
 import type { MetricFamily } from '../model.ts';
+import { openMetricsUnit } from './prometheus-names.ts';
 
-function escapeLabelValue(value: string): string {
+/** `text`: Prometheus text 0.0.4; `openmetrics`: OpenMetrics 1.0 (`# UNIT`, `# EOF`). */
+export type ExpositionFormat = 'text' | 'openmetrics';
+
+export const CONTENT_TYPES: Readonly<Record<ExpositionFormat, string>> = {
+  text: 'text/plain; version=0.0.4; charset=utf-8',
+  openmetrics: 'application/openmetrics-text; version=1.0.0; charset=utf-8',
+};
+
+/** HELP text escaping: 0.0.4 escapes `\\` and newlines; OpenMetrics also `"`. */
+export function escapeHelp(help: string, format: ExpositionFormat): string {
+  const escaped = help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+  return format === 'openmetrics' ? escaped.replace(/"/g, '\\"') : escaped;
+}
+
+export function escapeLabelValue(value: string): string {
   return /[\\"\n]/.test(value) ? value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : value;
 }
 
@@ -47,8 +63,10 @@ export function renderLine(t: FamilyTemplate, values: readonly string[], value: 
   return `${line}"} ${formatValue(value)}\n`;
 }
 
-export function familyHeader(family: MetricFamily): string {
-  // Config text may hold lone surrogates (YAML "\uD800"): repaired, as UTF-8 would.
-  const help = family.description.toWellFormed().replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-  return `# HELP ${family.prometheusName} ${help}\n# TYPE ${family.prometheusName} gauge\n`;
+export function familyHeader(family: MetricFamily, format: ExpositionFormat = 'text'): string {
+  const name = family.prometheusName;
+  const help = escapeHelp(family.description.toWellFormed(), format);
+  if (format === 'text') return `# HELP ${name} ${help}\n# TYPE ${name} gauge\n`;
+  const unit = openMetricsUnit(name, family.unit, 'gauge');
+  return `# TYPE ${name} gauge\n${unit ? `# UNIT ${name} ${unit}\n` : ''}# HELP ${name} ${help}\n`;
 }

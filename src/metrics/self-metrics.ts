@@ -1,6 +1,7 @@
 // crotel's own health, as OpenTelemetry instruments in the same pipeline as the object series
 // (so it reaches /metrics and OTLP alike). Attribute values are resource ids and metric names
-// from the config, never object contents: bounded cardinality.
+// from the config, never object contents: bounded cardinality. The 0/1 gauges carry no unit: with
+// unit `1` Prometheus' OTLP translation would call them `…_ratio`, which they are not.
 import type { Meter } from '@opentelemetry/api';
 
 export interface ResourceGauges {
@@ -58,8 +59,8 @@ export class SelfMetrics {
     this.unhandled = meter.createCounter('crotel.internal.errors', { description: 'Unexpected errors caught at the process level (would have crashed Node)', unit: '{error}' });
 
     const objects = meter.createObservableGauge('crotel.objects', { description: 'Objects held in the cache, per watched resource', unit: '{object}' });
-    const watchUp = meter.createObservableGauge('crotel.watch.up', { description: '1 while the watch of a resource is connected', unit: '1' });
-    const synced = meter.createObservableGauge('crotel.resource.synced', { description: '1 once a resource has been listed completely', unit: '1' });
+    const watchUp = meter.createObservableGauge('crotel.watch.up', { description: '1 while the watch of a resource is connected' });
+    const synced = meter.createObservableGauge('crotel.resource.synced', { description: '1 once a resource has been listed completely' });
     meter.addBatchObservableCallback((observer) => {
       for (const [resource, g] of this.gauges) {
         observer.observe(objects, g.objects(), { 'crotel.resource': resource });

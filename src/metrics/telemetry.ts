@@ -1,17 +1,22 @@
 // The OpenTelemetry side of the process: one MeterProvider whose readers are (1) a pull reader
-// for the self-metrics appended to /metrics and (2), when an OTLP endpoint is configured, a
-// periodic OTLP/HTTP exporter carrying the self-metrics plus every object series.
+// for the self-metrics appended to /metrics and (2) one periodic reader per push exporter named
+// by OTEL_METRICS_EXPORTER (otlp over grpc, http/protobuf or http/json; console), each carrying
+// the self-metrics plus every object series (ObjectMetricProducer).
 import type { Meter } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
-import { detectResources, envDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import type { Resource } from '@opentelemetry/resources';
 import {
-  AggregationTemporality, MeterProvider, MetricReader, PeriodicExportingMetricReader,
+  AggregationTemporality, ConsoleMetricExporter, MeterProvider, MetricReader, PeriodicExportingMetricReader,
   type InstrumentType, type PushMetricExporter, type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { ResourceStore } from '../state/store.ts';
+import { readOtelEnv, type OtelSettings } from '../telemetry/env.ts';
+import { otlpMetricExporter } from '../telemetry/exporters.ts';
+import { replicaResource } from '../telemetry/resource.ts';
 import { ObjectMetricProducer } from './object-producer.ts';
+import { registerProcessMetrics } from './process-metrics.ts';
+import { serializeResourceMetrics } from './sdk-exposition.ts';
+import type { ExpositionFormat } from './prometheus-text.ts';
 import { SelfMetrics } from './self-metrics.ts';
 
 /** A reader that only collects when asked (at scrape time). */
@@ -20,17 +25,24 @@ class PullReader extends MetricReader {
   protected override async onShutdown(): Promise<void> {}
 }
 
-/** Counts failed exports, then reports the result as the wrapped exporter did. */
+/** Number of data points in a collection: what a failed export did not deliver. */
+export function pointCount(metrics: ResourceMetrics): number {
+  let n = 0;
+  for (const scope of metrics.scopeMetrics) for (const m of scope.metrics) n += m.dataPoints.length;
+  return n;
+}
+
+/** Reports failed exports (with what they carried), then the result as the wrapped exporter did. */
 class CountingExporter implements PushMetricExporter {
   private readonly inner: PushMetricExporter;
-  private readonly onFailure: () => void;
-  constructor(inner: PushMetricExporter, onFailure: () => void) {
+  private readonly onFailure: (error: Error | undefined, points: number) => void;
+  constructor(inner: PushMetricExporter, onFailure: (error: Error | undefined, points: number) => void) {
     this.inner = inner;
     this.onFailure = onFailure;
   }
   export(metrics: ResourceMetrics, done: (result: ExportResult) => void): void {
     this.inner.export(metrics, (result) => {
-      if (result.code !== ExportResultCode.SUCCESS) this.onFailure();
+      if (result.code !== ExportResultCode.SUCCESS) this.onFailure(result.error, pointCount(metrics));
       done(result);
     });
   }
@@ -41,15 +53,9 @@ class CountingExporter implements PushMetricExporter {
   shutdown(): Promise<void> { return this.inner.shutdown(); }
 }
 
+/** Whether metrics are pushed over OTLP (OTEL_METRICS_EXPORTER, or an endpoint given). */
 export function otlpMetricsEndpointConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT) &&
-    (env.OTEL_METRICS_EXPORTER ?? 'otlp') !== 'none';
-}
-
-export function serviceResource(version: string): Resource {
-  // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win over our defaults, as in every SDK.
-  return resourceFromAttributes({ 'service.name': 'crotel', 'service.version': version })
-    .merge(detectResources({ detectors: [envDetector] }));
+  return readOtelEnv(env).metricsExporters.has('otlp');
 }
 
 export interface Telemetry {
@@ -59,45 +65,76 @@ export interface Telemetry {
   readonly resource: Resource;
   readonly objectProducer: ObjectMetricProducer;
   readonly otlpEnabled: boolean;
-  /** Self-metrics in Prometheus text, for the tail of /metrics. */
-  selfExposition(): Promise<string>;
-  /** Pushes pending OTLP metrics now. */
-  flush(): Promise<void>;
-  shutdown(): Promise<void>;
+  readonly settings: OtelSettings;
+  /** Self-metrics in Prometheus text 0.0.4 (default) or OpenMetrics, for the tail of /metrics. */
+  selfExposition(format?: ExpositionFormat): Promise<string>;
+  /** Pushes pending metrics now; gives up (resolving false) after deadlineMs. */
+  flush(deadlineMs?: number): Promise<boolean>;
+  /** Final export and shutdown of the readers; gives up (resolving false) after deadlineMs. */
+  shutdown(deadlineMs?: number): Promise<boolean>;
 }
 
-export function createTelemetry(options: { version: string; stores: () => readonly ResourceStore[]; env?: NodeJS.ProcessEnv }): Telemetry {
+export interface TelemetryOptions {
+  readonly version: string;
+  readonly stores: () => readonly ResourceStore[];
+  readonly env?: NodeJS.ProcessEnv;
+  /** Source revision for crotel_build_info, when known. */
+  readonly revision?: string;
+  /** A push export failed: `points` data points were not delivered. */
+  readonly onExportFailed?: (exporter: string, error: Error | undefined, points: number) => void;
+}
+
+/** Resolves true when `work` settles within `ms`, false when the deadline came first. */
+async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), ms); });
+  try {
+    return await Promise.race([work.then(() => true, () => false), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function createTelemetry(options: TelemetryOptions): Telemetry {
   const env = options.env ?? process.env;
-  const resource = serviceResource(options.version);
+  const settings = readOtelEnv(env);
+  const resource = replicaResource(options.version, env);
   const objectProducer = new ObjectMetricProducer(resource, options.stores);
   const pull = new PullReader();
   const readers: MetricReader[] = [pull];
-  // The exporter exists before the MeterProvider that creates the self-metrics it reports to.
-  const exportFailed = { report: (): void => {} };
-  const otlpEnabled = otlpMetricsEndpointConfigured(env);
-  if (otlpEnabled) {
+  // The exporters exist before the MeterProvider that creates the self-metrics they report to.
+  const exportFailed = { report: (_exporter: string, _error: Error | undefined, _points: number): void => {} };
+  for (const name of settings.metricsExporters) {
+    if (name === 'prometheus') continue; // the /metrics endpoint, always served
+    const inner = name === 'otlp' ? otlpMetricExporter(settings.metricsProtocol) : new ConsoleMetricExporter();
+    const label = name === 'otlp' ? `otlp ${settings.metricsProtocol}` : name;
     readers.push(new PeriodicExportingMetricReader({
-      // The exporter reads OTEL_EXPORTER_OTLP_(METRICS_)ENDPOINT/HEADERS/TIMEOUT itself.
-      exporter: new CountingExporter(new OTLPMetricExporter(), () => exportFailed.report()),
-      exportIntervalMillis: Number(env.OTEL_METRIC_EXPORT_INTERVAL ?? 60_000),
+      exporter: new CountingExporter(inner, (error, points) => exportFailed.report(label, error, points)),
+      exportIntervalMillis: settings.metricExportIntervalMs,
+      exportTimeoutMillis: settings.metricExportTimeoutMs,
       metricProducers: [objectProducer],
     }));
   }
   const provider = new MeterProvider({ resource, readers });
-  const self = new SelfMetrics(provider.getMeter('crotel'));
-  exportFailed.report = () => self.exportFailed('metrics');
-  const serializer = new PrometheusSerializer(undefined, false, undefined, true, true);
+  const meter = provider.getMeter('crotel');
+  const self = new SelfMetrics(meter);
+  registerProcessMetrics(meter, { version: options.version, ...(options.revision ? { revision: options.revision } : {}) });
+  exportFailed.report = (exporter, error, points) => {
+    self.exportFailed('metrics');
+    options.onExportFailed?.(exporter, error, points);
+  };
   return {
     self,
-    meter: provider.getMeter('crotel'),
+    meter,
     resource,
     objectProducer,
-    otlpEnabled,
-    async selfExposition() {
+    otlpEnabled: settings.metricsExporters.has('otlp'),
+    settings,
+    async selfExposition(format: ExpositionFormat = 'text') {
       const { resourceMetrics } = await pull.collect();
-      return serializer.serialize(resourceMetrics);
+      return serializeResourceMetrics(resourceMetrics, format);
     },
-    flush: () => provider.forceFlush(),
-    shutdown: () => provider.shutdown(),
+    flush: (deadlineMs = 30_000) => within(provider.forceFlush(), deadlineMs),
+    shutdown: (deadlineMs = 30_000) => within(provider.shutdown(), deadlineMs),
   };
 }

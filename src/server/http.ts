@@ -1,9 +1,13 @@
-// The HTTP surface: /metrics (Prometheus text), /healthz (process alive), /readyz (every
+// The HTTP surface: /metrics (Prometheus text 0.0.4, or OpenMetrics 1.0 when asked; gzip when
+// the scraper accepts it), /healthz (process alive), /readyz (every
 // watched resource listed at least once). Nothing here computes metrics; it only joins them.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ResourceStore } from '../state/store.ts';
+import { createGzip } from 'node:zlib';
 import { writeExposition } from '../metrics/exposition.ts';
+import { CONTENT_TYPES, type ExpositionFormat } from '../metrics/prometheus-text.ts';
+import { acceptsGzip, negotiateFormat } from './negotiate.ts';
 
 export interface Readiness {
   /** Descriptions of what has not synced yet, with its last error; empty when ready. */
@@ -16,7 +20,7 @@ export interface MetricsServerOptions {
   readonly host: string;
   readonly port: number;
   readonly stores: () => readonly ResourceStore[];
-  readonly selfExposition: () => Promise<string>;
+  readonly selfExposition: (format: ExpositionFormat) => Promise<string>;
   readonly readiness: Readiness;
   readonly onError: (error: unknown) => void;
 }
@@ -34,11 +38,30 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       return;
     }
     if (path === '/metrics') {
+      const format = negotiateFormat(req.headers.accept);
+      const gzip = acceptsGzip(req.headers['accept-encoding']);
       (async () => {
-        const trailer = await options.selfExposition();
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-        await writeExposition(options.stores(), res, trailer);
-        res.end();
+        const trailer = (await options.selfExposition(format)) + (format === 'openmetrics' ? '# EOF\n' : '');
+        res.writeHead(200, {
+          'content-type': CONTENT_TYPES[format],
+          vary: 'Accept, Accept-Encoding',
+          ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+        });
+        if (req.method === 'HEAD') {
+          res.end();
+          return;
+        }
+        // Chunks are compressed as they are rendered: a large scrape is never held whole.
+        const body = gzip ? createGzip({ level: 1 }) : res;
+        if (gzip) {
+          body.pipe(res);
+          body.on('error', (error) => {
+            options.onError(error);
+            res.destroy();
+          });
+        }
+        await writeExposition(options.stores(), body, trailer, format);
+        body.end();
       })().catch((error: unknown) => {
         options.onError(error);
         if (!res.headersSent) res.writeHead(500).end('collection failed\n');

@@ -16,6 +16,8 @@ export interface ShipperOptions {
   readonly maxQueue: number;
   readonly batchSize?: number;
   readonly flushIntervalMs?: number;
+  /** Bound on one export (OTEL_BSP_EXPORT_TIMEOUT); default 30 s. */
+  readonly exportTimeoutMs?: number;
   readonly onDropped: (reason: 'queue_full' | 'shutdown', count: number) => void;
   readonly onExported?: (count: number) => void;
   readonly onExportFailed?: (error: unknown) => void;
@@ -93,7 +95,10 @@ export class SpanShipper {
     if (this.queued > 0) this.options.onDropped('shutdown', this.queued);
     this.queue = [];
     this.head = 0;
-    await this.options.exporter.shutdown().catch(() => {});
+    // An exporter still retrying against an unreachable endpoint must not hold the process.
+    const gaveUp = new AbortController();
+    await Promise.race([this.options.exporter.shutdown().catch(() => {}), sleep(Math.max(0, deadline - Date.now()), gaveUp.signal)]);
+    gaveUp.abort();
   }
 
   private async run(): Promise<void> {
@@ -115,7 +120,9 @@ export class SpanShipper {
   }
 
   /** Exports one batch from the head; on failure the batch goes back to the head of the queue. */
-  private async exportBatch(timeoutMs = 30_000): Promise<boolean> {
+  private async exportBatch(timeoutMs = this.options.exportTimeoutMs ?? 30_000): Promise<boolean> {
+    // host.id and other asynchronously detected attributes must be in place before the first export.
+    await this.options.resource.waitForAsyncAttributes?.();
     const size = Math.min(this.queued, this.options.batchSize ?? 512);
     const batch = this.queue.slice(this.head, this.head + size);
     this.head += size;

@@ -1,6 +1,6 @@
 // The real OpenTelemetry Collector (built by scripts/build-test-bins.sh from Go modules),
 // receiving OTLP on loopback ports it picks and exporting to endpoints the test gives.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { binaryPath } from './binaries.ts';
 import { freePort, makeTempDir, removeTempDir, startProcess, waitFor, type Managed } from './processes.ts';
@@ -8,6 +8,8 @@ import { freePort, makeTempDir, removeTempDir, startProcess, waitFor, type Manag
 export interface Collector {
   /** OTLP/HTTP base endpoint, e.g. http://127.0.0.1:4318 (SDKs append /v1/traces, /v1/metrics). */
   readonly otlpHttpEndpoint: string;
+  /** OTLP/gRPC endpoint, e.g. http://127.0.0.1:4317 (https:// when the receivers use TLS). */
+  readonly otlpGrpcEndpoint: string;
   readonly logFile: string;
   /** Stops the Collector process but keeps its ports and config, for outage tests. */
   pause(): Promise<void>;
@@ -19,15 +21,20 @@ export interface Collector {
 export interface CollectorOptions {
   /** OTLP/HTTP JSON endpoint everything is exported to (e.g. an OtlpSink's). */
   readonly exportTo: string;
+  /** Serve both receivers over TLS with this certificate; with clientCaFile, require client certificates (mTLS). */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly clientCaFile?: string };
 }
 
 export async function startCollector(options: CollectorOptions): Promise<Collector> {
   const binary = binaryPath('otelcol-crotel');
   const dir = makeTempDir('crotel-otelcol-');
   const [httpPort, grpcPort, healthPort] = [await freePort(), await freePort(), await freePort()];
+  const tls = options.tls
+    ? { tls: { cert_file: options.tls.certFile, key_file: options.tls.keyFile, ...(options.tls.clientCaFile ? { client_ca_file: options.tls.clientCaFile } : {}) } }
+    : {};
   const config = {
     receivers: {
-      otlp: { protocols: { http: { endpoint: `127.0.0.1:${httpPort}` }, grpc: { endpoint: `127.0.0.1:${grpcPort}` } } },
+      otlp: { protocols: { http: { endpoint: `127.0.0.1:${httpPort}`, ...tls }, grpc: { endpoint: `127.0.0.1:${grpcPort}`, ...tls } } },
     },
     processors: { batch: { timeout: '200ms' } },
     exporters: {
@@ -44,11 +51,15 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   const configPath = join(dir, 'config.yaml');
   writeFileSync(configPath, JSON.stringify(config)); // JSON is YAML
   void healthPort;
-  const otlpHttpEndpoint = `http://127.0.0.1:${httpPort}`;
+  const scheme = options.tls ? 'https' : 'http';
+  const otlpHttpEndpoint = `${scheme}://127.0.0.1:${httpPort}`;
+  const otlpGrpcEndpoint = `${scheme}://127.0.0.1:${grpcPort}`;
   const launch = async () => {
     const proc = startProcess('otelcol', binary, [`--config=${configPath}`], dir);
     await waitFor('Collector OTLP/HTTP receiver', async () => {
       if (proc.child.exitCode !== null) throw new Error(`otelcol exited, see ${proc.logFile}`);
+      // With TLS the Collector's own log says when its receivers listen.
+      if (options.tls) return readFileSync(proc.logFile, 'utf8').includes('Everything is ready');
       // An empty export request is a valid OTLP call: 200 once the receiver is up.
       const res = await fetch(`${otlpHttpEndpoint}/v1/traces`, {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}',
@@ -60,6 +71,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   let proc: Managed | undefined = await launch();
   return {
     otlpHttpEndpoint,
+    otlpGrpcEndpoint,
     logFile: proc.logFile,
     async pause() {
       await proc?.stop(5000);
