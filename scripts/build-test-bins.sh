@@ -6,7 +6,7 @@
 #
 #   scripts/build-test-bins.sh [component ...]   (default: the components the test suite needs)
 #
-# Components: kube-apiserver kubectl etcd otelcol prometheus promtool jaeger kube-state-metrics compose
+# Components: kube-apiserver kubectl etcd otelcol prometheus promtool jaeger kube-state-metrics compose helm
 # Prints nothing but progress on stderr; exits non-zero if a build fails.
 set -euo pipefail
 
@@ -17,6 +17,7 @@ PROMETHEUS_VERSION="${CROTEL_PROMETHEUS_VERSION:-v0.316.0}"
 JAEGER_VERSION="${CROTEL_JAEGER_VERSION:-v1.76.0}"
 KSM_VERSION="${CROTEL_KSM_VERSION:-v2.20.0}"
 COMPOSE_VERSION="${CROTEL_COMPOSE_VERSION:-v5.6.0}"
+HELM_VERSION="${CROTEL_HELM_VERSION:-v3.22.0}"
 
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/crotel"
 BIN="$CACHE/bin"
@@ -166,6 +167,20 @@ build_ksm() {
   mv "$out.tmp" "$out"
 }
 
+# Helm 3 (`helm lint` / `helm template` for charts/crotel), from its Go module; the version is
+# stamped in as upstream's Makefile does, so `helm version` and the chart's kubeVersion checks see it.
+build_helm() {
+  local out="$BIN/helm-$HELM_VERSION"
+  [[ -x "$out" ]] && { log "helm $HELM_VERSION cached"; return; }
+  local dir="$WORK/helm-$HELM_VERSION"; mkdir -p "$dir"
+  printf 'module crotel.local/helm-bin\n\ngo 1.25\n' >"$dir/go.mod"
+  log "building helm $HELM_VERSION (cold: ~3 min)"
+  (cd "$dir" && go get "helm.sh/helm/v3@$HELM_VERSION" >&2 \
+    && go build -trimpath -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean" \
+      -o "$out.tmp" helm.sh/helm/v3/cmd/helm)
+  mv "$out.tmp" "$out"
+}
+
 components=("$@")
 [[ ${#components[@]} -eq 0 ]] && components=(etcd kube-apiserver kubectl otelcol)
 for c in "${components[@]}"; do
@@ -178,6 +193,7 @@ for c in "${components[@]}"; do
     compose) build_compose ;;
     jaeger) build_jaeger ;;
     kube-state-metrics) build_ksm ;;
+    helm) build_helm ;;
     *) echo "unknown component: $c" >&2; exit 2 ;;
   esac
 done
