@@ -144,6 +144,7 @@ function schemaCheckSource(): string {
   const lines = [
     "import type { Dashboard, Panel, RowPanel } from '@grafana/schema';",
     // Dashboard JSON has plain strings where the types have string enums: compare against the enums' values.
+    "interface ExportHeader { __inputs: { name: string; label: string; description: string; type: 'datasource'; pluginId: string; pluginName: string }[]; __requires: { type: 'grafana' | 'datasource' | 'panel'; id: string; name: string; version: string }[] }",
     'type Lit<T> = T extends string ? `${T}` : T extends number | boolean | null | undefined ? T : T extends (infer U)[] ? Lit<U>[] : T extends object ? { [K in keyof T]: Lit<T[K]> } : T;',
   ];
   for (const [type, { path, fieldConfig }] of Object.entries(PANEL_TYPES)) {
@@ -152,7 +153,11 @@ function schemaCheckSource(): string {
   }
   DASHBOARDS.forEach((file, i) => {
     const dashboard = JSON.parse(read(`grafana/dashboards/${file}`)) as { panels: Panel[] };
-    lines.push(`// ${file}`, `export const d${i} = ${JSON.stringify(dashboard)} satisfies Lit<Dashboard>;`);
+    // __inputs/__requires are Grafana's export format (what the import dialog reads), not part of
+    // the Dashboard schema: checked against their own shape, the rest against Dashboard.
+    const { __inputs, __requires, ...rest } = dashboard as { __inputs?: unknown; __requires?: unknown };
+    lines.push(`// ${file}`, `export const d${i} = ${JSON.stringify(rest)} satisfies Lit<Dashboard>;`);
+    lines.push(`export const d${i}_export = ${JSON.stringify({ __inputs, __requires })} satisfies ExportHeader;`);
     for (const panel of panelsOf(dashboard)) {
       const at = `d${i}_p${panel.id}`;
       if (panel.type === 'row') {
