@@ -175,9 +175,13 @@ build_helm() {
   local dir="$WORK/helm-$HELM_VERSION"; mkdir -p "$dir"
   printf 'module crotel.local/helm-bin\n\ngo 1.25\n' >"$dir/go.mod"
   log "building helm $HELM_VERSION (cold: ~3 min)"
-  (cd "$dir" && go get "helm.sh/helm/v3@$HELM_VERSION" >&2 \
-    && go build -trimpath -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean" \
-      -o "$out.tmp" helm.sh/helm/v3/cmd/helm)
+  (cd "$dir" && go get "helm.sh/helm/v3@$HELM_VERSION" >&2)
+  # The Kubernetes version `helm template`/`helm lint` assume without a cluster: the client-go
+  # minor it is built with (v0.N.x → 1.N), as upstream's Makefile stamps it.
+  local minor; minor="$(cd "$dir" && go list -m -f '{{.Version}}' k8s.io/client-go | cut -d. -f2)"
+  local ld="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+  for pkg in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do ld+=" -X $pkg.k8sVersionMajor=1 -X $pkg.k8sVersionMinor=$minor"; done
+  (cd "$dir" && go build -trimpath -ldflags "$ld" -o "$out.tmp" helm.sh/helm/v3/cmd/helm)
   mv "$out.tmp" "$out"
 }
 
