@@ -160,6 +160,7 @@ before(async () => { cp = await startControlPlane(); });
 after(async () => { await cp?.stop(); });
 
 test('the generated Prometheus Operator CRDs are the released definitions (Prometheus CRD equals the fixture)', () => {
+  assert.ok(existsSync(join(CRD_DIR, '.ready')), `${CRD_DIR} missing: run \`scripts/build-test-bins.sh prometheus-operator-crds\``);
   const generated = readYamlDocuments(join(CRD_DIR, 'monitoring.coreos.com_prometheuses.yaml'))[0] as { spec: unknown };
   const released = readYamlDocuments(join(ROOT, 'test/fixtures/operators/prometheus-operator/crd-prometheuses.monitoring.coreos.com.yaml'))[0] as { spec: unknown };
   assert.deepEqual(generated.spec, released.spec);
