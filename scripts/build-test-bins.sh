@@ -6,7 +6,8 @@
 #
 #   scripts/build-test-bins.sh [component ...]   (default: the components the test suite needs)
 #
-# Components: kube-apiserver kubectl etcd otelcol prometheus promtool jaeger kube-state-metrics compose
+# Components: kube-apiserver kubectl etcd otelcol prometheus promtool jaeger kube-state-metrics compose helm
+#             prometheus-operator-crds
 # Prints nothing but progress on stderr; exits non-zero if a build fails.
 set -euo pipefail
 
@@ -17,6 +18,11 @@ PROMETHEUS_VERSION="${CROTEL_PROMETHEUS_VERSION:-v0.316.0}"
 JAEGER_VERSION="${CROTEL_JAEGER_VERSION:-v1.76.0}"
 KSM_VERSION="${CROTEL_KSM_VERSION:-v2.20.0}"
 COMPOSE_VERSION="${CROTEL_COMPOSE_VERSION:-v5.6.0}"
+HELM_VERSION="${CROTEL_HELM_VERSION:-v3.22.0}"
+# The Prometheus Operator release whose Prometheus CRD is in shared/fixtures, and the controller-gen
+# its CRDs were generated with (their controller-gen.kubebuilder.io/version annotation).
+PROMETHEUS_OPERATOR_VERSION="${CROTEL_PROMETHEUS_OPERATOR_VERSION:-v0.93.0}"
+CONTROLLER_TOOLS_VERSION="${CROTEL_CONTROLLER_TOOLS_VERSION:-v0.21.0}"
 
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/crotel"
 BIN="$CACHE/bin"
@@ -166,6 +172,41 @@ build_ksm() {
   mv "$out.tmp" "$out"
 }
 
+# Helm 3 (`helm lint` / `helm template` for charts/crotel), from its Go module; the version is
+# stamped in as upstream's Makefile does, so `helm version` and the chart's kubeVersion checks see it.
+build_helm() {
+  local out="$BIN/helm-$HELM_VERSION"
+  [[ -x "$out" ]] && { log "helm $HELM_VERSION cached"; return; }
+  local dir="$WORK/helm-$HELM_VERSION"; mkdir -p "$dir"
+  printf 'module crotel.local/helm-bin\n\ngo 1.25\n' >"$dir/go.mod"
+  log "building helm $HELM_VERSION (cold: ~3 min)"
+  (cd "$dir" && go get "helm.sh/helm/v3@$HELM_VERSION" >&2)
+  # The Kubernetes version `helm template`/`helm lint` assume without a cluster: the client-go
+  # minor it is built with (v0.N.x → 1.N), as upstream's Makefile stamps it.
+  local minor; minor="$(cd "$dir" && go list -m -f '{{.Version}}' k8s.io/client-go | cut -d. -f2)"
+  local ld="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+  for pkg in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do ld+=" -X $pkg.k8sVersionMajor=1 -X $pkg.k8sVersionMinor=$minor"; done
+  (cd "$dir" && go build -trimpath -ldflags "$ld" -o "$out.tmp" helm.sh/helm/v3/cmd/helm)
+  mv "$out.tmp" "$out"
+}
+
+# The Prometheus Operator's CRDs (ServiceMonitor, PodMonitor, PrometheusRule, …) generated the way
+# upstream generates them: controller-gen over the Go types of its pkg/apis/monitoring module.
+# Written to $CACHE/crds/prometheus-operator-<version>/ (the chart's dry-run test installs them).
+build_prometheus_operator_crds() {
+  local out="$CACHE/crds/prometheus-operator-$PROMETHEUS_OPERATOR_VERSION"
+  [[ -f "$out/.ready" ]] && { log "prometheus-operator CRDs $PROMETHEUS_OPERATOR_VERSION cached"; return; }
+  local dir="$WORK/prometheus-operator-crds-$PROMETHEUS_OPERATOR_VERSION"; mkdir -p "$dir" "$out"
+  local module=github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring
+  printf 'module crotel.local/prometheus-operator-crds\n\ngo 1.25\n' >"$dir/go.mod"
+  printf '//go:build tools\n\npackage tools\n\nimport _ "%s/v1"\n' "$module" >"$dir/tools.go"
+  log "generating prometheus-operator CRDs $PROMETHEUS_OPERATOR_VERSION (controller-gen $CONTROLLER_TOOLS_VERSION, cold: ~3 min)"
+  (cd "$dir" && go get "$module@$PROMETHEUS_OPERATOR_VERSION" >&2 \
+    && go get -tool "sigs.k8s.io/controller-tools/cmd/controller-gen@$CONTROLLER_TOOLS_VERSION" >&2 \
+    && go tool controller-gen crd:crdVersions=v1 "paths=$module/v1" "output:crd:dir=$out" >&2)
+  touch "$out/.ready"
+}
+
 components=("$@")
 [[ ${#components[@]} -eq 0 ]] && components=(etcd kube-apiserver kubectl otelcol)
 for c in "${components[@]}"; do
@@ -178,6 +219,8 @@ for c in "${components[@]}"; do
     compose) build_compose ;;
     jaeger) build_jaeger ;;
     kube-state-metrics) build_ksm ;;
+    helm) build_helm ;;
+    prometheus-operator-crds) build_prometheus_operator_crds ;;
     *) echo "unknown component: $c" >&2; exit 2 ;;
   esac
 done

@@ -9,8 +9,9 @@ export PATH="$(scripts/ensure-node.sh):$PATH"
 echo "node $(node --version)"
 
 # promtool (prometheus/ rule tests), compose (docker-compose.yml validation), prometheus and jaeger
-# (the native stack test) and kube-state-metrics (the KSM conformance suite) join the Collector.
-components=(otelcol promtool compose prometheus jaeger kube-state-metrics)
+# (the native stack test), kube-state-metrics (the KSM conformance suite), helm and the Prometheus
+# Operator CRDs (charts/crotel) join the Collector.
+components=(otelcol promtool compose prometheus jaeger kube-state-metrics helm prometheus-operator-crds)
 [[ -z "${KUBEBUILDER_ASSETS:-}" ]] && components=(etcd kube-apiserver kubectl "${components[@]}")
 scripts/build-test-bins.sh "${components[@]}"
 

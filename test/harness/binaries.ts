@@ -15,6 +15,7 @@ export const VERSIONS = {
   jaeger: process.env.CROTEL_JAEGER_VERSION ?? 'v1.76.0',
   'kube-state-metrics': process.env.CROTEL_KSM_VERSION ?? 'v2.20.0',
   compose: process.env.CROTEL_COMPOSE_VERSION ?? 'v5.6.0',
+  helm: process.env.CROTEL_HELM_VERSION ?? 'v3.22.0',
 } as const;
 
 export type Component = keyof typeof VERSIONS;

@@ -1,6 +1,6 @@
 // prometheus/ as shipped: the config and every rule file load in the real Prometheus 3.16
 // (promtool check), and `promtool test rules` passes for every rule, with a test that fires each
-// alert and checks its labels and rendered annotations (summary, description, runbook).
+// alert and checks its labels and rendered annotations (summary, description, runbook_url).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -43,16 +43,33 @@ test('prometheus.yml and its rule files load in Prometheus 3.16 (promtool check)
   await promtool('check', 'rules', '--lint=all', '--lint-fatal', ...ruleFiles);
 });
 
-test('every alert has severity, summary, description and a runbook line', () => {
+test('every alert has severity, summary, description and a runbook_url to its section of docs/runbooks.md', () => {
+  const runbooks = readFileSync(join(DIR, '../docs/runbooks.md'), 'utf8');
+  const anchors = new Set([...runbooks.matchAll(/^#{2,4} (\w+)$/gm)].map((m) => m[1]!.toLowerCase()));
   for (const file of ruleFiles) {
     for (const rule of rulesOf(file)) {
       assert.ok(rule.alert, `${file}: only alerting rules are shipped (got ${JSON.stringify(rule)})`);
       assert.match(rule.labels?.severity ?? '', /^(critical|warning)$/, `${rule.alert}: severity`);
-      for (const key of ['summary', 'description', 'runbook']) {
+      for (const key of ['summary', 'description']) {
         assert.ok((rule.annotations?.[key] ?? '').trim().length > 10, `${rule.alert}: annotation ${key}`);
       }
+      const url = rule.annotations?.runbook_url ?? '';
+      assert.match(url, /^https:\/\/\S+\/docs\/runbooks\.md#[a-z]+$/, `${rule.alert}: runbook_url ${url}`);
+      assert.ok(anchors.has(url.split('#')[1]!) && url.endsWith(`#${rule.alert!.toLowerCase()}`), `${rule.alert}: no section "${rule.alert}" in docs/runbooks.md`);
+      // Selectors come from the mixin config, not from one stack's scrape job.
+      assert.doesNotMatch(rule.expr, /crotel-scrape/, `${rule.alert}: hard-coded scrape job`);
     }
   }
+});
+
+test('the health alerts cover the seven states: degraded, failed and unknown alert, suspended never does', () => {
+  const rules = new Map(ruleFiles.flatMap(rulesOf).map((r) => [r.alert!, r]));
+  assert.match(rules.get('CustomResourceDegraded')?.expr ?? '', /k8s_object_health="degraded"/);
+  assert.ok(rules.get('CustomResourceDegraded')?.for, 'degraded alerts only after a while');
+  assert.match(rules.get('CustomResourceFailed')?.expr ?? '', /k8s_object_health="failed"/);
+  assert.match(rules.get('CustomResourceHealthUnknown')?.expr ?? '', /k8s_object_health="unknown"/);
+  assert.ok(rules.get('CustomResourceHealthUnknown')?.for, 'unknown alerts only after a while');
+  assert.match(rules.get('CustomResourceNotHealthy')?.expr ?? '', /unless[\s\S]*k8s_object_health="suspended"/);
 });
 
 test('every alert has a promtool unit test in which it fires', () => {
@@ -61,7 +78,7 @@ test('every alert has a promtool unit test in which it fires', () => {
     const doc = parse(readFileSync(join(DIR, file), 'utf8')) as RuleTest;
     for (const t of doc.tests) {
       for (const a of t.alert_rule_test ?? []) {
-        if ((a.exp_alerts ?? []).some((e) => e.exp_annotations && Object.keys(e.exp_annotations).length === 3)) fired.set(a.alertname, file);
+        if ((a.exp_alerts ?? []).some((e) => e.exp_annotations && Object.keys(e.exp_annotations).length === 3 && e.exp_annotations.runbook_url)) fired.set(a.alertname, file);
       }
     }
   }

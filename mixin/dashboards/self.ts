@@ -1,0 +1,846 @@
+// crotel itself: watches, lists, bad data, exports, and the Collector.
+// The source of grafana/dashboards/crotel-self.json (npm run mixin writes it; see mixin/README.md).
+import type { MixinConfig } from '../config.ts';
+import { datasources, datasourceVariables, importHeader, type DashboardJson, type PanelJson, type VariableJson } from './common.ts';
+
+export function selfPanels(c: MixinConfig): PanelJson[] {
+  const ds = datasources;
+  return [
+    {
+      type: 'row',
+      title: 'crotel',
+      id: 1,
+      collapsed: false,
+      panels: [],
+      gridPos: { x: 0, y: 0, w: 24, h: 1 },
+    },
+    {
+      type: 'stat',
+      id: 2,
+      title: 'Watched collections',
+      description: 'Resource (and namespace) collections crotel reflects.',
+      datasource: ds.prometheus,
+      gridPos: { x: 0, y: 1, w: 4, h: 4 },
+      targets: [
+        {
+          refId: 'A',
+          datasource: ds.prometheus,
+          expr: `count(crotel_objects{job="$job", ${c.clusterLabel}=~"$cluster"})`,
+          instant: true,
+          range: false,
+        },
+      ],
+      fieldConfig: {
+        defaults: {
+          unit: 'none',
+          color: { mode: 'thresholds' },
+          thresholds: {
+            mode: 'absolute',
+            steps: [
+              { color: 'green', value: null },
+            ],
+          },
+        },
+        overrides: [],
+      },
+      options: {
+        reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+        colorMode: 'value',
+        graphMode: 'none',
+        justifyMode: 'auto',
+        orientation: 'auto',
+        textMode: 'auto',
+        wideLayout: true,
+        showPercentChange: false,
+        percentChangeColorMode: 'standard',
+      },
+    },
+    {
+      type: 'stat',
+      id: 3,
+      title: 'Watches down',
+      description: 'Collections whose watch is not connected now.',
+      datasource: ds.prometheus,
+      gridPos: { x: 4, y: 1, w: 4, h: 4 },
+      targets: [
+        {
+          refId: 'A',
+          datasource: ds.prometheus,
+          expr: `count({__name__=~"crotel_watch_up(_ratio)?", job="$job", ${c.clusterLabel}=~"$cluster"} == 0) or vector(0)`,
+          instant: true,
+          range: false,
+        },
+      ],
+      fieldConfig: {
+        defaults: {
+          unit: 'none',
+          color: { mode: 'thresholds' },
+          thresholds: {
+            mode: 'absolute',
+            steps: [
+              { color: 'green', value: null },
+              { color: 'red', value: 1 },
+            ],
+          },
+        },
+        overrides: [],
+      },
+      options: {
+        reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+        colorMode: 'value',
+        graphMode: 'none',
+        justifyMode: 'auto',
+        orientation: 'auto',
+        textMode: 'auto',
+        wideLayout: true,
+        showPercentChange: false,
+        percentChangeColorMode: 'standard',
+      },
+    },
+    {
+      type: 'stat',
+      id: 4,
+      title: 'Not synced',
+      description: 'Collections not completely listed yet (/readyz fails meanwhile).',
+      datasource: ds.prometheus,
+      gridPos: { x: 8, y: 1, w: 4, h: 4 },
+      targets: [
+        {
+          refId: 'A',
+          datasource: ds.prometheus,
+          expr: `count({__name__=~"crotel_resource_synced(_ratio)?", job="$job", ${c.clusterLabel}=~"$cluster"} == 0) or vector(0)`,
+          instant: true,
+          range: false,
+        },
+      ],
+      fieldConfig: {
+        defaults: {
+          unit: 'none',
+          color: { mode: 'thresholds' },
+          thresholds: {
+            mode: 'absolute',
+            steps: [
+              { color: 'green', value: null },
+              { color: 'orange', value: 1 },
+            ],
+          },
+        },
+        overrides: [],
+      },
+      options: {
+        reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+        colorMode: 'value',
+        graphMode: 'none',
+        justifyMode: 'auto',
+        orientation: 'auto',
+        textMode: 'auto',
+        wideLayout: true,
+        showPercentChange: false,
+        percentChangeColorMode: 'standard',
+      },
+    },
+    {
+      type: 'stat',
+      id: 5,
+      title: 'Objects cached',
+      description: "Objects held in crotel's store, all collections.",
+      datasource: ds.prometheus,
+      gridPos: { x: 12, y: 1, w: 4, h: 4 },
+      targets: [
+        {
+          refId: 'A',
+          datasource: ds.prometheus,
+          expr: `sum(crotel_objects{job="$job", ${c.clusterLabel}=~"$cluster"})`,
+          instant: true,
+          range: false,
+        },
+      ],
+      fieldConfig: {
+        defaults: {
+          unit: 'none',
+          color: { mode: 'thresholds' },
+          thresholds: {
+            mode: 'absolute',
+            steps: [
+              { color: 'green', value: null },
+            ],
+          },
+        },
+        overrides: [],
+      },
+      options: {
+        reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+        colorMode: 'value',
+        graphMode: 'none',
+        justifyMode: 'auto',
+        orientation: 'auto',
+        textMode: 'auto',
+        wideLayout: true,
+        showPercentChange: false,
+        percentChangeColorMode: 'standard',
+      },
+    },
+    {
+      type: 'stat',
+      id: 6,
+      title: 'Export failures (1h)',
+      description: 'Failed OTLP exports in the last hour, all signals.',
+      datasource: ds.prometheus,
+      gridPos: { x: 16, y: 1, w: 4, h: 4 },
+      targets: [
+        {
+          refId: 'A',
+          datasource: ds.prometheus,
+          expr: `sum(increase(crotel_export_failures_total{job="$job", ${c.clusterLabel}=~"$cluster"}[1h])) or vector(0)`,
+          instant: true,
+          range: false,
+        },
+      ],
+      fieldConfig: {
+        defaults: {
+          unit: 'none',
+          color: { mode: 'thresholds' },
+          thresholds: {
+            mode: 'absolute',
+            steps: [
+              { color: 'green', value: null },
+              { color: 'red', value: 1 },
+            ],
+          },
+        },
+        overrides: [],
+      },
+      options: {
+        reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+        colorMode: 'value',
+        graphMode: 'none',
+        justifyMode: 'auto',
+        orientation: 'auto',
+        textMode: 'auto',
+        wideLayout: true,
+        showPercentChange: false,
+        percentChangeColorMode: 'standard',
+      },
+    },
+    {
+      type: 'stat',
+      id: 7,
+      title: 'Spans dropped (1h)',
+      description: 'Lifecycle spans dropped in the last hour.',
+      datasource: ds.prometheus,
+      gridPos: { x: 20, y: 1, w: 4, h: 4 },
+      targets: [
+        {
+          refId: 'A',
+          datasource: ds.prometheus,
+          expr: `sum(increase(crotel_spans_dropped_total{job="$job", ${c.clusterLabel}=~"$cluster"}[1h])) or vector(0)`,
+          instant: true,
+          range: false,
+        },
+      ],
+      fieldConfig: {
+        defaults: {
+          unit: 'none',
+          color: { mode: 'thresholds' },
+          thresholds: {
+            mode: 'absolute',
+            steps: [
+              { color: 'green', value: null },
+              { color: 'orange', value: 1 },
+            ],
+          },
+        },
+        overrides: [],
+      },
+      options: {
+        reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+        colorMode: 'value',
+        graphMode: 'none',
+        justifyMode: 'auto',
+        orientation: 'auto',
+        textMode: 'auto',
+        wideLayout: true,
+        showPercentChange: false,
+        percentChangeColorMode: 'standard',
+      },
+    },
+    {
+      type: 'timeseries',
+      id: 8,
+      title: 'Objects per collection',
+      description: 'crotel.objects per watched collection.',
+      datasource: ds.prometheus,
+      gridPos: { x: 0, y: 5, w: 12, h: 8 },
+      targets: [
+        {
+          refId: 'A',
+          datasource: ds.prometheus,
+          expr: `sum by (crotel_resource) (crotel_objects{job="$job", ${c.clusterLabel}=~"$cluster"})`,
+          legendFormat: '{{crotel_resource}}',
+          range: true,
+        },
+      ],
+      fieldConfig: {
+        defaults: {
+          unit: 'none',
+          color: { mode: 'palette-classic' },
+          custom: {
+            drawStyle: 'line',
+            lineWidth: 1,
+            fillOpacity: 10,
+            showPoints: 'never',
+            spanNulls: false,
+            stacking: { mode: 'none', group: 'A' },
+          },
+        },
+        overrides: [],
+      },
+      options: {
+        legend: { showLegend: true, displayMode: 'list', placement: 'bottom', calcs: [] },
+        tooltip: { mode: 'multi', sort: 'desc' },
+      },
+    },
+    {
+      type: 'timeseries',
+      id: 9,
+      title: 'Watch up / synced',
+      description: '1 while connected / once listed, per collection.',
+      datasource: ds.prometheus,
+      gridPos: { x: 12, y: 5, w: 12, h: 8 },
+      targets: [
+        {
+          refId: 'A',
+          datasource: ds.prometheus,
+          expr: `min by (crotel_resource) ({__name__=~"crotel_watch_up(_ratio)?", job="$job", ${c.clusterLabel}=~"$cluster"})`,
+          legendFormat: 'watch {{crotel_resource}}',
+          range: true,
+        },
+        {
+          refId: 'B',
+          datasource: ds.prometheus,
+          expr: `min by (crotel_resource) ({__name__=~"crotel_resource_synced(_ratio)?", job="$job", ${c.clusterLabel}=~"$cluster"})`,
+          legendFormat: 'synced {{crotel_resource}}',
+          range: true,
+        },
+      ],
+      fieldConfig: {
+        defaults: {
+          unit: 'none',
+          color: { mode: 'palette-classic' },
+          custom: {
+            drawStyle: 'line',
+            lineWidth: 1,
+            fillOpacity: 10,
+            showPoints: 'never',
+            spanNulls: false,
+            stacking: { mode: 'none', group: 'A' },
+          },
+        },
+        overrides: [],
+      },
+      options: {
+        legend: { showLegend: true, displayMode: 'list', placement: 'bottom', calcs: [] },
+        tooltip: { mode: 'multi', sort: 'desc' },
+      },
+    },
+    {
+      type: 'timeseries',
+      id: 10,
+      title: 'Lists and watches started',
+      description: 'Lists (incl. relists) and watch connections started per second.',
+      datasource: ds.prometheus,
+      gridPos: { x: 0, y: 13, w: 12, h: 8 },
+      targets: [
+        {
+          refId: 'A',
+          datasource: ds.prometheus,
+          expr: `sum by (crotel_resource) (rate(crotel_list_starts_total{job="$job", ${c.clusterLabel}=~"$cluster"}[$__rate_interval]))`,
+          legendFormat: 'list {{crotel_resource}}',
+          range: true,
+        },
+        {
+          refId: 'B',
+          datasource: ds.prometheus,
+          expr: `sum by (crotel_resource) (rate(crotel_watch_starts_total{job="$job", ${c.clusterLabel}=~"$cluster"}[$__rate_interval]))`,
+          legendFormat: 'watch {{crotel_resource}}',
+          range: true,
+        },
+      ],
+      fieldConfig: {
+        defaults: {
+          unit: 'ops',
+          color: { mode: 'palette-classic' },
+          custom: {
+            drawStyle: 'line',
+            lineWidth: 1,
+            fillOpacity: 10,
+            showPoints: 'never',
+            spanNulls: false,
+            stacking: { mode: 'none', group: 'A' },
+          },
+        },
+        overrides: [],
+      },
+      options: {
+        legend: { showLegend: true, displayMode: 'list', placement: 'bottom', calcs: [] },
+        tooltip: { mode: 'multi', sort: 'desc' },
+      },
+    },
+    {
+      type: 'timeseries',
+      id: 11,
+      title: 'List duration (p50, p95)',
+      description: 'Duration of complete paginated lists.',
+      datasource: ds.prometheus,
+      gridPos: { x: 12, y: 13, w: 12, h: 8 },
+      targets: [
+        {
+          refId: 'A',
+          datasource: ds.prometheus,
+          expr: `histogram_quantile(0.5, sum by (le, crotel_resource) (rate({__name__=~"crotel_list_duration(_seconds)?_bucket", job="$job", ${c.clusterLabel}=~"$cluster"}[$__rate_interval])))`,
+          legendFormat: 'p50 {{crotel_resource}}',
+          range: true,
+        },
+        {
+          refId: 'B',
+          datasource: ds.prometheus,
+          expr: `histogram_quantile(0.95, sum by (le, crotel_resource) (rate({__name__=~"crotel_list_duration(_seconds)?_bucket", job="$job", ${c.clusterLabel}=~"$cluster"}[$__rate_interval])))`,
+          legendFormat: 'p95 {{crotel_resource}}',
+          range: true,
+        },
+      ],
+      fieldConfig: {
+        defaults: {
+          unit: 's',
+          color: { mode: 'palette-classic' },
+          custom: {
+            drawStyle: 'line',
+            lineWidth: 1,
+            fillOpacity: 10,
+            showPoints: 'never',
+            spanNulls: false,
+            stacking: { mode: 'none', group: 'A' },
+          },
+        },
+        overrides: [],
+      },
+      options: {
+        legend: { showLegend: true, displayMode: 'list', placement: 'bottom', calcs: [] },
+        tooltip: { mode: 'multi', sort: 'desc' },
+      },
+    },
+    {
+      type: 'timeseries',
+      id: 12,
+      title: 'Reflector errors and relists',
+      description: 'Errors by stage (discovery, list, watch, decode, handler) and relists (410 Gone, CRD vanished); 0 when there were none.',
+      datasource: ds.prometheus,
+      gridPos: { x: 0, y: 21, w: 12, h: 8 },
+      targets: [
+        {
+          refId: 'A',
+          datasource: ds.prometheus,
+          expr: `sum by (crotel_resource, stage) (increase(crotel_reflector_errors_total{job="$job", ${c.clusterLabel}=~"$cluster"}[$__rate_interval])) or vector(0)`,
+          legendFormat: 'error {{stage}} {{crotel_resource}}',
+          range: true,
+        },
+        {
+          refId: 'B',
+          datasource: ds.prometheus,
+          expr: `sum by (crotel_resource, reason) (increase(crotel_relists_total{job="$job", ${c.clusterLabel}=~"$cluster"}[$__rate_interval])) or vector(0)`,
+          legendFormat: 'relist {{reason}} {{crotel_resource}}',
+          range: true,
+        },
+      ],
+      fieldConfig: {
+        defaults: {
+          unit: 'none',
+          color: { mode: 'palette-classic' },
+          custom: {
+            drawStyle: 'line',
+            lineWidth: 1,
+            fillOpacity: 10,
+            showPoints: 'never',
+            spanNulls: false,
+            stacking: { mode: 'none', group: 'A' },
+          },
+        },
+        overrides: [],
+      },
+      options: {
+        legend: { showLegend: true, displayMode: 'list', placement: 'bottom', calcs: [] },
+        tooltip: { mode: 'multi', sort: 'desc' },
+      },
+    },
+    {
+      type: 'timeseries',
+      id: 13,
+      title: 'Bad data',
+      description: 'Objects skipped as unreadable, fields that could not be extracted (by path), series dropped by cardinality limits; 0 when there were none.',
+      datasource: ds.prometheus,
+      gridPos: { x: 12, y: 21, w: 12, h: 8 },
+      targets: [
+        {
+          refId: 'A',
+          datasource: ds.prometheus,
+          expr: `sum by (crotel_resource, path) (increase(crotel_extraction_errors_total{job="$job", ${c.clusterLabel}=~"$cluster"}[$__rate_interval])) or vector(0)`,
+          legendFormat: 'field {{path}} ({{crotel_resource}})',
+          range: true,
+        },
+        {
+          refId: 'B',
+          datasource: ds.prometheus,
+          expr: `sum by (crotel_resource) (increase(crotel_objects_invalid_total{job="$job", ${c.clusterLabel}=~"$cluster"}[$__rate_interval])) or vector(0)`,
+          legendFormat: 'invalid object {{crotel_resource}}',
+          range: true,
+        },
+        {
+          refId: 'C',
+          datasource: ds.prometheus,
+          expr: `sum by (metric) (increase(crotel_series_dropped_total{job="$job", ${c.clusterLabel}=~"$cluster"}[$__rate_interval])) or vector(0)`,
+          legendFormat: 'dropped {{metric}}',
+          range: true,
+        },
+      ],
+      fieldConfig: {
+        defaults: {
+          unit: 'none',
+          color: { mode: 'palette-classic' },
+          custom: {
+            drawStyle: 'line',
+            lineWidth: 1,
+            fillOpacity: 10,
+            showPoints: 'never',
+            spanNulls: false,
+            stacking: { mode: 'none', group: 'A' },
+          },
+        },
+        overrides: [],
+      },
+      options: {
+        legend: { showLegend: true, displayMode: 'list', placement: 'bottom', calcs: [] },
+        tooltip: { mode: 'multi', sort: 'desc' },
+      },
+    },
+    {
+      type: 'timeseries',
+      id: 14,
+      title: 'OTLP export failures',
+      description: 'Failed exports per signal; 0 when there were none.',
+      datasource: ds.prometheus,
+      gridPos: { x: 0, y: 29, w: 12, h: 8 },
+      targets: [
+        {
+          refId: 'A',
+          datasource: ds.prometheus,
+          expr: `sum by (signal) (increase(crotel_export_failures_total{job="$job", ${c.clusterLabel}=~"$cluster"}[$__rate_interval])) or vector(0)`,
+          legendFormat: '{{signal}}',
+          range: true,
+        },
+      ],
+      fieldConfig: {
+        defaults: {
+          unit: 'none',
+          color: { mode: 'palette-classic' },
+          custom: {
+            drawStyle: 'line',
+            lineWidth: 1,
+            fillOpacity: 10,
+            showPoints: 'never',
+            spanNulls: false,
+            stacking: { mode: 'none', group: 'A' },
+          },
+        },
+        overrides: [],
+      },
+      options: {
+        legend: { showLegend: true, displayMode: 'list', placement: 'bottom', calcs: [] },
+        tooltip: { mode: 'multi', sort: 'desc' },
+      },
+    },
+    {
+      type: 'row',
+      title: 'Collector',
+      id: 15,
+      collapsed: false,
+      panels: [],
+      gridPos: { x: 0, y: 37, w: 24, h: 1 },
+    },
+    {
+      type: 'timeseries',
+      id: 16,
+      title: 'Collector: received',
+      description: "Metric points and spans accepted / refused by the Collector's OTLP receiver per second.",
+      datasource: ds.prometheus,
+      gridPos: { x: 0, y: 38, w: 12, h: 8 },
+      targets: [
+        {
+          refId: 'A',
+          datasource: ds.prometheus,
+          expr: `sum by (receiver) (rate({__name__=~"otelcol_receiver_accepted_metric_points(_total)?", ${c.collectorSelector}}[$__rate_interval]))`,
+          legendFormat: 'points accepted {{receiver}}',
+          range: true,
+        },
+        {
+          refId: 'B',
+          datasource: ds.prometheus,
+          expr: `sum by (receiver) (rate({__name__=~"otelcol_receiver_accepted_spans(_total)?", ${c.collectorSelector}}[$__rate_interval]))`,
+          legendFormat: 'spans accepted {{receiver}}',
+          range: true,
+        },
+        {
+          refId: 'C',
+          datasource: ds.prometheus,
+          expr: `sum by (receiver) (rate({__name__=~"otelcol_receiver_refused_metric_points(_total)?", ${c.collectorSelector}}[$__rate_interval]))`,
+          legendFormat: 'points refused {{receiver}}',
+          range: true,
+        },
+        {
+          refId: 'D',
+          datasource: ds.prometheus,
+          expr: `sum by (receiver) (rate({__name__=~"otelcol_receiver_refused_spans(_total)?", ${c.collectorSelector}}[$__rate_interval]))`,
+          legendFormat: 'spans refused {{receiver}}',
+          range: true,
+        },
+      ],
+      fieldConfig: {
+        defaults: {
+          unit: 'ops',
+          color: { mode: 'palette-classic' },
+          custom: {
+            drawStyle: 'line',
+            lineWidth: 1,
+            fillOpacity: 10,
+            showPoints: 'never',
+            spanNulls: false,
+            stacking: { mode: 'none', group: 'A' },
+          },
+        },
+        overrides: [],
+      },
+      options: {
+        legend: { showLegend: true, displayMode: 'list', placement: 'bottom', calcs: [] },
+        tooltip: { mode: 'multi', sort: 'desc' },
+      },
+    },
+    {
+      type: 'timeseries',
+      id: 17,
+      title: 'Collector: sent to the stores',
+      description: 'Points / spans sent by each exporter (Prometheus, trace store) per second, and failures (0 when there were none).',
+      datasource: ds.prometheus,
+      gridPos: { x: 12, y: 38, w: 12, h: 8 },
+      targets: [
+        {
+          refId: 'A',
+          datasource: ds.prometheus,
+          expr: `sum by (exporter) (rate({__name__=~"otelcol_exporter_sent_metric_points(_total)?", ${c.collectorSelector}}[$__rate_interval]))`,
+          legendFormat: 'points sent {{exporter}}',
+          range: true,
+        },
+        {
+          refId: 'B',
+          datasource: ds.prometheus,
+          expr: `sum by (exporter) (rate({__name__=~"otelcol_exporter_sent_spans(_total)?", ${c.collectorSelector}}[$__rate_interval]))`,
+          legendFormat: 'spans sent {{exporter}}',
+          range: true,
+        },
+        {
+          refId: 'C',
+          datasource: ds.prometheus,
+          expr: `sum by (exporter) (rate({__name__=~"otelcol_exporter_send_failed_(metric_points|spans)(_total)?", ${c.collectorSelector}}[$__rate_interval])) or vector(0)`,
+          legendFormat: 'failed {{exporter}}',
+          range: true,
+        },
+      ],
+      fieldConfig: {
+        defaults: {
+          unit: 'ops',
+          color: { mode: 'palette-classic' },
+          custom: {
+            drawStyle: 'line',
+            lineWidth: 1,
+            fillOpacity: 10,
+            showPoints: 'never',
+            spanNulls: false,
+            stacking: { mode: 'none', group: 'A' },
+          },
+        },
+        overrides: [],
+      },
+      options: {
+        legend: { showLegend: true, displayMode: 'list', placement: 'bottom', calcs: [] },
+        tooltip: { mode: 'multi', sort: 'desc' },
+      },
+    },
+    {
+      type: 'timeseries',
+      id: 18,
+      title: 'Collector: exporter queue',
+      description: 'Exporter queue size vs capacity.',
+      datasource: ds.prometheus,
+      gridPos: { x: 0, y: 46, w: 12, h: 8 },
+      targets: [
+        {
+          refId: 'A',
+          datasource: ds.prometheus,
+          expr: `max by (exporter) (otelcol_exporter_queue_size{${c.collectorSelector}})`,
+          legendFormat: 'queue {{exporter}}',
+          range: true,
+        },
+        {
+          refId: 'B',
+          datasource: ds.prometheus,
+          expr: `max by (exporter) (otelcol_exporter_queue_capacity{${c.collectorSelector}})`,
+          legendFormat: 'capacity {{exporter}}',
+          range: true,
+        },
+      ],
+      fieldConfig: {
+        defaults: {
+          unit: 'none',
+          color: { mode: 'palette-classic' },
+          custom: {
+            drawStyle: 'line',
+            lineWidth: 1,
+            fillOpacity: 10,
+            showPoints: 'never',
+            spanNulls: false,
+            stacking: { mode: 'none', group: 'A' },
+          },
+        },
+        overrides: [],
+      },
+      options: {
+        legend: { showLegend: true, displayMode: 'list', placement: 'bottom', calcs: [] },
+        tooltip: { mode: 'multi', sort: 'desc' },
+      },
+    },
+    {
+      type: 'timeseries',
+      id: 19,
+      title: 'Collector: memory',
+      description: 'Resident memory of the Collector process.',
+      datasource: ds.prometheus,
+      gridPos: { x: 12, y: 46, w: 12, h: 8 },
+      targets: [
+        {
+          refId: 'A',
+          datasource: ds.prometheus,
+          expr: `max({__name__=~"otelcol_process_memory_rss(_bytes)?", ${c.collectorSelector}})`,
+          legendFormat: 'rss',
+          range: true,
+        },
+      ],
+      fieldConfig: {
+        defaults: {
+          unit: 'bytes',
+          color: { mode: 'palette-classic' },
+          custom: {
+            drawStyle: 'line',
+            lineWidth: 1,
+            fillOpacity: 10,
+            showPoints: 'never',
+            spanNulls: false,
+            stacking: { mode: 'none', group: 'A' },
+          },
+        },
+        overrides: [],
+      },
+      options: {
+        legend: { showLegend: true, displayMode: 'list', placement: 'bottom', calcs: [] },
+        tooltip: { mode: 'multi', sort: 'desc' },
+      },
+    },
+  ];
+}
+
+export function selfVariables(c: MixinConfig): VariableJson[] {
+  const ds = datasources;
+  return [
+    ...datasourceVariables(false),
+    {
+      type: 'query',
+      name: 'job',
+      label: 'crotel job',
+      datasource: ds.prometheus,
+      query: { qryType: 1, query: 'label_values(crotel_objects, job)', refId: 'job-var' },
+      refresh: 2,
+      sort: 1,
+      hide: 0,
+      includeAll: false,
+      multi: false,
+      current: { text: c.defaultJob, value: c.defaultJob },
+      options: [],
+    },
+    {
+      type: 'query',
+      name: 'cluster',
+      label: 'cluster',
+      datasource: ds.prometheus,
+      query: {
+        qryType: 1,
+        query: `label_values(crotel_objects{job="$job"}, ${c.clusterLabel})`,
+        refId: 'cluster-var',
+      },
+      refresh: 2,
+      sort: 1,
+      hide: 0,
+      includeAll: true,
+      multi: true,
+      allValue: '.*',
+      current: { text: 'All', value: '$__all' },
+      options: [],
+    },
+  ];
+}
+
+export function selfDashboard(c: MixinConfig): DashboardJson {
+  return {
+    ...importHeader(false),
+    uid: 'crotel-self',
+    title: 'crotel / Self-monitoring',
+    description: "crotel's own health: watches, lists, cache, extraction and export errors, and the Collector between crotel and the stores.",
+    tags: ['crotel', 'self'],
+    editable: true,
+    graphTooltip: 1,
+    schemaVersion: 41,
+    version: 1,
+    time: { from: 'now-1h', to: 'now' },
+    refresh: '30s',
+    timezone: 'browser',
+    timepicker: {},
+    fiscalYearStartMonth: 0,
+    liveNow: false,
+    weekStart: '',
+    annotations: {
+      list: [
+        {
+          builtIn: 1,
+          datasource: { type: 'grafana', uid: '-- Grafana --' },
+          enable: true,
+          hide: true,
+          iconColor: 'rgba(0, 211, 255, 1)',
+          name: 'Annotations & Alerts',
+          type: 'dashboard',
+        },
+      ],
+    },
+    links: [
+      {
+        title: 'crotel dashboards',
+        type: 'dashboards',
+        tags: ['crotel'],
+        asDropdown: true,
+        includeVars: true,
+        keepTime: true,
+        icon: 'external link',
+        targetBlank: false,
+        tooltip: '',
+        url: '',
+      },
+    ],
+    templating: { list: selfVariables(c) },
+    panels: selfPanels(c),
+  };
+}
