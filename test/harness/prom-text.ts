@@ -31,3 +31,8 @@ export function parseExposition(text: string): SeriesMap {
 export function pick(series: SeriesMap, ...prefixes: string[]): SeriesMap {
   return new Map([...series].filter(([key]) => prefixes.some((p) => key.startsWith(p))));
 }
+
+// crotel's own families: crotel_*, target_info, and the process_* / nodejs_* metrics every
+// Prometheus client library exports (kube-state-metrics serves its own on the telemetry port).
+export const isCrotelSelfMetric = (name: string): boolean =>
+  name.startsWith('crotel_') || name.startsWith('process_') || name.startsWith('nodejs_') || name === 'target_info';

@@ -129,7 +129,7 @@ export function parseSeries(text: string, skip: (name: string) => boolean = () =
   return out;
 }
 
-export const isCrotelSelfMetric = (name: string): boolean => name.startsWith('crotel_') || name === 'target_info';
+export { isCrotelSelfMetric } from '../harness/prom-text.ts';
 
 export interface Comparison {
   readonly equal: boolean;

@@ -254,9 +254,14 @@ test('every TraceQL query parses with Grafana\'s TraceQL grammar', () => {
 test('the Dockerfile is multi-stage on a pinned Node 24 image and runs as a non-root user', () => {
   const dockerfile = read('Dockerfile');
   assert.match(dockerfile, /^ARG NODE_IMAGE=node:24\.\d+\.\d+-[\w-]+$/m);
-  assert.equal((dockerfile.match(/^FROM /gm) ?? []).length, 2);
+  // build (tsc, as the npm package is built), production dependencies, runtime.
+  assert.equal((dockerfile.match(/^FROM /gm) ?? []).length, 3);
   assert.match(dockerfile, /^USER node$/m);
-  assert.doesNotMatch(dockerfile, /npm run build|tsc /);
+  assert.match(dockerfile, /^RUN npm run build$/m);
+  // The runtime stage runs compiled output, never the TypeScript sources.
+  const runtime = dockerfile.slice(dockerfile.lastIndexOf('FROM '));
+  assert.match(runtime, /^COPY --from=build .*\/dist \.\/dist$/m);
+  assert.doesNotMatch(runtime, /COPY .*\bsrc\b/);
   // .dockerignore keeps the context to what the image copies.
-  for (const copied of ['package.json', 'package-lock.json', 'bin/', 'src/', 'examples/']) assert.match(read('.dockerignore'), new RegExp(`^!${copied.replace('.', '\\.')}$`, 'm'));
+  for (const copied of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'bin/', 'src/', 'examples/']) assert.match(read('.dockerignore'), new RegExp(`^!${copied.replace('.', '\\.')}$`, 'm'));
 });

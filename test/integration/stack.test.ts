@@ -101,7 +101,10 @@ test('crotel → Collector → Prometheus OTLP receiver: object series arrive wi
   await waitFor('database_instance_phase of broken-db over OTLP', async () =>
     (await query('database_instance_phase{job="crotel", name="broken-db", phase="Failed"}')).length === 1, 60_000, 500);
   const [series] = await query('database_instance_phase{job="crotel", name="broken-db"}');
-  assert.deepEqual(series!.metric, {
+  // Prometheus maps service.instance.id (a UUID per replica) to `instance`.
+  const { instance, ...rest } = series!.metric;
+  assert.match(instance ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  assert.deepEqual(rest, {
     __name__: 'database_instance_phase', job: 'crotel', name: 'broken-db', namespace: 'incidents', engine: 'postgres', version: '15', phase: 'Failed',
     // Resource attributes promoted by prometheus.yml's otlp block
     k8s_cluster_name: 'stack-test', deployment_environment_name: 'demo',
