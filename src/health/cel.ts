@@ -9,15 +9,71 @@
 // leniently read conditions (list or map form): `cond(type)` → status or "", `condReason(type)`,
 // `condMessage(type)` → text or "".
 //
-// Bounds: expressions are capped in size and nesting at compile time; CEL has no loops beyond
-// comprehensions over the object's own lists, and each evaluation is timed: one slower than
-// EVAL_BUDGET_MS is reported as an error (JavaScript cannot pre-empt a synchronous call).
+// Bounds, all deterministic (a verdict must never depend on how busy the process was, and
+// JavaScript cannot pre-empt a synchronous call): expressions are capped in size and AST nesting
+// at compile time; CEL loops only in comprehensions (all, exists, exists_one, map, filter) over
+// the object's own lists, so the work of one evaluation is at most (list elements in the
+// object)^(comprehension nesting). Nesting is capped at MAX_COMPREHENSION_DEPTH when compiled, and
+// an object whose elements would push that product over MAX_VISITS is refused before evaluating
+// (an error, so the next rule or the generic judgement decides). `matches()` is refused: cel-js
+// runs it with a backtracking RegExp, so an object's value could stall the process.
 
 import { Environment } from '@marcbachmann/cel-js';
 import type { ConditionSnapshot } from '../model.ts';
 
-export const EVAL_BUDGET_MS = 5;
 export const MAX_EXPRESSION_LENGTH = 4096;
+export const MAX_COMPREHENSION_DEPTH = 2;
+/** Upper bound on the element visits one evaluation may make (elements ^ comprehension depth). */
+export const MAX_VISITS = 1_000_000;
+
+const COMPREHENSIONS = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
+
+interface AstNode {
+  readonly op: string;
+  readonly args: unknown;
+  readonly start?: number;
+}
+
+const isNode = (v: unknown): v is AstNode => typeof v === 'object' && v !== null && typeof (v as { op?: unknown }).op === 'string';
+
+/** The deepest nesting of comprehensions, or the offset of a refused call. */
+function shapeOf(root: unknown): { depth: number; refused?: { name: string; offset: number } } {
+  let refused: { name: string; offset: number } | undefined;
+  const walk = (v: unknown): number => {
+    if (Array.isArray(v)) return v.reduce((m: number, x) => Math.max(m, walk(x)), 0);
+    if (!isNode(v)) return 0;
+    const args = v.args;
+    if ((v.op === 'rcall' || v.op === 'call') && Array.isArray(args) && typeof args[0] === 'string') {
+      if (args[0] === 'matches') refused ??= { name: 'matches', offset: v.start ?? 0 };
+      // A comprehension's range is evaluated once; its body once per element of the range.
+      if (COMPREHENSIONS.has(args[0])) return Math.max(walk(args[1]), 1 + walk(args.slice(2)));
+      return walk(args.slice(1));
+    }
+    return walk(args);
+  };
+  const depth = walk(root);
+  return refused ? { depth, refused } : { depth };
+}
+
+/** List elements anywhere in a value; stops counting once over `cap`. Cached per object. */
+const elementCounts = new WeakMap<object, number>();
+function listElements(object: object, cap: number): number {
+  const cached = elementCounts.get(object);
+  if (cached !== undefined) return cached;
+  let n = 0;
+  const stack: unknown[] = [object];
+  while (stack.length > 0 && n <= cap) {
+    const v = stack.pop();
+    if (Array.isArray(v)) {
+      n += v.length;
+      for (const x of v) if (typeof x === 'object' && x !== null) stack.push(x);
+    } else if (typeof v === 'object' && v !== null) {
+      for (const x of Object.values(v)) if (typeof x === 'object' && x !== null) stack.push(x);
+    }
+  }
+  elementCounts.set(object, n);
+  return n;
+}
 
 /** The per-object inputs conditions helpers read; set for the duration of one evaluation batch. */
 let currentConditions: readonly ConditionSnapshot[] = [];
@@ -95,18 +151,28 @@ export function compileExpression(source: string, type: CelType): CompileResult 
   if (checked.type !== undefined && !ACCEPTS[type].includes(checked.type)) {
     return { ok: false, error: `CEL type error: expected a ${type} expression, got ${checked.type}` };
   }
+  const shape = shapeOf(run.ast);
+  if (shape.refused) {
+    return { ok: false, error: `CEL: ${shape.refused.name}() is not allowed (it runs a backtracking regex on object values); use startsWith, endsWith or contains`, offset: shape.refused.offset };
+  }
+  if (shape.depth > MAX_COMPREHENSION_DEPTH) {
+    return { ok: false, error: `CEL: comprehensions nested ${shape.depth} deep, over the limit of ${MAX_COMPREHENSION_DEPTH}` };
+  }
+  // The most list elements an object may hold for this expression's work to stay under MAX_VISITS.
+  const elementCap = shape.depth === 0 ? Infinity : Math.floor(MAX_VISITS ** (1 / shape.depth));
   const expression: CompiledExpression = {
     source,
     evaluate(bindings) {
-      const t0 = performance.now();
+      if (elementCap !== Infinity) {
+        const n = listElements(bindings.self, elementCap);
+        if (n > elementCap) return { error: `object holds over ${elementCap} list elements, too many for this rule's comprehensions` };
+      }
       let value: unknown;
       try {
         value = run(bindings as unknown as Record<string, unknown>);
       } catch (e) {
         return { error: describe(e).message };
       }
-      const ms = performance.now() - t0;
-      if (ms > EVAL_BUDGET_MS) return { error: `evaluation took ${ms.toFixed(1)} ms, over the ${EVAL_BUDGET_MS} ms budget` };
       if (type === 'bool' && typeof value !== 'boolean') return { error: `expected a bool result, got ${typeof value}` };
       if (type === 'string' && typeof value !== 'string') return { error: `expected a string result, got ${typeof value}` };
       if (type === 'number') {

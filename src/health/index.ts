@@ -16,7 +16,7 @@ export { genericVerdict, GENERIC_RULES, type GenericRule } from './generic.ts';
 export { compileHealthJudge, fluxRuleSet, ruleSetsFor, type HealthJudge, type JudgeOptions } from './judge.ts';
 export { compileRuleSet, evaluateRuleSet, ruleExpressions, type RuleSpec, type RuleSetSpec, type RuleProblem } from './rules.ts';
 export { catalogLookup, loadCatalog } from './catalog.ts';
-export { compileExpression, EVAL_BUDGET_MS } from './cel.ts';
+export { compileExpression, MAX_COMPREHENSION_DEPTH, MAX_VISITS } from './cel.ts';
 export { explainVerdict } from './verdicts.ts';
 export { ruleSchema, catalogEntrySchema, fluxHealthCheckSchema, type FluxHealthCheck, type CatalogEntry } from './schema.ts';
 
