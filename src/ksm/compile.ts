@@ -23,15 +23,6 @@ export interface KsmCompileOptions {
   readonly redactor?: Redactor;
 }
 
-/**
- * True for KSM families whose labels do not identify the object, so two objects can produce the
- * same series (kube-state-metrics then serves it twice, which Prometheus rejects). The exposition
- * and OTLP producer serve such a series once when they honour this (see the README).
- */
-export function seriesMayRepeat(family: MetricFamily): boolean {
-  return family.seriesMayRepeat === true;
-}
-
 /** Longest label value served (after redaction); kube-state-metrics itself keeps them whole. */
 export const MAX_KSM_LABEL_VALUE = 8192;
 

@@ -8,7 +8,7 @@ export {
   loadKsmConfigFile, parseKsmConfig, metricNamePrefix, isWildcard, DEFAULT_METRIC_NAME_PREFIX,
   type KsmConfig, type KsmResource, type KsmMetric, type KsmEach, type KsmGvk, type KsmMetricType,
 } from './config.ts';
-export { compileKsmResource, ksmLabelValue, MAX_KSM_LABEL_VALUE, ksmMetricName, sanitizeLabelName, seriesMayRepeat, MAX_LABEL_SETS_PER_METRIC, type KsmCompileOptions } from './compile.ts';
+export { compileKsmResource, ksmLabelValue, MAX_KSM_LABEL_VALUE, ksmMetricName, sanitizeLabelName, MAX_LABEL_SETS_PER_METRIC, type KsmCompileOptions } from './compile.ts';
 export { compileKsmConfig, resolveGvk, crdInfo, needsDiscovery, type CrdInfo, type KsmCompileResult } from './resolve.ts';
 export { listCrds } from './discovery.ts';
 export { convertKsmConfig, nativePath, type Conversion } from './convert.ts';

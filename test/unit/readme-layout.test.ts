@@ -27,3 +27,8 @@ test('every path on the README Layout exists', () => {
     assert.ok(existsSync(new URL(path!, root)), `${path} is on the README layout but not in the tree`);
   }
 });
+
+test('every src/ folder has the index.ts the README promises', () => {
+  assert.match(readme, /Each `src\/` folder's `index.ts` says what it owns/);
+  for (const d of dirs('src/').filter((x) => x !== 'catalog')) assert.ok(existsSync(new URL(`src/${d}/index.ts`, root)), `src/${d}/index.ts`);
+});

@@ -1,0 +1,14 @@
+// src/kube: Everything that talks to the apiserver: kubeconfig, HTTP, discovery, the ListerWatcher seam, the
+// watch stream and its line splitter, the Reflector with backoff and coalescing, leader election,
+// and the clock seam the unit tests replace.
+export * from './backoff.ts';
+export * from './clock.ts';
+export * from './coalesce.ts';
+export * from './discovery.ts';
+export * from './http.ts';
+export * from './kubeconfig.ts';
+export * from './leader.ts';
+export * from './lines.ts';
+export * from './lister-watcher.ts';
+export * from './reflector.ts';
+export * from './watch-stream.ts';
