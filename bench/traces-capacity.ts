@@ -83,7 +83,7 @@ export async function measureCapacity(options: CapacityOptions): Promise<Capacit
         collector = await startShippedCollector({ dir, ...(receiverCpus ? { cpus: receiverCpus } : {}), tracesGrpc: jaeger.otlpGrpc });
         receivers.unshift({ name: 'Collector', metricsUrl: collector.metricsUrl });
         endpoint = collector.otlpHttp;
-        chain = 'Collector, shipped otel-collector/config.yaml (memory_limiter → batch 1 s/1024 → otlp_grpc) → Jaeger v2 (OTLP/gRPC → batch → memstore)';
+        chain = 'Collector, shipped otel-collector/config.yaml (memory_limiter → batch 200 ms/1024 → otlp_grpc) → Jaeger v2 (OTLP/gRPC → batch → memstore)';
       }
       options.log(`   ${variant}: replaying ${options.events.toLocaleString('en-US')} events → ${chain}`);
       const args = ['--config', options.config, '--objects-file', options.objectsFile, '--events-file', options.eventsFile,

@@ -71,7 +71,7 @@ export interface TracesLagResult extends WriteStats {
   readonly lastThird: Band;
   /** Least-squares fit of lag against send time: its rise from the first to the last write, in ms. */
   readonly trendMs: number;
-  /** trendMs above max(200 ms, 25% of the p50). The flush tick spreads lags uniformly over 1 s, so thirds alone are noisy. */
+  /** trendMs above max(200 ms, 25% of the p50). The flush tick spreads lags uniformly over its 200 ms period, so thirds alone are noisy. */
   readonly growing: boolean;
   readonly observed: Band;
   readonly shipping: Band;

@@ -15,7 +15,8 @@ import { createTelemetry } from '../src/metrics/telemetry.ts';
 import { SeriesBudget } from '../src/state/budget.ts';
 import { ResourceStore } from '../src/state/store.ts';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
-import { createSpanExporter, EpisodeTracker, LifecycleRecorder, SpanShipper, type SpanRecord } from '../src/traces/index.ts';
+import { createSpanExporter, EpisodeTracker, LifecycleRecorder, shipperFor, type SpanRecord } from '../src/traces/index.ts';
+import { readOtelEnv } from '../src/telemetry/env.ts';
 import { parseExposition } from '../test/harness/prom-text.ts';
 import { settledHeapUsed } from './gc.ts';
 import { readSpanCounters } from './traces-receivers.ts';
@@ -216,10 +217,10 @@ export async function runTracesReplay(options: TracesReplayOptions): Promise<Tra
     shutdown: () => inner.shutdown(),
     forceFlush: () => inner.forceFlush?.() ?? Promise.resolve(),
   };
-  const shipper = new SpanShipper({
+  // Shipped as crotel ships (OTEL_BSP_* defaults or the bench's environment over the config's queue).
+  const shipper = shipperFor(readOtelEnv(process.env).bsp, config.traces.queueSize, {
     exporter,
     resource: telemetry.resource,
-    maxQueue: config.traces.queueSize,
     onDropped: (reason, count) => {
       if (reason === 'queue_full') counters.queueFull += count;
       else counters.shutdown += count;

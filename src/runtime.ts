@@ -19,7 +19,7 @@ import { ownedBy, type Shard } from './state/shard.ts';
 import { LeaderElector } from './kube/leader.ts';
 import { telemetryLogging } from './telemetry/logging.ts';
 import {
-  createSpanExporter, EpisodeTracker, LifecycleRecorder, otlpTracesEndpointConfigured, redactSpan, SpanShipper,
+  createSpanExporter, EpisodeTracker, LifecycleRecorder, otlpTracesEndpointConfigured, redactSpan, shipperFor,
 } from './traces/index.ts';
 
 export interface RuntimeOptions {
@@ -97,7 +97,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const auxiliary: Reflector[] = []; // events: useful, but not a condition of readiness
   const logs = telemetryLogging(logger, env);
   const telemetry = createTelemetry({ version: options.version, stores: () => stores, env, revision: env.CROTEL_REVISION, onExportFailed: logs.metricExportFailed });
-  const bsp = telemetry.settings.bsp;
   const self = telemetry.self;
   const budget = new SeriesBudget((family, count) => {
     self.dropped(family.name, count);
@@ -106,14 +105,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   const tracing = !telemetry.settings.sdkDisabled && (traces.enabled === 'auto' ? otlpTracesEndpointConfigured(env) : traces.enabled);
   const shipper = tracing
-    ? new SpanShipper({
+    ? shipperFor(telemetry.settings.bsp, traces.queueSize, {
         exporter: createSpanExporter(env, telemetry.settings),
         resource: telemetry.resource,
-        // The standard batch-processor variables (telemetry/env.ts); the config's queue size unless OTEL_BSP_MAX_QUEUE_SIZE is set.
-        maxQueue: bsp.maxQueueSize ?? traces.queueSize,
-        flushIntervalMs: bsp.scheduleDelayMs,
-        batchSize: bsp.maxExportBatchSize,
-        exportTimeoutMs: bsp.exportTimeoutMs,
         onDropped: (reason, count) => {
           self.spanDrops(reason, count);
           logs.spansDropped(reason, count);

@@ -4,7 +4,7 @@
 // It reads Snapshots and Transitions only; it never talks to the apiserver.
 export { EpisodeTracker, type LifecycleSink, type SpanRecord, type SpanEventRecord, type EpisodeOutcome, type EpisodeTrigger } from './episodes.ts';
 export { LifecycleRecorder } from './recorder.ts';
-export { SpanShipper, toReadableSpan } from './shipper.ts';
+export { SpanShipper, shipperFor, toReadableSpan, type BatchSettings } from './shipper.ts';
 export { createSpanExporter, otlpTracesEndpointConfigured } from './exporter.ts';
 export { traceIdFor, spanIdFor } from './ids.ts';
 export { redactSpan, MAX_SPAN_STRING } from './redact-span.ts';

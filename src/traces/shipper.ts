@@ -55,6 +55,33 @@ export function toReadableSpan(r: SpanRecord, resource: Resource): ReadableSpan 
   };
 }
 
+/** The standard batch-processor settings (OTEL_BSP_*, read once by telemetry/env.ts). */
+export interface BatchSettings {
+  readonly scheduleDelayMs: number;
+  readonly maxQueueSize: number | undefined;
+  readonly maxExportBatchSize: number;
+  readonly exportTimeoutMs: number;
+}
+
+/**
+ * The shipper as crotel runs it: OTEL_BSP_* settings over the config's queue size. One place, so
+ * the product and the benchmarks ship with the same flush delay, batch size and timeouts.
+ */
+export function shipperFor(
+  bsp: BatchSettings,
+  queueSize: number,
+  parts: Pick<ShipperOptions, 'exporter' | 'resource' | 'onDropped' | 'onExported' | 'onExportFailed'>,
+): SpanShipper {
+  return new SpanShipper({
+    ...parts,
+    // The config's queue size unless OTEL_BSP_MAX_QUEUE_SIZE is set.
+    maxQueue: bsp.maxQueueSize ?? queueSize,
+    flushIntervalMs: bsp.scheduleDelayMs,
+    batchSize: bsp.maxExportBatchSize,
+    exportTimeoutMs: bsp.exportTimeoutMs,
+  });
+}
+
 export class SpanShipper {
   private readonly options: ShipperOptions;
   private queue: SpanRecord[] = [];
