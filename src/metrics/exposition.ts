@@ -1,43 +1,10 @@
-// Renders the samples of every store into one exposition, grouped by family as the text format
-// requires (several resources may share a family, e.g. the generic ones), in 64 KiB chunks.
+// Renders the samples of every store into one exposition, one block per family as the text format
+// requires (several resources may share a family, e.g. the generic ones; series-view.ts groups and
+// de-duplicates them, as it does for OTLP), in 64 KiB chunks.
 import { PassThrough, type Writable } from 'node:stream';
-import type { MetricFamily } from '../model.ts';
 import type { ResourceStore } from '../state/store.ts';
 import { familyHeader, familyTemplate, renderLine, type ExpositionFormat } from './prometheus-text.ts';
-
-interface FamilySources {
-  readonly family: MetricFamily;
-  readonly sources: { store: ResourceStore; index: number }[];
-}
-
-function groupFamilies(stores: readonly ResourceStore[]): FamilySources[] {
-  const byName = new Map<string, FamilySources>();
-  for (const store of stores) {
-    store.resource.families.forEach((family, index) => {
-      let group = byName.get(family.prometheusName);
-      if (!group) byName.set(family.prometheusName, (group = { family, sources: [] }));
-      group.sources.push({ store, index });
-    });
-  }
-  return [...byName.values()];
-}
-
-/**
- * Whether two compiled resources of one group/kind feed this family (e.g. a kube-state-metrics
- * entry listed twice): they see the same objects, so a series could come twice. Stores of one
- * resource (one per namespace) never overlap.
- */
-export function sameObjectsTwice(sources: readonly { store: ResourceStore }[]): boolean {
-  if (sources.length < 2) return false;
-  const byKind = new Map<string, unknown>();
-  for (const { store } of sources) {
-    const key = `${store.resource.ref.group}/${store.resource.ref.kind}`;
-    const known = byKind.get(key);
-    if (known !== undefined && known !== store.resource) return true;
-    byKind.set(key, store.resource);
-  }
-  return false;
-}
+import { SeenSeries, seriesView } from './series-view.ts';
 
 const CHUNK = 64 * 1024;
 
@@ -54,26 +21,21 @@ export async function writeExposition(stores: readonly ResourceStore[], out: Wri
     buffer = '';
     if (!ok) await new Promise<void>((resolve) => out.once('drain', resolve));
   };
-  for (const { family, sources } of groupFamilies(stores)) {
+  for (const { family, sources, mayRepeat } of seriesView(stores).groups) {
     let headerWritten = false;
-    // Families whose labels do not identify the object may repeat a series: serve it once.
-    const seen = sources.some(({ store, index }) => store.resource.families[index]!.seriesMayRepeat) || sameObjectsTwice(sources) || sources.some(({ store }) => store.identityAltered > 0) ? new Set<string>() : undefined;
+    const seen = mayRepeat ? new SeenSeries() : undefined;
     for (const { store, index } of sources) {
-      const template = familyTemplate(store.resource.families[index]!);
+      const own = store.resource.families[index]!;
+      const template = familyTemplate(own);
       for (const snapshot of store.entries.values()) {
         for (const sample of snapshot.samples) {
           if (sample.family !== index) continue;
-          const line = renderLine(template, sample.attributeValues, sample.value);
-          if (seen) {
-            const series = line.slice(0, line.lastIndexOf(' '));
-            if (seen.has(series)) continue;
-            seen.add(series);
-          }
+          if (seen && !seen.first(own, sample)) continue;
           if (!headerWritten) {
             buffer += familyHeader(family, format);
             headerWritten = true;
           }
-          buffer += line;
+          buffer += renderLine(template, sample.attributeValues, sample.value);
         }
         if (buffer.length > CHUNK) await flush();
       }

@@ -1,16 +1,16 @@
 // Hands the object series to the OpenTelemetry SDK as precomputed points (a MetricProducer),
 // instead of observable callbacks: the SDK then exports exactly the objects that exist now, so
 // a deleted object's series leaves the OTLP stream too (opentelemetry-js issue 4096), and
-// collection skips per-point attribute hashing and aggregation.
+// collection skips per-point attribute hashing and aggregation. One OTLP metric per Prometheus
+// name, de-duplicated where a series may repeat: the series view /metrics reads (series-view.ts).
 import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
 import {
   AggregationTemporality, DataPointType,
   type CollectionResult, type MetricData, type MetricProducer, type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { Resource } from '@opentelemetry/resources';
-import type { MetricFamily } from '../model.ts';
 import type { ResourceStore } from '../state/store.ts';
-import { sameObjectsTwice } from './exposition.ts';
+import { SeenSeries, seriesView, type SeriesGroup } from './series-view.ts';
 
 const SCOPE = { name: 'crotel.objects' };
 
@@ -36,33 +36,29 @@ export class ObjectMetricProducer implements MetricProducer {
   snapshot(): ResourceMetrics {
     const now = hrNow();
     type Point = { startTime: HrTime; endTime: HrTime; attributes: Attributes; value: number };
-    const byName = new Map<string, { family: MetricFamily; points: Point[]; seen?: Set<string> }>();
     const stores = this.stores();
-    const twice = sameObjectsTwice(stores.map((store) => ({ store }))) || stores.some((store) => store.identityAltered > 0);
-    for (const store of stores) {
-      const families = store.resource.families;
-      const keyIds = families.map((f) => f.attributeKeys.join('\u0001'));
-      for (const snapshot of store.entries.values()) {
+    const view = seriesView(stores);
+    const byGroup = new Map<SeriesGroup, { points: Point[]; seen?: SeenSeries }>();
+    // One pass over the objects (not one per group, as the text format needs): OTLP does not
+    // require a metric's points to be contiguous while walking.
+    for (const source of stores) {
+      const families = source.resource.families;
+      for (const snapshot of source.entries.values()) {
         for (const sample of snapshot.samples) {
           const family = families[sample.family]!;
-          let group = byName.get(family.name);
-          if (!group) byName.set(family.name, (group = { family, points: [] }));
-          if (family.seriesMayRepeat || twice) {
-            // Two objects may produce this series: export it once, as /metrics does.
-            const key = `${keyIds[sample.family]!}\u0000${sample.attributeValues.join('\u0001')}`;
-            group.seen ??= new Set();
-            if (group.seen.has(key)) continue;
-            group.seen.add(key);
-          }
+          const group = view.groupOf(source, sample.family);
+          let out = byGroup.get(group);
+          if (!out) byGroup.set(group, (out = group.mayRepeat ? { points: [], seen: new SeenSeries() } : { points: [] }));
+          if (out.seen && !out.seen.first(family, sample)) continue;
           const attributes: Attributes = {};
           const keys = family.attributeKeys;
           for (let i = 0; i < keys.length; i++) attributes[keys[i]!] = sample.attributeValues[i] ?? '';
-          group.points.push({ startTime: this.startTime, endTime: now, attributes, value: sample.value });
+          out.points.push({ startTime: this.startTime, endTime: now, attributes, value: sample.value });
         }
       }
     }
     const metrics: MetricData[] = [];
-    for (const { family, points: dataPoints } of byName.values()) {
+    for (const [{ family }, { points: dataPoints }] of byGroup) {
       const descriptor = { name: family.name, description: family.description, unit: family.unit, valueType: ValueType.DOUBLE };
       metrics.push(family.instrument === 'updowncounter'
         ? { descriptor, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.SUM, isMonotonic: false, dataPoints }
