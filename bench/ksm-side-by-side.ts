@@ -11,7 +11,7 @@ import { request } from 'undici';
 import { startControlPlane } from '../test/harness/control-plane.ts';
 import { startCrotel, type CrotelProcess } from '../test/harness/crotel-process.ts';
 import { applyCrds } from '../test/harness/kube.ts';
-import { startKsm, type KsmProcess } from '../test/integration/ksm-support.ts';
+import { startKsm, type KsmProcess } from '../test/harness/ksm.ts';
 import { ApiClient } from './api.ts';
 import { KSM_CONFIG, KSM_SERIES_PER_OBJECT, countKsmSeries, steadyStatusWrite } from './ksm-workload.ts';
 import { ensureNamespaces, loadInstances } from './load.ts';

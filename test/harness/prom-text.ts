@@ -11,18 +11,36 @@ export function seriesKey(name: string, labels: Record<string, string>): string 
   return `${name}{${parts.join(',')}}`;
 }
 
-export function parseExposition(text: string): SeriesMap {
-  const out: SeriesMap = new Map();
+/** Series → every value seen for it (more than one when an exposition repeats a series). */
+export type SeriesValues = Map<string, number[]>;
+
+/**
+ * The one Prometheus text parser of the tests and benchmarks. Lenient: keeps duplicates, sorts
+ * labels, skips names `skip` rejects; `mapValue` rewrites label values (e.g. crotel's redaction
+ * applied to kube-state-metrics' output).
+ */
+export function parseSeries(text: string, skip: (name: string) => boolean = () => false, mapValue: (v: string) => string = (v) => v): SeriesValues {
+  const out: SeriesValues = new Map();
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)(?: \d+)?$/.exec(line);
-    if (!match) throw new Error(`unparseable exposition line: ${line}`);
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)(?: -?\d+)?$/.exec(line);
+    if (!m) throw new Error(`unparseable exposition line: ${line}`);
+    if (skip(m[1]!)) continue;
     const labels: Record<string, string> = {};
-    const body = match[2] ?? '';
-    for (const m of body.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[m[1]!] = unescape(m[2]!);
-    const key = seriesKey(match[1]!, labels);
-    if (out.has(key)) throw new Error(`duplicate series in exposition: ${key}`);
-    out.set(key, Number(match[3]));
+    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = mapValue(unescape(l[2]!));
+    const key = seriesKey(m[1]!, labels);
+    const value = m[3] === '+Inf' ? Infinity : m[3] === '-Inf' ? -Infinity : Number(m[3]);
+    out.set(key, [...(out.get(key) ?? []), value]);
+  }
+  return out;
+}
+
+/** Strict: every series once (a repeat throws), one value each. */
+export function parseExposition(text: string): SeriesMap {
+  const out: SeriesMap = new Map();
+  for (const [key, values] of parseSeries(text)) {
+    if (values.length > 1) throw new Error(`duplicate series in exposition: ${key}`);
+    out.set(key, values[0]!);
   }
   return out;
 }

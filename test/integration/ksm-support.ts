@@ -1,52 +1,13 @@
-// Shared by the kube-state-metrics conformance test and the side-by-side benchmark: run the
-// real kube-state-metrics v2.20 (built from Go modules), load fixture objects the way a
+// The kube-state-metrics conformance test's support (the process runner and the parser are in
+// test/harness/, shared with the benchmarks): load fixture objects the way a
 // controller would (spec, then status through the status subresource), and compare two
 // expositions series by series.
 import { basename } from 'node:path';
-import { binaryPath } from '../harness/binaries.ts';
 import type { ControlPlane } from '../harness/control-plane.ts';
 import { ensureNamespace, readYamlDocuments } from '../harness/kube.ts';
-import { freePort, makeTempDir, removeTempDir, startProcess, waitFor } from '../harness/processes.ts';
+import type { SeriesValues } from '../harness/prom-text.ts';
 
-export interface KsmProcess {
-  readonly url: string;
-  readonly pid: number;
-  readonly logFile: string;
-  scrape(): Promise<string>;
-  stop(): Promise<void>;
-}
-
-export async function startKsm(cp: ControlPlane, configFile: string, extraArgs: string[] = []): Promise<KsmProcess> {
-  const dir = makeTempDir('crotel-ksm-');
-  const [port, telemetryPort] = [await freePort(), await freePort()];
-  const proc = startProcess('kube-state-metrics', binaryPath('kube-state-metrics'), [
-    '--custom-resource-state-only=true',
-    `--custom-resource-state-config-file=${configFile}`,
-    `--kubeconfig=${cp.kubeconfigPath}`,
-    '--host=127.0.0.1', `--port=${port}`,
-    '--telemetry-host=127.0.0.1', `--telemetry-port=${telemetryPort}`,
-    ...extraArgs,
-  ], dir);
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor('kube-state-metrics /metrics', async () => {
-    if (proc.child.exitCode !== null) throw new Error(`kube-state-metrics exited ${proc.child.exitCode}, see ${proc.logFile}`);
-    return (await fetch(`${url}/metrics`).catch(() => undefined))?.ok === true;
-  }, 30_000);
-  return {
-    url,
-    pid: proc.child.pid ?? -1,
-    logFile: proc.logFile,
-    scrape: async () => {
-      const res = await fetch(`${url}/metrics`);
-      if (!res.ok) throw new Error(`kube-state-metrics /metrics answered ${res.status}`);
-      return res.text();
-    },
-    async stop() {
-      await proc.stop(5000);
-      removeTempDir(dir);
-    },
-  };
-}
+export { startKsm, type KsmProcess } from '../harness/ksm.ts';
 
 const DROP_METADATA = ['uid', 'resourceVersion', 'creationTimestamp', 'generation', 'managedFields', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'ownerReferences'];
 
@@ -101,34 +62,7 @@ export async function createObjects(cp: ControlPlane, plurals: Plurals, files: r
   return created;
 }
 
-/** Series → every value seen for it (more than one when an exposition repeats a series). */
-export type SeriesValues = Map<string, number[]>;
-
-function unescape(value: string): string {
-  return value.replace(/\\(["\\n])/g, (_m, c: string) => (c === 'n' ? '\n' : c));
-}
-
-/**
- * Lenient Prometheus text parser: keeps duplicates, sorts labels, skips names `skip` rejects;
- * `mapValue` rewrites label values (e.g. crotel's redaction applied to KSM's output).
- */
-export function parseSeries(text: string, skip: (name: string) => boolean = () => false, mapValue: (v: string) => string = (v) => v): SeriesValues {
-  const out: SeriesValues = new Map();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)(?: -?\d+)?$/.exec(line);
-    if (!m) throw new Error(`unparseable exposition line: ${line}`);
-    if (skip(m[1]!)) continue;
-    const labels: [string, string][] = [];
-    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels.push([l[1]!, mapValue(unescape(l[2]!))]);
-    labels.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const key = `${m[1]}{${labels.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}}`;
-    const value = m[3] === '+Inf' ? Infinity : m[3] === '-Inf' ? -Infinity : Number(m[3]);
-    out.set(key, [...(out.get(key) ?? []), value]);
-  }
-  return out;
-}
-
+export { parseSeries, type SeriesValues } from '../harness/prom-text.ts';
 export { isCrotelSelfMetric } from '../harness/prom-text.ts';
 
 export interface Comparison {
