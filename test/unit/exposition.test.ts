@@ -5,7 +5,6 @@ import { compileConfig } from '../../src/extract/index.ts';
 import { renderExposition } from '../../src/metrics/exposition.ts';
 import { SeriesBudget } from '../../src/state/budget.ts';
 import { ResourceStore } from '../../src/state/store.ts';
-import type { MetricFamily } from '../../src/model.ts';
 
 const CONFIG = `
 resources:
@@ -54,73 +53,4 @@ test('a deleted object leaves the exposition; an update replaces its lines', asy
   alpha!.remove(object('Alpha', 'a1'));
   text = await renderExposition([alpha!]);
   assert.equal(text, '');
-});
-
-test('a full list (relist) removes objects that are gone and leaves unchanged ones alone', () => {
-  const [alpha] = stores();
-  const changes: string[] = [];
-  const budget = new SeriesBudget(() => {});
-  const store = new ResourceStore(alpha!.resource, budget, {
-    changed: (_r, p, n) => changes.push(`${p?.name ?? '-'}→${n?.name ?? '-'}`),
-  });
-  store.beginList();
-  store.listPage([object('Alpha', 'a1'), object('Alpha', 'a2')]);
-  store.endList();
-  store.beginList();
-  store.listPage([object('Alpha', 'a2')]);
-  store.endList();
-  assert.deepEqual(changes, ['-→a1', '-→a2', 'a1→-']);
-  assert.deepEqual([...store.entries.keys()], ['Alpha-a2']);
-});
-
-test('SeriesBudget keeps each family within its limit across objects and frees on release', () => {
-  const drops: string[] = [];
-  const budget = new SeriesBudget((f, n) => drops.push(`${f.name}:${n}`));
-  const family: MetricFamily = { name: 'f', prometheusName: 'f', description: '', unit: '', instrument: 'gauge', attributeKeys: ['k'], cardinalityLimit: 3 };
-  const s = (v: string) => ({ family: 0, attributeValues: [v], value: 1 });
-  const first = budget.admit([family], undefined, [s('a'), s('b')]);
-  assert.equal(first.length, 2);
-  const second = budget.admit([family], undefined, [s('c'), s('d')]);
-  assert.deepEqual(second.map((x) => x.attributeValues[0]), ['c']);
-  assert.deepEqual(drops, ['f:1']);
-  budget.release([family], first);
-  assert.equal(budget.usage('f'), 1);
-  // Replacing an object's samples counts only the new ones.
-  const replaced = budget.admit([family], second, [s('x'), s('y'), s('z')]);
-  assert.equal(replaced.length, 3);
-  assert.equal(budget.usage('f'), 3);
-});
-
-test('the store records when it saw each phase begin, and keeps it while the phase stays', () => {
-  const [alpha] = stores();
-  let now = 1000;
-  const store = new ResourceStore(alpha!.resource, new SeriesBudget(() => {}), { clock: () => now });
-  const at = (rv: string, phase?: string) => ({ ...object('Alpha', 'a1', phase ? { status: { phase } } : {}), metadata: { name: 'a1', namespace: 'ns', uid: 'Alpha-a1', resourceVersion: rv } });
-  store.upsert(at('1'));
-  assert.equal(store.entries.get('Alpha-a1')!.phaseSince, undefined);
-  now = 2000; store.upsert(at('2', 'Up'));
-  now = 3000; store.upsert(at('3', 'Up'));
-  assert.equal(store.entries.get('Alpha-a1')!.phaseSince, 2000);
-  now = 4000; store.upsert(at('4', 'Down'));
-  assert.equal(store.entries.get('Alpha-a1')!.phaseSince, 4000);
-});
-
-test('a relist of unchanged objects neither extracts them again nor reports a change; a new resourceVersion does', () => {
-  const [alpha] = stores();
-  let extractions = 0;
-  const resource = { ...alpha!.resource, extract: (o: unknown) => (extractions++, alpha!.resource.extract(o)) };
-  const changes: string[] = [];
-  const store = new ResourceStore(resource, new SeriesBudget(() => {}), { changed: (_r, _p, next) => changes.push(next?.resourceVersion ?? 'gone') });
-  const objects = [object('Alpha', 'a1', { status: { phase: 'Up' } }), object('Alpha', 'a2')];
-  for (let pass = 0; pass < 2; pass++) {
-    store.beginList();
-    store.listPage(objects);
-    store.endList();
-  }
-  assert.equal(extractions, 2);
-  assert.deepEqual(changes, ['1', '1']);
-  store.upsert({ ...objects[0]!, metadata: { ...objects[0]!.metadata, resourceVersion: '2' } });
-  assert.equal(extractions, 3);
-  assert.deepEqual(changes, ['1', '1', '2']);
-  assert.equal(store.entries.size, 2);
 });
