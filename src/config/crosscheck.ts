@@ -41,11 +41,14 @@ export function crossCheck(data: unknown): CrossIssue[] {
         } else if (own !== undefined) {
           issues.push({ path: [...at, 'name'], expected: own, got: `${JSON.stringify(m.name)} (Prometheus name ${prom})` });
         } else {
-          const first = seenMetrics.get(prom);
+          // Unique both as pushed (the OpenTelemetry name: one instrument per name) and as
+          // scraped (the Prometheus name, unit suffix included).
+          const first = seenMetrics.get(prom) ?? seenMetrics.get(`otel ${m.name}`);
           if (first !== undefined) {
             issues.push({ path: [...at, 'name'], expected: 'a metric name unique across the config (after Prometheus translation)', got: `${JSON.stringify(m.name)}, already used at ${first}` });
           } else {
             seenMetrics.set(prom, `resources[${ri}].metrics[${mi}]`);
+            seenMetrics.set(`otel ${m.name}`, `resources[${ri}].metrics[${mi}]`);
           }
         }
       }

@@ -4,7 +4,7 @@
 
 export { loadConfigFile, parseConfigText } from './load.ts';
 export { configJsonSchema, configSchema } from './schema.ts';
-export { ConfigError, formatProblem, type ConfigProblem } from './errors.ts';
+export { ConfigError, formatConfigPath, formatProblem, type ConfigProblem } from './errors.ts';
 export { parsePath, mustParsePath, type FieldPath, type PathSegment, type PathParseResult } from './path.ts';
 export { compileRedactPattern, redactPatternProblem } from './patterns.ts';
 export { prometheusMetricName, prometheusLabelName, labelNameProblem, exportLabelNameProblem, API_GROUP_RE, DNS_LABEL_RE, reservedMetricNameProblem, METRIC_NAME_RE, GENERIC_FAMILY_NAMES } from './names.ts';
@@ -30,3 +30,4 @@ export {
   type LabelConfig,
   type HealthConfig,
 } from './types.ts';
+export { positionOf, readYamlFile, sortProblems, yamlSyntaxProblems } from './yaml-file.ts';

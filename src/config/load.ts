@@ -1,7 +1,6 @@
 // Reads and validates a config file: YAML (with positions) → zod → Config, or a ConfigError
 // listing every problem with its file, path, line:column, expected and got.
 
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node } from 'yaml';
 import { readHealthCheckExprsFile } from '../health/flux-file.ts';
@@ -10,16 +9,11 @@ import { ConfigError, formatConfigPath, type ConfigProblem } from './errors.ts';
 import { crossCheck } from './crosscheck.ts';
 import { configSchema } from './schema.ts';
 import { allowedKeysAt } from './shape.ts';
+import { positionOf, readYamlFile, sortProblems, yamlSyntaxProblems } from './yaml-file.ts';
 import type { Config } from './types.ts';
 
 export function loadConfigFile(path: string): Config {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'read error';
-    throw new ConfigError(path, [{ file: path, path: '(root)', expected: 'a readable file', got: code }]);
-  }
+  const text = readYamlFile(path, 'a readable file');
   const config = parseConfigText(text, path);
   if (config.healthCheckExprsFile === undefined) return config;
   // Like ksmConfig, a relative path is relative to the config file.
@@ -30,23 +24,10 @@ export function loadConfigFile(path: string): Config {
 export function parseConfigText(text: string, fileName: string): Config {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const at = (offset: number | undefined): { line?: number; column?: number } => {
-    if (offset === undefined) return {};
-    const { line, col } = lineCounter.linePos(offset);
-    return { line, column: col };
-  };
+  const at = (offset: number | undefined) => positionOf(lineCounter, offset);
 
   if (doc.errors.length > 0) {
-    throw new ConfigError(
-      fileName,
-      doc.errors.map((e) => ({
-        file: fileName,
-        path: '(yaml)',
-        ...at(e.pos[0]),
-        expected: 'valid YAML',
-        got: firstLine(e.message),
-      })),
-    );
+    throw new ConfigError(fileName, yamlSyntaxProblems(fileName, doc.errors, lineCounter));
   }
 
   let data: unknown;
@@ -67,7 +48,7 @@ export function parseConfigText(text: string, fileName: string): Config {
     expected: p.expected,
     got: p.got,
   }));
-  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  sortProblems(problems);
   throw new ConfigError(fileName, problems);
 }
 

@@ -1,42 +1,44 @@
-// Walks the config schema to list the keys allowed at a path, so an unknown-key error can say
-// what was expected ("one of the keys group, version, kind, …") instead of only what was wrong.
+// Lists the keys allowed at a path of the config, so an unknown-key error can say what was
+// expected ("one of the keys group, version, kind, …") instead of only what was wrong. Reads the
+// public JSON Schema of the config (the one `crotel schema` prints), not zod's internals.
 
-import { configSchema } from './schema.ts';
+import { configJsonSchema } from './schema.ts';
 
-// The few fields of zod's internal definitions this walk reads; zod 4 keeps them under `_zod.def`.
-interface Def {
-  type: string;
-  innerType?: Walkable;
-  in?: Walkable;
-  shape?: Record<string, Walkable>;
-  element?: Walkable;
-  valueType?: Walkable;
-}
-interface Walkable {
-  _zod: { def: Def };
+interface JsonSchema {
+  readonly $ref?: string;
+  readonly properties?: Readonly<Record<string, JsonSchema>>;
+  readonly items?: JsonSchema;
+  readonly additionalProperties?: JsonSchema | boolean;
+  readonly anyOf?: readonly JsonSchema[];
+  readonly oneOf?: readonly JsonSchema[];
+  readonly allOf?: readonly JsonSchema[];
 }
 
-function unwrap(s: Walkable): Walkable {
-  for (let i = 0; i < 20; i++) {
-    const d = s._zod.def;
-    const next = d.type === 'pipe' ? d.in : d.innerType;
-    if (!next) return s;
-    s = next;
+let root: JsonSchema | undefined;
+
+/** The schema's alternatives at one node: a union or `$ref` stands for every branch. */
+function branches(s: JsonSchema, depth = 0): JsonSchema[] {
+  if (depth > 20) return [];
+  if (s.$ref !== undefined) {
+    const target = s.$ref.replace(/^#\//, '').split('/').reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], root);
+    return target ? branches(target as JsonSchema, depth + 1) : [];
   }
-  return s;
+  const alternatives = [...(s.anyOf ?? []), ...(s.oneOf ?? []), ...(s.allOf ?? [])];
+  return alternatives.length > 0 ? [s, ...alternatives.flatMap((b) => branches(b, depth + 1))] : [s];
 }
 
 export function allowedKeysAt(path: readonly PropertyKey[]): string[] {
-  let s: Walkable | undefined = unwrap(configSchema as unknown as Walkable);
+  root ??= configJsonSchema() as JsonSchema;
+  let nodes: JsonSchema[] = branches(root);
   for (const seg of path) {
-    if (!s) return [];
-    const d: Def = s._zod.def;
-    if (d.type === 'object' && typeof seg === 'string') s = d.shape?.[seg];
-    else if (d.type === 'array') s = d.element;
-    else if (d.type === 'record') s = d.valueType;
-    else return [];
-    if (s) s = unwrap(s);
+    const next: JsonSchema[] = [];
+    for (const n of nodes) {
+      if (typeof seg === 'number' && n.items) next.push(n.items);
+      else if (typeof seg === 'string' && n.properties?.[seg]) next.push(n.properties[seg]);
+      else if (typeof seg === 'string' && typeof n.additionalProperties === 'object') next.push(n.additionalProperties);
+    }
+    nodes = next.flatMap((n) => branches(n));
+    if (nodes.length === 0) return [];
   }
-  const shape = s?._zod.def.type === 'object' ? s._zod.def.shape : undefined;
-  return shape ? Object.keys(shape) : [];
+  return [...new Set(nodes.flatMap((n) => Object.keys(n.properties ?? {})))];
 }

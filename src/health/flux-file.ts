@@ -3,20 +3,14 @@
 // spec.healthCheckExprs holds them (one file may hold several documents). Problems name the
 // file, the path and line:col, like config problems.
 
-import { readFileSync } from 'node:fs';
 import { LineCounter, isScalar, parseAllDocuments, type Document } from 'yaml';
 import { ConfigError, formatConfigPath, type ConfigProblem } from '../config/errors.ts';
+import { readYamlFile, yamlSyntaxProblems } from '../config/yaml-file.ts';
 import { checkFluxExpressions } from './config-check.ts';
 import { fluxHealthCheckSchema, type FluxHealthCheck } from './schema.ts';
 
 export function readHealthCheckExprsFile(file: string): FluxHealthCheck[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError(file, [{ file, path: '(root)', expected: 'a readable healthCheckExprs file', got: (e as NodeJS.ErrnoException).code ?? 'read error' }]);
-  }
-  return parseHealthCheckExprsText(text, file);
+  return parseHealthCheckExprsText(readYamlFile(file, 'a readable healthCheckExprs file'), file);
 }
 
 export function parseHealthCheckExprsText(text: string, file: string): FluxHealthCheck[] {
@@ -38,10 +32,7 @@ export function parseHealthCheckExprsText(text: string, file: string): FluxHealt
   };
   if (!Array.isArray(docs)) return out;
   docs.forEach((doc, di) => {
-    for (const e of doc.errors) {
-      const pos = lineCounter.linePos(e.pos[0]);
-      problems.push({ file, path: '(yaml)', line: pos.line, column: pos.col, expected: 'valid YAML', got: e.message.split('\n')[0] ?? 'error' });
-    }
+    problems.push(...yamlSyntaxProblems(file, doc.errors, lineCounter));
     if (doc.errors.length > 0) return;
     const data: unknown = doc.toJS({ maxAliasCount: 100 });
     if (data === null || data === undefined) return;

@@ -5,9 +5,8 @@
 // metric types, a missing type block, `[lookup]` segments without `=`, a group that is empty or
 // `*` — is rejected here with the file, the path inside it and the line.
 
-import { readFileSync } from 'node:fs';
 import { LineCounter, isMap, isScalar, isSeq, isAlias, parseAllDocuments, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
-import { ConfigError, exportLabelNameProblem, reservedMetricNameProblem, type ConfigProblem } from '../config/index.ts';
+import { ConfigError, exportLabelNameProblem, formatConfigPath, positionOf, readYamlFile, reservedMetricNameProblem, sortProblems, yamlSyntaxProblems, type ConfigProblem } from '../config/index.ts';
 import { compileKsmPath } from './path.ts';
 
 export type KsmMetricType = 'gauge' | 'stateset' | 'info';
@@ -70,27 +69,12 @@ export function isWildcard(gvk: KsmGvk): boolean {
 }
 
 export function loadKsmConfigFile(file: string): KsmConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError(file, [{ file, path: '(root)', expected: 'a readable file', got: (e as NodeJS.ErrnoException).code ?? 'read error' }]);
-  }
-  return parseKsmConfig(text, file);
+  return parseKsmConfig(readYamlFile(file, 'a readable file'), file);
 }
 
 type Path = readonly (string | number)[];
 
-function formatPath(path: Path): string {
-  if (path.length === 0) return '(root)';
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
-    else out += `[${JSON.stringify(seg)}]`;
-  }
-  return out;
-}
+const formatPath = formatConfigPath;
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
@@ -105,12 +89,7 @@ export function parseKsmConfig(text: string, file: string): KsmConfig {
   const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const problems: ConfigProblem[] = [];
   const warnings: string[] = [];
-  const at = (node: Node | null | undefined): { line?: number; column?: number } => {
-    const offset = node?.range?.[0];
-    if (offset === undefined) return {};
-    const { line, col } = lineCounter.linePos(offset);
-    return { line, column: col };
-  };
+  const at = (node: Node | null | undefined) => positionOf(lineCounter, node?.range?.[0]);
   const problem = (path: Path, node: Node | null | undefined, expected: string, got: string): void => {
     problems.push({ file, path: formatPath(path), ...at(node), expected, got });
   };
@@ -119,10 +98,7 @@ export function parseKsmConfig(text: string, file: string): KsmConfig {
     throw new ConfigError(file, [{ file, path: '(root)', expected: 'a CustomResourceStateMetrics document', got: 'an empty file' }]);
   }
   if (doc.errors.length > 0) {
-    throw new ConfigError(file, doc.errors.map((e) => {
-      const { line, col } = lineCounter.linePos(e.pos[0]);
-      return { file, path: '(yaml)', line, column: col, expected: 'valid YAML', got: e.message.split('\n')[0] ?? e.message };
-    }));
+    throw new ConfigError(file, yamlSyntaxProblems(file, doc.errors, lineCounter));
   }
 
   const describe = (n: Node | null | undefined): string => {
@@ -371,7 +347,7 @@ export function parseKsmConfig(text: string, file: string): KsmConfig {
     });
   }
   if (problems.length > 0) {
-    problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+    sortProblems(problems);
     throw new ConfigError(file, problems);
   }
   if (resources.length === 0) warnings.push(`${file}: spec.resources is empty: nothing to watch`);

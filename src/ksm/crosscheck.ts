@@ -11,7 +11,12 @@ export function ksmNameConflicts(ksm: KsmConfig, config: Config | undefined): Co
   if (!config) return [];
   const native = new Map<string, string>();
   config.resources.forEach((r, ri) => {
-    r.metrics.forEach((m, mi) => native.set(prometheusMetricName(m.name, m.unit), `resources[${ri}].metrics[${mi}] (${m.name})`));
+    // A kube-state-metrics family has one name on both paths; a native one may differ (unit
+    // suffix): either of its names taken by KSM would make two families or two instruments.
+    r.metrics.forEach((m, mi) => {
+      native.set(prometheusMetricName(m.name, m.unit), `resources[${ri}].metrics[${mi}] (${m.name})`);
+      native.set(m.name, `resources[${ri}].metrics[${mi}] (${m.name})`);
+    });
     if (r.generic) for (const g of GENERIC_FAMILY_NAMES) native.set(prometheusMetricName(g, ''), `the generic family ${g}`);
   });
   const problems: ConfigProblem[] = [];

@@ -267,3 +267,18 @@ test('configJsonSchema describes the input form for editors', () => {
     assert.ok(text.includes(`"${key}"`), key);
   }
 });
+
+test('a metric name used twice with different units is refused: one OTLP instrument per name', () => {
+  const { problems } = problemsOf(() => parseConfigText(`resources:
+  - group: example.com
+    version: v1
+    kind: Widget
+    metrics:
+      - {name: widget_value, unit: s, gauge: {path: spec.a}}
+      - {name: widget_value, gauge: {path: spec.b}}
+`, 'units.yaml'));
+  assert.equal(problems.length, 1);
+  assert.equal(problems[0]!.path, 'resources[0].metrics[1].name');
+  assert.match(problems[0]!.got, /already used at resources\[0\]\.metrics\[0\]/);
+  assert.equal(problems[0]!.line, 7);
+});

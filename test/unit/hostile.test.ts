@@ -101,6 +101,11 @@ test('one Prometheus name, one family: collisions with self-metrics, generic fam
     assert.match(problems[0]!.got, /kube_customresource_value/);
     assert.equal(problems[0]!.line, 6, 'names the line of the metric name');
   });
+  await t.test('native metric whose OpenTelemetry name is a kube-state-metrics name (another unit suffix)', () => {
+    const config = parseConfigText('resources:\n  - {group: example.com, version: v1, kind: Widget, generic: false, metrics: [{name: kube_customresource_value, unit: By, gauge: {path: spec.n}}]}\n', 'c.yaml');
+    const ksm = parseKsmConfig(ksmText('metrics:\n  - {name: value, each: {type: Gauge, gauge: {path: [spec, n]}}}'), 'ksm.yaml');
+    assert.equal(ksmNameConflicts(ksm, config).length, 1, 'kube_customresource_value_bytes scraped, but one OTLP name kube_customresource_value');
+  });
   await t.test('kube-state-metrics metric named like a generic family of the native config', () => {
     const config = parseConfigText('resources:\n  - {group: example.com, version: v1, kind: Widget}\n', 'c.yaml');
     const ksm = parseKsmConfig(`kind: CustomResourceStateMetrics\nspec:\n  resources:\n    - groupVersionKind: {group: example.com, version: v1, kind: Widget}\n      metricNamePrefix: ""\n      metrics:\n        - {name: k8s_object_health, each: {type: Gauge, gauge: {path: [spec, n]}}}\n`, 'ksm.yaml');
