@@ -12,6 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { applyObjects, parseObjects, serviceAccountToken } from '../harness/apply.ts';
+import { binaryPath } from '../harness/binaries.ts';
 import { startControlPlane, type ControlPlane } from '../harness/control-plane.ts';
 import { startCrotel, type CrotelProcess } from '../harness/crotel-process.ts';
 import { applyCrds, ensureNamespace } from '../harness/kube.ts';
@@ -309,4 +310,29 @@ test('a per-kind object cap: the kind\'s extra objects are dropped and counted, 
   await call('POST', GIZMOS, { apiVersion: 'zc.example.com/v1', kind: 'Gizmo', metadata: { name: 'gizmo-late' }, spec: {} });
   await waitFor('gizmo-late held in the freed place', async () => healthyObjects(await series(capped, 'k8s_object_health'), 'Gizmo').includes('zc/gizmo-late'), 10_000, 50);
   assert.equal(healthyObjects(await series(capped, 'k8s_object_health'), 'Gizmo').length, 5);
+});
+
+test('deploy/overlays/zero-config: the base with no config and the RBAC `crotel rbac` prints for zero config; a server-side dry run', async () => {
+  await ensureNamespace(cp, 'monitoring');
+  const kubectl = binaryPath('kubectl');
+  const overlay = join(root, 'deploy/overlays/zero-config');
+  const rendered = spawnSync(kubectl, ['kustomize', overlay], { encoding: 'utf8' });
+  assert.equal(rendered.status, 0, rendered.stderr);
+  const objects = parseObjects(rendered.stdout);
+  assert.ok(!objects.some((o) => o.kind === 'ConfigMap'), 'no config ConfigMap');
+  const pod = (objects.find((o) => o.kind === 'Deployment') as unknown as { spec: { template: { spec: { volumes?: unknown; containers: { args: string[]; volumeMounts?: unknown }[] } } } }).spec.template.spec;
+  assert.deepEqual(pod.containers[0]!.args, ['run', '--leader-elect', '--shutdown-timeout=15']);
+  assert.equal(pod.volumes, undefined);
+  assert.equal(pod.containers[0]!.volumeMounts, undefined);
+  // RBAC: exactly what `crotel rbac` prints with no config (kustomize only adds labels).
+  const grants = (list: readonly Obj[]) => list
+    .filter((o) => ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'].includes(o.kind as string))
+    .map(({ kind, metadata, rules, roleRef, subjects }) => ({ kind, name: (metadata as { name: string }).name, namespace: (metadata as { namespace?: string }).namespace, rules, roleRef, subjects }))
+    .sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`));
+  assert.deepEqual(grants(objects), grants(parseObjects(cli('rbac', '--leader-elect'))));
+  assert.deepEqual((objects.find((o) => o.kind === 'ClusterRole')!.rules as { apiGroups: string[] }[]).map((r) => r.apiGroups), [['apiextensions.k8s.io'], ['*'], ['']]);
+  const r = spawnSync(kubectl, ['--kubeconfig', cp.kubeconfigPath, 'apply', '--dry-run=server', '-k', overlay], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /deployment\.apps\/crotel created \(server dry run\)/);
+  assert.match(r.stdout, /clusterrole\.rbac\.authorization\.k8s\.io\/crotel (created|configured) \(server dry run\)/);
 });
