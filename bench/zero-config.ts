@@ -18,6 +18,7 @@ import { finish, numberFlag, progressLog, runMain, stepRunner } from './main.ts'
 import { childMemory, type ChildMemorySample } from './measure-child-memory.ts';
 import { bareList, type ListResult } from './measure-list.ts';
 import { ensureNamespaces, namespaceName, withRetry } from './load.ts';
+import { cpuSecondsOf } from './proc.ts';
 import { scrape } from './scrape.ts';
 import { count, max, median, mib, min, ms, now, rate, secs, sleep } from './stats.ts';
 
@@ -93,7 +94,8 @@ interface Results {
   listSequential?: { seconds: number; bytes: number; decodeSeconds: number; objects: number }[];
   /** Every kind listed at once, one connection each, per run. */
   listConcurrent?: { seconds: number; objects: number }[];
-  start?: { listeningSeconds: number; readySeconds: number; completeSeconds: number; scrapes: number; crotelListMaxSeconds?: number };
+  /** cpuSeconds: crotel's own utime + stime from spawn to complete (what contention does not inflate). */
+  start?: { listeningSeconds: number; readySeconds: number; completeSeconds: number; scrapes: number; cpuSeconds?: number; crotelListMaxSeconds?: number };
   synced?: ChildMemorySample;
   empty?: ChildMemorySample;
   scrapes?: { medianMs: number; minMs: number; maxMs: number; bytes: number; series: number };
@@ -122,6 +124,7 @@ async function timeToHealth(crotel: BenchCrotel, objects: number, timeoutMs: num
     if (now() > deadline) throw new Error(`not every object's health on /metrics within ${timeoutMs} ms`);
     const result = await scrape(crotel.url, undefined, isHealthOne);
     if (result.counted >= objects) {
+      const cpuSeconds = cpuSecondsOf(crotel.pid);
       const listed = crotel.crotel.output().split('\n').filter((l) => l.includes('"msg":"listed"') && !l.includes('CustomResourceDefinition'))
         .map((l) => (JSON.parse(l) as { seconds: number }).seconds);
       return {
@@ -129,6 +132,7 @@ async function timeToHealth(crotel: BenchCrotel, objects: number, timeoutMs: num
         readySeconds: (readyAt - crotel.spawnedAt) / 1000,
         completeSeconds: (result.endedAt - crotel.spawnedAt) / 1000,
         scrapes,
+        ...(cpuSeconds !== undefined ? { cpuSeconds } : {}),
         ...(listed.length > 0 ? { crotelListMaxSeconds: max(listed) } : {}),
       };
     }
@@ -148,6 +152,7 @@ function summary(r: Results): string {
     ['bare paginated list, all kinds at once', secs(conc)],
     ['start → /readyz 200', r.start ? secs(r.start.readySeconds) : 'n/a'],
     ['start → every object\'s health on /metrics', r.start ? `${secs(r.start.completeSeconds)} = **${(r.start.completeSeconds / floor).toFixed(2)}×** the faster list (process listening after ${secs(r.start.listeningSeconds)}; slowest kind's own list ${r.start.crotelListMaxSeconds !== undefined ? secs(r.start.crotelListMaxSeconds) : 'n/a'})` : 'n/a'],
+    ['crotel CPU, spawn → complete', r.start?.cpuSeconds !== undefined ? `${secs(r.start.cpuSeconds)} (user + system, all threads; includes the full scrapes that polled for completion)` : 'n/a'],
     ['RSS after sync', r.synced ? `${mib(r.synced.proc.rss)} (peak ${mib(r.synced.proc.peakRss)}); ${r.empty ? `${mib(r.empty.proc.rss)} with the same ${r.kinds} kinds and no objects` : ''}` : 'n/a'],
     ['RSS per object', perObject(r.synced?.proc.rss, r.empty?.proc.rss)],
     ['heap after GC', r.synced ? `${mib(r.synced.heap.heapUsed)}${r.empty ? ` (${mib(r.empty.heap.heapUsed)} with no objects)` : ''}` : 'n/a'],

@@ -232,6 +232,21 @@ test('a CRD installed later is watched within seconds; a kind the RBAC forbids i
   await waitFor('gizmo-after on /metrics', async () => healthyObjects(await series(zc, 'k8s_object_health'), 'Gizmo').includes('zc/gizmo-after'), 10_000, 50);
 });
 
+test('a kind known at start that is forbidden holds readiness back, named on /readyz, while the others are served', async () => {
+  // Readiness means every kind known at start has synced once: the Vault (no RBAC) never does.
+  const late = await startCrotel({ args: ['--kubeconfig', saKubeconfig], waitReady: false });
+  try {
+    await waitFor('the other kinds served', async () => healthyObjects(await series(late, 'k8s_object_health'), 'Sprocket').length === 1
+      && healthyObjects(await series(late, 'k8s_object_health'), 'Gizmo').length === 4, 15_000, 100);
+    await waitFor('the Vault named', async () => /not synced:\n- locked\.example\.com\/v1\/Vault \(backoff: .*forbidden/.test((await late.get('/readyz')).body), 10_000);
+    const readyz = await late.get('/readyz');
+    assert.equal(readyz.status, 503);
+    assert.doesNotMatch(readyz.body, /Gizmo|Sprocket|Kustomization/);
+  } finally {
+    await late.stop();
+  }
+});
+
 test('a served version added moves the kind to it (the preferred one); unserving it moves back; the series never leave', async () => {
   const crd = await call('GET', GIZMO_CRD);
   const v1 = (crd.spec as { versions: Obj[] }).versions[0]!;
@@ -320,8 +335,9 @@ test('deploy/overlays/zero-config: the base with no config and the RBAC `crotel 
   assert.equal(rendered.status, 0, rendered.stderr);
   const objects = parseObjects(rendered.stdout);
   assert.ok(!objects.some((o) => o.kind === 'ConfigMap'), 'no config ConfigMap');
-  const pod = (objects.find((o) => o.kind === 'Deployment') as unknown as { spec: { template: { spec: { volumes?: unknown; containers: { args: string[]; volumeMounts?: unknown }[] } } } }).spec.template.spec;
+  const pod = (objects.find((o) => o.kind === 'Deployment') as unknown as { spec: { template: { spec: { volumes?: unknown; containers: { args: string[]; volumeMounts?: unknown; resources: { limits: { memory: string } } }[] } } } }).spec.template.spec;
   assert.deepEqual(pod.containers[0]!.args, ['run', '--leader-elect', '--shutdown-timeout=15']);
+  assert.equal(pod.containers[0]!.resources.limits.memory, '2Gi', 'room for the default object limit (README "Zero config", Cost)');
   assert.equal(pod.volumes, undefined);
   assert.equal(pod.containers[0]!.volumeMounts, undefined);
   // RBAC: exactly what `crotel rbac` prints with no config (kustomize only adds labels).
