@@ -34,11 +34,12 @@ export interface BenchCrotel {
 }
 
 
-export async function startBenchCrotel(options: { config: string; kubeconfig: string; dir: string; env?: Record<string, string> }): Promise<BenchCrotel> {
+/** `config` undefined: no --config (zero config). */
+export async function startBenchCrotel(options: { config: string | undefined; kubeconfig: string; dir: string; env?: Record<string, string> }): Promise<BenchCrotel> {
   const probeFile = join(options.dir, 'crotel-heap.json');
   const spawnedAt = now();
   const crotel = await startCrotel({
-    args: ['--config', options.config, '--kubeconfig', options.kubeconfig],
+    args: [...(options.config !== undefined ? ['--config', options.config] : []), '--kubeconfig', options.kubeconfig],
     env: {
       CROTEL_LOG_LEVEL: 'info',
       CROTEL_BENCH_PROBE_FILE: probeFile,

@@ -48,7 +48,7 @@ function statusOf(index: number): Record<string, unknown> {
 }
 
 /** Retries throttling and transient server errors a few times, as a controller would. */
-async function withRetry(what: string, call: () => Promise<ApiResponse>, ok: (status: number) => boolean): Promise<void> {
+export async function withRetry(what: string, call: () => Promise<ApiResponse>, ok: (status: number) => boolean): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     const res = await call();
     if (ok(res.status)) return;

@@ -1,5 +1,6 @@
 // Step 2: the floor for "time to ready" — a bare paginated list (limit + continue) of every
-// DatabaseInstance over plain HTTP, JSON-decoding each page and keeping nothing.
+// DatabaseInstance (or of another collection) over plain HTTP, JSON-decoding each page and
+// keeping nothing.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { DB_GROUP_VERSION, type ApiClient } from './api.ts';
@@ -22,9 +23,10 @@ interface ListPage {
 
 /**
  * Lists the whole collection page by page. With `dump`, every object is also written as one
- * JSON line to that file (used to seed the replay step; do not time such a run).
+ * JSON line to that file (used to seed the replay step; do not time such a run). `collection`:
+ * the path listed (default every DatabaseInstance).
  */
-export async function bareList(api: ApiClient, pageSize: number, dump?: string): Promise<ListResult> {
+export async function bareList(api: ApiClient, pageSize: number, dump?: string, collection = `${DB_GROUP_VERSION}/databaseinstances`): Promise<ListResult> {
   const out = dump ? createWriteStream(dump) : undefined;
   const started = now();
   let decode = 0;
@@ -36,7 +38,7 @@ export async function bareList(api: ApiClient, pageSize: number, dump?: string):
   do {
     const query = new URLSearchParams({ limit: String(pageSize) });
     if (token) query.set('continue', token);
-    const res = await api.getBytes(`${DB_GROUP_VERSION}/databaseinstances?${query}`);
+    const res = await api.getBytes(`${collection}?${query}`);
     if (res.status !== 200) throw new Error(`list: HTTP ${res.status}: ${res.bytes.toString().slice(0, 300)}`);
     bytes += res.bytes.length;
     const t = now();

@@ -17,9 +17,12 @@ export interface ScrapeResult {
   readonly objectSeries: number;
   /** Lines of database_instance_storage_gb: one per object. */
   readonly storageSeries: number;
+  /** Lines `count` accepted (when given). */
+  readonly counted: number;
 }
 
-export function scrape(url: string, onLine?: { prefix: string; line: (text: string) => void }): Promise<ScrapeResult> {
+/** `count`: also count the sample lines it accepts (e.g. one per object of another family). */
+export function scrape(url: string, onLine?: { prefix: string; line: (text: string) => void }, count?: (line: string) => boolean): Promise<ScrapeResult> {
   const startedAt = now();
   return new Promise((resolve, reject) => {
     const req = get(`${url}/metrics`, { agent }, (res) => {
@@ -34,9 +37,11 @@ export function scrape(url: string, onLine?: { prefix: string; line: (text: stri
       let series = 0;
       let objectSeries = 0;
       let storageSeries = 0;
+      let counted = 0;
       const take = (line: string): void => {
         if (line === '' || line.charCodeAt(0) === 35 /* # */) return;
         series++;
+        if (count?.(line)) counted++;
         if (line.startsWith('database_instance_')) {
           objectSeries++;
           if (line.startsWith('database_instance_storage_gb{')) storageSeries++;
@@ -57,7 +62,7 @@ export function scrape(url: string, onLine?: { prefix: string; line: (text: stri
       res.on('end', () => {
         take(carry);
         const endedAt = now();
-        resolve({ ms: endedAt - startedAt, startedAt, endedAt, bytes, series, objectSeries, storageSeries });
+        resolve({ ms: endedAt - startedAt, startedAt, endedAt, bytes, series, objectSeries, storageSeries, counted });
       });
       res.on('error', reject);
     });

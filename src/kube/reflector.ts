@@ -95,6 +95,8 @@ const HEALTHY_WATCH_MS = 10_000;
 const DEFAULT_PROBE_AFTER_MS = 10_000;
 /** A probe that has not answered in this long proves nothing (the inactivity bound still holds). */
 const PROBE_TIMEOUT_MS = 5000;
+/** How long (beyond its coalescing window) the watch may take to deliver a change a probe saw (see probe()). */
+const PROBE_GRACE_MS = 1000;
 
 export class Reflector {
   private readonly options: ReflectorOptions;
@@ -360,7 +362,22 @@ export class Reflector {
       timer.cancel();
       watch.signal.removeEventListener('abort', endWithWatch);
     }
-    if (changed && this.resourceVersion === from && !watch.signal.aborted) {
+    if (!changed || this.resourceVersion !== from || watch.signal.aborted) return;
+    // The probe and the watch hear of the same change at about the same time, and the probe may
+    // win: a change made just as the probe ran is no proof. Stale only if the watch still has not
+    // delivered it after a grace period (a false verdict costs a relist of the whole collection).
+    await new Promise<void>((resolve) => {
+      const grace = this.clock.setTimer(() => {
+        watch.signal.removeEventListener('abort', done);
+        resolve();
+      }, PROBE_GRACE_MS + (this.options.coalesceMs ?? 100));
+      const done = (): void => {
+        grace.cancel();
+        resolve();
+      };
+      watch.signal.addEventListener('abort', done, { once: true });
+    });
+    if (this.resourceVersion === from && !watch.signal.aborted) {
       watch.abort(new Error(`watch stale: the server has changes since resourceVersion ${from} that the watch did not deliver`));
     }
   }

@@ -6,8 +6,8 @@ import type { Meter } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import {
-  AggregationTemporality, ConsoleMetricExporter, MeterProvider, MetricReader, PeriodicExportingMetricReader,
-  type InstrumentType, type PushMetricExporter, type ResourceMetrics,
+  AggregationTemporality, ConsoleMetricExporter, InstrumentType, MeterProvider, MetricReader, PeriodicExportingMetricReader,
+  type PushMetricExporter, type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { ResourceStore } from '../state/store.ts';
 import { readOtelEnv, type OtelSettings } from '../telemetry/env.ts';
@@ -19,8 +19,22 @@ import { serializeResourceMetrics } from './sdk-exposition.ts';
 import type { ExpositionFormat } from './prometheus-text.ts';
 import { SelfMetrics } from './self-metrics.ts';
 
+/**
+ * Observable gauges are collected as delta: the SDK's cumulative processing keeps every attribute
+ * set a callback ever observed and reports its last value forever, so the gauges of a kind no
+ * longer watched (its CRD deleted, or moved to another version) would stay on /metrics and in
+ * OTLP. A gauge has no temporality on the wire: delta only means "what the callbacks observe now".
+ */
+export function temporalityOf(type: InstrumentType, otherwise: AggregationTemporality): AggregationTemporality {
+  return type === InstrumentType.OBSERVABLE_GAUGE ? AggregationTemporality.DELTA : otherwise;
+}
+
 /** A reader that only collects when asked (at scrape time). */
 class PullReader extends MetricReader {
+  constructor() {
+    super({ aggregationTemporalitySelector: (type) => temporalityOf(type, AggregationTemporality.CUMULATIVE) });
+  }
+
   protected override async onForceFlush(): Promise<void> {}
   protected override async onShutdown(): Promise<void> {}
 }
@@ -47,7 +61,7 @@ class CountingExporter implements PushMetricExporter {
     });
   }
   selectAggregationTemporality(type: InstrumentType): AggregationTemporality {
-    return this.inner.selectAggregationTemporality?.(type) ?? AggregationTemporality.CUMULATIVE;
+    return temporalityOf(type, this.inner.selectAggregationTemporality?.(type) ?? AggregationTemporality.CUMULATIVE);
   }
   forceFlush(): Promise<void> { return this.inner.forceFlush(); }
   shutdown(): Promise<void> { return this.inner.shutdown(); }

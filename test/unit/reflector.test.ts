@@ -369,4 +369,22 @@ describe('stale watches', () => {
     assert.deepEqual(observed.filter((o) => o.startsWith('failed')), []);
     await reflector.stop();
   });
+
+  test('a probe that hears of a change before the watch does gives the watch a moment to deliver it', async () => {
+    // Both hear of the change at about the same time: a change made just as the probe ran is no proof.
+    const { lw, clock, observed, reflector } = setup();
+    lw.lists.push(page('10', []));
+    reflector.start();
+    await settle();
+    const watch = lw.lastWatch.start();
+    lw.onProbe = (probe) => {
+      probe.start().upsert('b', '12');
+      clock.setTimer(() => watch.upsert('b', '12'), 500); // the watch delivers it half a second later
+    };
+    await clock.advance(15_000);
+    assert.equal(watch.aborted, false);
+    assert.equal(lw.watches.length, 1, 'no relist');
+    assert.deepEqual(observed.filter((o) => o.startsWith('failed')), []);
+    await reflector.stop();
+  });
 });

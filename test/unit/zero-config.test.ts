@@ -219,3 +219,28 @@ test('rbac for wildcard entries: whole groups with a plain warning offline; the 
   assert.ok(!explicit.some((r) => r.apiGroups.includes('*') || r.apiGroups.includes('wgpolicyk8s.io')), 'no wildcard, excluded groups left out');
   assert.doesNotMatch(rbacNotes(config, true).join(' '), /WARNING/);
 });
+
+test('self-metric gauges of a collection no longer watched leave the exposition (the SDK would repeat their last value forever)', async () => {
+  const { createTelemetry, temporalityOf } = await import('../../src/metrics/telemetry.ts');
+  const { AggregationTemporality, InstrumentType } = await import('@opentelemetry/sdk-metrics');
+  const telemetry = createTelemetry({ version: 't', stores: () => [], env: {} });
+  try {
+    const gauges = (objects: number) => ({ objects: () => objects, watching: () => true, synced: () => true });
+    telemetry.self.track('g.example.com/v1/Gadget', gauges(2));
+    telemetry.self.track('g.example.com/v1/Gizmo', gauges(3));
+    telemetry.self.listStarted('g.example.com/v1/Gadget');
+    const before = await telemetry.selfExposition();
+    assert.match(before, /^crotel_objects\{crotel_resource="g\.example\.com\/v1\/Gadget"\} 2$/m);
+    telemetry.self.untrack('g.example.com/v1/Gadget');
+    const after = await telemetry.selfExposition();
+    assert.doesNotMatch(after, /^crotel_(objects|watch_up|resource_synced)\{crotel_resource="g\.example\.com\/v1\/Gadget"/m);
+    assert.match(after, /^crotel_objects\{crotel_resource="g\.example\.com\/v1\/Gizmo"\} 3$/m);
+    // Counters stay cumulative: what happened is still counted.
+    assert.match(after, /^crotel_list_starts_total\{crotel_resource="g\.example\.com\/v1\/Gadget"\} 1$/m);
+  } finally {
+    await telemetry.shutdown();
+  }
+  // The push exporters get the same rule for gauges, and their own choice for the rest.
+  assert.equal(temporalityOf(InstrumentType.OBSERVABLE_GAUGE, AggregationTemporality.CUMULATIVE), AggregationTemporality.DELTA);
+  assert.equal(temporalityOf(InstrumentType.COUNTER, AggregationTemporality.CUMULATIVE), AggregationTemporality.CUMULATIVE);
+});
