@@ -28,6 +28,8 @@ import { count, mib, ms, rate, secs } from './stats.ts';
 
 const CRD = new URL('../examples/databaseinstance/crd.yaml', import.meta.url).pathname;
 const CONFIG = new URL('../examples/databaseinstance/crotel.yaml', import.meta.url).pathname;
+const CATALOG_CONFIG = new URL('./databaseinstance-catalog.yaml', import.meta.url).pathname;
+const CATALOG_RESOURCE = 'kubevirt.io/VirtualMachineInstance';
 
 const HELP = `crotel metrics benchmark (real kube-apiserver + etcd, real crotel CLI)
 
@@ -47,6 +49,9 @@ const HELP = `crotel metrics benchmark (real kube-apiserver + etcd, real crotel 
   --drain S             seconds to wait for the last writes to show (default 15)
   --replay-events N     events in the timed replay (default 50000)
   --replay-cpu N        CPU the replay child is pinned to with taskset (default 1)
+  --replay-catalog      replay the same stream a second time judged by a catalog kind's CEL
+                        rules (bench/databaseinstance-catalog.yaml: KubeVirt VirtualMachineInstance)
+                        instead of the reference config's phases: the health cost per update
   --no-in-process       skip the in-process startRuntime memory measurement
   --json FILE           also write every figure as JSON to FILE
   --lag-csv FILE        write every lag-step write (sent, acked, on the watch, visible) as CSV
@@ -71,6 +76,7 @@ function parseFlags(argv: string[]) {
       drain: { type: 'string', default: '15' },
       'replay-events': { type: 'string', default: '50000' },
       'replay-cpu': { type: 'string', default: '1' },
+      'replay-catalog': { type: 'boolean', default: false },
       'no-in-process': { type: 'boolean', default: false },
       json: { type: 'string' },
       keep: { type: 'string' },
@@ -93,6 +99,7 @@ function parseFlags(argv: string[]) {
     drain: numberFlag('drain', values.drain, true),
     replayEvents: Math.floor(numberFlag('replay-events', values['replay-events'])),
     replayCpu: Math.floor(numberFlag('replay-cpu', values['replay-cpu'], true)),
+    replayCatalog: values['replay-catalog'],
     inProcess: !values['no-in-process'],
     json: values.json,
     keep: values.keep,
@@ -243,6 +250,11 @@ async function main(): Promise<number> {
       log(`7. replaying ${count(flags.replayEvents)} watch events through decode → ResourceStore.upsert on one core`);
       results.replay = await step('replay', () => measureReplay({ config: CONFIG, objectsFile, eventsFile, events: flags.replayEvents, cpu: flags.replayCpu, variants: ['store', 'runtime'] }));
       for (const v of results.replay?.variants ?? []) log(`   ${v.variant}: ${rate(v.updatesPerSecond)} updates (${results.replay?.source} events)`);
+      if (flags.replayCatalog) {
+        log(`7. the same replay judged by ${CATALOG_RESOURCE}'s catalog CEL rules (${CATALOG_CONFIG})`);
+        results.replayCatalog = await step('replay (catalog CEL)', () => measureReplay({ config: CATALOG_CONFIG, resource: CATALOG_RESOURCE, objectsFile, eventsFile, events: flags.replayEvents, cpu: flags.replayCpu, variants: ['store', 'runtime'] }));
+        for (const v of results.replayCatalog?.variants ?? []) log(`   ${v.variant} + CEL: ${rate(v.updatesPerSecond)} updates`);
+      }
     }
   } catch (error) {
     results.errors.push(error instanceof Error ? error.message : String(error));
