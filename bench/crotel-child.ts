@@ -34,7 +34,7 @@ export interface BenchCrotel {
 }
 
 
-export async function startBenchCrotel(options: { config: string; kubeconfig: string; dir: string; env?: Record<string, string> }): Promise<BenchCrotel> {
+export async function startBenchCrotel(options: { config: string; kubeconfig: string; dir: string; env?: Record<string, string>; bin?: string }): Promise<BenchCrotel> {
   const probeFile = join(options.dir, 'crotel-heap.json');
   const spawnedAt = now();
   const crotel = await startCrotel({
@@ -46,6 +46,7 @@ export async function startBenchCrotel(options: { config: string; kubeconfig: st
       ...options.env,
     },
     waitReady: false,
+    ...(options.bin ? { bin: options.bin } : {}),
   });
   const listeningAt = now();
   const pid = crotel.child.pid;

@@ -5,6 +5,7 @@ import type { LagResult } from './measure-lag.ts';
 import type { ListResult } from './measure-list.ts';
 import type { InProcessResult } from './measure-memory.ts';
 import type { ReplayRun } from './measure-replay.ts';
+import type { RoundResult } from './measure-rounds.ts';
 import type { ScrapeStats } from './measure-scrape.ts';
 import type { StartResult } from './measure-start.ts';
 import type { LoadResult } from './load.ts';
@@ -28,6 +29,8 @@ export interface BenchResults {
   replay?: ReplayRun;
   /** The same replay judged by a catalog kind's CEL rules (--replay-catalog). */
   replayCatalog?: ReplayRun;
+  /** Start and heap again in rounds, this checkout against --compare-bin. */
+  rounds?: { empty: Record<string, { heap: { heapUsed: number } }>; rounds: RoundResult[] };
   errors: string[];
 }
 
@@ -78,6 +81,10 @@ export function summaryRows(r: BenchResults): Row[] {
     rows.push(['4 in-process retained/object', `${count(Math.round(m.bytesPerObject))} B`,
       `(heap after sync − before) / N = ${mib(m.retainedBytes)} / ${count(m.objects)}; net of the ${mib(m.fixedBytes)} fixed runtime cost: ${count(Math.round(m.bytesPerObjectNetOfFixed))} B`]);
     rows.push(['4 in-process start → synced', secs(m.readySeconds), 'startRuntime() → /readyz and N objects in the store, no process boot']);
+  }
+  for (const x of r.rounds?.rounds ?? []) {
+    rows.push([`3/4 round ${x.round}, ${x.bin}`, `start → complete ${secs(x.start.completeSeconds)}, heap ${count(Math.round(x.heapPerObject))} B/object`,
+      `crotel's list ${x.start.listedSeconds !== undefined ? secs(x.start.listedSeconds) : 'n/a'}, /readyz ${secs(x.start.readySeconds)}; heapUsed after GC ${mib(x.afterSync.heap.heapUsed)} (empty ${mib(r.rounds!.empty[x.bin]!.heap.heapUsed)}), RSS ${mib(x.afterSync.proc.rss)}`]);
   }
   if (r.scrapes) {
     const s = r.scrapes;

@@ -20,6 +20,7 @@ import { measureLag } from './measure-lag.ts';
 import { bareList } from './measure-list.ts';
 import { measureInProcess } from './measure-memory.ts';
 import { measureReplay } from './measure-replay.ts';
+import { measureRounds } from './measure-rounds.ts';
 import { measureScrapes } from './measure-scrape.ts';
 import { measureStart } from './measure-start.ts';
 import { currentResourceVersion, recordWatch } from './record-watch.ts';
@@ -52,6 +53,10 @@ const HELP = `crotel metrics benchmark (real kube-apiserver + etcd, real crotel 
   --replay-catalog      replay the same stream a second time judged by a catalog kind's CEL
                         rules (bench/databaseinstance-catalog.yaml: KubeVirt VirtualMachineInstance)
                         instead of the reference config's phases: the health cost per update
+  --compare-bin FILE    after the lag step, measure start → ready and heap per object again in
+                        rounds, for this checkout and for FILE (another revision's
+                        bin/crotel.js, e.g. a git worktree with node_modules linked)
+  --rounds N            rounds of --compare-bin (default 2; the order alternates per round)
   --no-in-process       skip the in-process startRuntime memory measurement
   --json FILE           also write every figure as JSON to FILE
   --lag-csv FILE        write every lag-step write (sent, acked, on the watch, visible) as CSV
@@ -77,6 +82,8 @@ function parseFlags(argv: string[]) {
       'replay-events': { type: 'string', default: '50000' },
       'replay-cpu': { type: 'string', default: '1' },
       'replay-catalog': { type: 'boolean', default: false },
+      'compare-bin': { type: 'string' },
+      rounds: { type: 'string', default: '2' },
       'no-in-process': { type: 'boolean', default: false },
       json: { type: 'string' },
       keep: { type: 'string' },
@@ -100,6 +107,8 @@ function parseFlags(argv: string[]) {
     replayEvents: Math.floor(numberFlag('replay-events', values['replay-events'])),
     replayCpu: Math.floor(numberFlag('replay-cpu', values['replay-cpu'], true)),
     replayCatalog: values['replay-catalog'],
+    compareBin: values['compare-bin'],
+    rounds: Math.floor(numberFlag('rounds', values.rounds)),
     inProcess: !values['no-in-process'],
     json: values.json,
     keep: values.keep,
@@ -219,6 +228,17 @@ async function main(): Promise<number> {
       if (lag) results.lag = lag;
       results.childAfterLag = await step('child memory after lag', () => childMemory(child));
       if (results.childAfterLag) log(`4. child after the lag run: RSS ${mib(results.childAfterLag.proc.rss)} (peak ${mib(results.childAfterLag.proc.peakRss)}), heapUsed after GC ${mib(results.childAfterLag.heap.heapUsed)}`);
+    }
+
+    if (crotel && flags.compareBin) {
+      await crotel.stop();
+      crotel = undefined;
+      const other = flags.compareBin;
+      log(`3/4 again, ${flags.rounds} rounds: this checkout and ${other}`);
+      results.rounds = await step('compare rounds', () => measureRounds({
+        config: CONFIG, kubeconfig, dir, objects: n, timeoutMs: readyTimeoutMs, rounds: flags.rounds, log,
+        bins: [{ label: 'this checkout' }, { label: other, bin: other }],
+      }));
     }
 
     // Objects for seeding the replay: a full list dumped to a file (not timed).
