@@ -34,8 +34,8 @@ export interface BenchCrotel {
 }
 
 
-/** `config` undefined: no --config (zero config). */
-export async function startBenchCrotel(options: { config: string | undefined; kubeconfig: string; dir: string; env?: Record<string, string> }): Promise<BenchCrotel> {
+/** `config` undefined: no --config (zero config); `bin` another revision's bin/crotel.js. */
+export async function startBenchCrotel(options: { config: string | undefined; kubeconfig: string; dir: string; env?: Record<string, string>; bin?: string }): Promise<BenchCrotel> {
   const probeFile = join(options.dir, 'crotel-heap.json');
   const spawnedAt = now();
   const crotel = await startCrotel({
@@ -47,6 +47,7 @@ export async function startBenchCrotel(options: { config: string | undefined; ku
       ...options.env,
     },
     waitReady: false,
+    ...(options.bin ? { bin: options.bin } : {}),
   });
   const listeningAt = now();
   const pid = crotel.child.pid;

@@ -33,8 +33,8 @@ export function writeEmptyConfig(config: string, dir: string): string {
 }
 
 /** Starts crotel on the empty config, waits for /readyz, measures, stops it. */
-export async function emptyChildMemory(options: { config: string; kubeconfig: string; dir: string }): Promise<ChildMemorySample> {
-  const crotel = await startBenchCrotel({ config: writeEmptyConfig(options.config, options.dir), kubeconfig: options.kubeconfig, dir: options.dir });
+export async function emptyChildMemory(options: { config: string; kubeconfig: string; dir: string; bin?: string }): Promise<ChildMemorySample> {
+  const crotel = await startBenchCrotel({ config: writeEmptyConfig(options.config, options.dir), kubeconfig: options.kubeconfig, dir: options.dir, ...(options.bin ? { bin: options.bin } : {}) });
   try {
     const deadline = now() + 60_000;
     for (;;) {

@@ -19,13 +19,16 @@ export interface ReplayRunOptions {
   readonly events: number;
   readonly cpu: number;
   readonly variants: readonly ReplayVariant[];
+  /** `group/kind` of the config entry to compile the stream with (replay.ts). */
+  readonly resource?: string;
 }
 
 async function runChild(options: ReplayRunOptions, variant: ReplayVariant): Promise<ReplayResult> {
   const node = [process.execPath, '--expose-gc', MAIN,
     '--config', options.config, '--objects-file', options.objectsFile, '--events-file', options.eventsFile,
     '--events', String(options.events), '--warmup', String(Math.min(10_000, Math.ceil(options.events / 5))),
-    '--breakdown', String(Math.min(5000, options.events)), '--variants', variant];
+    '--breakdown', String(Math.min(5000, options.events)), '--variants', variant,
+    ...(options.resource ? ['--resource', options.resource] : [])];
   return runPinnedChild<ReplayResult>(`replay (${variant})`, node, options.cpu);
 }
 

@@ -12,11 +12,12 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '5000' },
     breakdown: { type: 'string', default: '5000' },
     variants: { type: 'string', default: 'store,runtime' },
+    resource: { type: 'string', default: 'stable.example.com/DatabaseInstance' },
   },
 });
 
 if (!values.config || !values['objects-file'] || !values['events-file']) {
-  process.stderr.write('usage: replay-main.ts --config FILE --objects-file FILE --events-file FILE [--events N] [--warmup N] [--breakdown N] [--variants store,runtime]\n');
+  process.stderr.write('usage: replay-main.ts --config FILE --objects-file FILE --events-file FILE [--events N] [--warmup N] [--breakdown N] [--variants store,runtime] [--resource GROUP/KIND]\n');
   process.exit(2);
 }
 
@@ -27,6 +28,7 @@ const result = await runReplay({
   events: Number(values.events),
   warmup: Number(values.warmup),
   breakdown: Number(values.breakdown),
+  resource: values.resource,
   variants: values.variants.split(',').map((v) => {
     if (v !== 'store' && v !== 'runtime') throw new Error(`--variants: unknown variant ${v} (store, runtime)`);
     return v;

@@ -6,11 +6,15 @@
 //   store    — compileResource's extractor + SeriesBudget (the metrics path; text is rendered at scrape time);
 //   runtime  — the same plus the `changed` hook src/runtime.ts wires today: EpisodeTracker.observe
 //              with a LifecycleRecorder on crotel's meter (tracing off: no span shipper).
+// `resource` picks the config entry the stream is compiled with (default the DatabaseInstance):
+// bench/databaseinstance-catalog.yaml adds a catalog kind (CloudNativePG Cluster) so the same
+// stream is judged by the catalog's CEL rules instead of configured phases — the health cost.
 import { createReadStream } from 'node:fs';
 import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { loadConfigFile, type Config } from '../src/config/index.ts';
 import { compileResource } from '../src/extract/index.ts';
+import { ruleSetsFor } from '../src/health/index.ts';
 import { LineSplitter } from '../src/kube/lines.ts';
 import { deliverWatchLine, type ReflectorSink } from '../src/kube/reflector.ts';
 import { familyTemplate, renderLine } from '../src/metrics/prometheus-text.ts';
@@ -36,6 +40,8 @@ export interface ReplayOptions {
   /** Events for the per-stage breakdown. */
   readonly breakdown: number;
   readonly variants: readonly ReplayVariant[];
+  /** `group/kind` of the config entry to compile (default stable.example.com/DatabaseInstance). */
+  readonly resource?: string;
 }
 
 export interface VariantResult {
@@ -56,6 +62,10 @@ export interface VariantResult {
 }
 
 export interface ReplayResult {
+  /** `group/kind` of the config entry the stream was compiled with. */
+  readonly resource: string;
+  /** How that entry's health is decided: configured phases (no CEL) or CEL rule sets (catalog, config, Flux). */
+  readonly health: string;
   readonly objects: number;
   readonly source: 'recorded' | 'synthetic';
   readonly uniqueEvents: number;
@@ -258,9 +268,13 @@ function breakdown(resource: CompiledResource, recorded: readonly string[], coun
 
 export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   const config = loadConfigFile(options.config);
-  const resourceConfig = config.resources.find((r) => r.kind === 'DatabaseInstance');
-  if (!resourceConfig) throw new Error(`${options.config} has no DatabaseInstance resource`);
-  const resource = compileResource(resourceConfig, { seriesPerMetric: config.limits.seriesPerMetric, redact: config.redact });
+  const wanted = options.resource ?? 'stable.example.com/DatabaseInstance';
+  const resourceConfig = config.resources.find((r) => `${r.group}/${r.kind}` === wanted);
+  if (!resourceConfig) throw new Error(`${options.config} has no ${wanted} resource`);
+  const resource = compileResource(resourceConfig, { seriesPerMetric: config.limits.seriesPerMetric, redact: config.redact, fluxChecks: config.healthChecks ?? [] });
+  const phases = resourceConfig.health.successPhases.length + resourceConfig.health.failurePhases.length > 0;
+  const sets = ruleSetsFor(resourceConfig, resourceConfig.health, config.healthChecks ?? []);
+  const health = phases ? 'configured phases (no CEL)' : sets.length > 0 ? `CEL: ${sets.map((s) => `${s.id} (${s.rules.length} rules)`).join(', ')}` : 'generic rules (no CEL)';
 
   // The events: the recording, or synthetic ones when it is empty.
   let recorded: string[] = [];
@@ -282,5 +296,5 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     ({ objects, events, bytes } = result);
     variants.push(result);
   }
-  return { objects, source, uniqueEvents: recorded.length, events, bytes, variants, ...breakdown(resource, recorded, Math.min(options.breakdown, options.events)) };
+  return { resource: wanted, health, objects, source, uniqueEvents: recorded.length, events, bytes, variants, ...breakdown(resource, recorded, Math.min(options.breakdown, options.events)) };
 }

@@ -5,6 +5,7 @@ import type { LagResult } from './measure-lag.ts';
 import type { ListResult } from './measure-list.ts';
 import type { InProcessResult } from './measure-memory.ts';
 import type { ReplayRun } from './measure-replay.ts';
+import type { RoundResult } from './measure-rounds.ts';
 import type { ScrapeStats } from './measure-scrape.ts';
 import type { StartResult } from './measure-start.ts';
 import type { LoadResult } from './load.ts';
@@ -26,6 +27,10 @@ export interface BenchResults {
   lag?: LagResult & { rate: number; seconds: number; recorded: number };
   inProcess?: InProcessResult;
   replay?: ReplayRun;
+  /** The same replay judged by a catalog kind's CEL rules (--replay-catalog). */
+  replayCatalog?: ReplayRun;
+  /** Start and heap again in rounds, this checkout against --compare-bin. */
+  rounds?: { empty: Record<string, { heap: { heapUsed: number } }>; rounds: RoundResult[] };
   errors: string[];
 }
 
@@ -77,6 +82,10 @@ export function summaryRows(r: BenchResults): Row[] {
       `(heap after sync − before) / N = ${mib(m.retainedBytes)} / ${count(m.objects)}; net of the ${mib(m.fixedBytes)} fixed runtime cost: ${count(Math.round(m.bytesPerObjectNetOfFixed))} B`]);
     rows.push(['4 in-process start → synced', secs(m.readySeconds), 'startRuntime() → /readyz and N objects in the store, no process boot']);
   }
+  for (const x of r.rounds?.rounds ?? []) {
+    rows.push([`3/4 round ${x.round}, ${x.bin}`, `start → complete ${secs(x.start.completeSeconds)}, heap ${count(Math.round(x.heapPerObject))} B/object`,
+      `crotel's list ${x.start.listedSeconds !== undefined ? secs(x.start.listedSeconds) : 'n/a'}, /readyz ${secs(x.start.readySeconds)}; heapUsed after GC ${mib(x.afterSync.heap.heapUsed)} (empty ${mib(r.rounds!.empty[x.bin]!.heap.heapUsed)}), RSS ${mib(x.afterSync.proc.rss)}`]);
+  }
   if (r.scrapes) {
     const s = r.scrapes;
     rows.push(['5 full scrape', `min ${ms(s.minMs)}, median ${ms(s.medianMs)}, max ${ms(s.maxMs)} (${s.runs} runs)`,
@@ -95,17 +104,17 @@ export function summaryRows(r: BenchResults): Row[] {
     rows.push(['6 lag first vs last third', `p50 ${ms(l.firstThird.p50Ms)} → ${ms(l.lastThird.p50Ms)}, p99 ${ms(l.firstThird.p99Ms)} → ${ms(l.lastThird.p99Ms)}`,
       `${l.growing ? 'GROWING' : 'stable'}; visible ${count(l.visible)}, never visible ${count(l.neverVisible)}`]);
   }
-  if (r.replay) {
-    const p = r.replay;
+  for (const [p, label] of [[r.replay, ''], [r.replayCatalog, ' + catalog CEL']] as const) {
+    if (!p) continue;
     const pin = p.pinnedCpu !== undefined ? `pinned to CPU ${p.pinnedCpu}` : 'NOT pinned';
     for (const v of p.variants) {
       const what = v.variant === 'store' ? 'store path' : 'runtime path';
       const hooks = v.variant === 'store' ? 'extract + budget + render' : 'extract + budget + render + lifecycle tracker (as src/runtime.ts wires the store)';
-      rows.push([`7 capacity, ${what}`, `${rate(v.updatesPerSecond)} updates (${((v.seconds * 1e6) / p.events).toFixed(1)} µs each); target ≥ 5,000/s ${v.updatesPerSecond >= 5000 ? 'met' : 'MISSED'}`,
-        `${hooks}; ${count(p.events)} ${p.source} events (${count(p.uniqueEvents)} distinct, ${mib(p.bytes)}) over ${count(p.objects)} objects, ${pin}; CPU ${secs(v.cpuSeconds)} for ${secs(v.seconds)} wall, GC ${ms(v.gcMs)} (${((v.gcMs / 1000 / v.seconds) * 100).toFixed(0)}%); errors: invalid ${v.invalid}, extraction ${v.extractionErrors}, dropped ${v.dropped}, decode ${v.decodeErrors}`]);
-      rows.push([`7 heap/object, ${what}`, `${count(Math.round(v.bytesPerObject))} B`, `after seeding by a list ingest of ${rate(v.listIngestPerSecond)} objects (JSON.parse + listPage)`]);
+      rows.push([`7 capacity, ${what}${label}`, `${rate(v.updatesPerSecond)} updates (${((v.seconds * 1e6) / p.events).toFixed(1)} µs each); target ≥ 5,000/s ${v.updatesPerSecond >= 5000 ? 'met' : 'MISSED'}`,
+        `${hooks}; health: ${p.health} (${p.resource}); ${count(p.events)} ${p.source} events (${count(p.uniqueEvents)} distinct, ${mib(p.bytes)}) over ${count(p.objects)} objects, ${pin}; CPU ${secs(v.cpuSeconds)} for ${secs(v.seconds)} wall, GC ${ms(v.gcMs)} (${((v.gcMs / 1000 / v.seconds) * 100).toFixed(0)}%); errors: invalid ${v.invalid}, extraction ${v.extractionErrors}, dropped ${v.dropped}, decode ${v.decodeErrors}`]);
+      rows.push([`7 heap/object, ${what}${label}`, `${count(Math.round(v.bytesPerObject))} B`, `after seeding by a list ingest of ${rate(v.listIngestPerSecond)} objects (JSON.parse + listPage)`]);
     }
-    rows.push(['7 per-event stages', `JSON.parse ${p.parseUs.toFixed(1)} µs, extract ${p.extractUs.toFixed(1)} µs, render ${p.renderUs.toFixed(1)} µs`,
+    rows.push([`7 per-event stages${label}`, `JSON.parse ${p.parseUs.toFixed(1)} µs, extract ${p.extractUs.toFixed(1)} µs, render ${p.renderUs.toFixed(1)} µs`,
       'each stage alone on prepared inputs, best of 3; the rest of a full update is line splitting, budget, store, tracker and GC']);
   }
   return rows;

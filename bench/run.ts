@@ -20,6 +20,7 @@ import { measureLag } from './measure-lag.ts';
 import { bareList } from './measure-list.ts';
 import { measureInProcess } from './measure-memory.ts';
 import { measureReplay } from './measure-replay.ts';
+import { measureRounds } from './measure-rounds.ts';
 import { measureScrapes } from './measure-scrape.ts';
 import { measureStart } from './measure-start.ts';
 import { currentResourceVersion, recordWatch } from './record-watch.ts';
@@ -28,6 +29,8 @@ import { count, mib, ms, rate, secs } from './stats.ts';
 
 const CRD = new URL('../examples/databaseinstance/crd.yaml', import.meta.url).pathname;
 const CONFIG = new URL('../examples/databaseinstance/crotel.yaml', import.meta.url).pathname;
+const CATALOG_CONFIG = new URL('./databaseinstance-catalog.yaml', import.meta.url).pathname;
+const CATALOG_RESOURCE = 'kubevirt.io/VirtualMachineInstance';
 
 const HELP = `crotel metrics benchmark (real kube-apiserver + etcd, real crotel CLI)
 
@@ -47,6 +50,13 @@ const HELP = `crotel metrics benchmark (real kube-apiserver + etcd, real crotel 
   --drain S             seconds to wait for the last writes to show (default 15)
   --replay-events N     events in the timed replay (default 50000)
   --replay-cpu N        CPU the replay child is pinned to with taskset (default 1)
+  --replay-catalog      replay the same stream a second time judged by a catalog kind's CEL
+                        rules (bench/databaseinstance-catalog.yaml: KubeVirt VirtualMachineInstance)
+                        instead of the reference config's phases: the health cost per update
+  --compare-bin FILE    after the lag step, measure start → ready and heap per object again in
+                        rounds, for this checkout and for FILE (another revision's
+                        bin/crotel.js, e.g. a git worktree with node_modules linked)
+  --rounds N            rounds of --compare-bin (default 2; the order alternates per round)
   --no-in-process       skip the in-process startRuntime memory measurement
   --json FILE           also write every figure as JSON to FILE
   --lag-csv FILE        write every lag-step write (sent, acked, on the watch, visible) as CSV
@@ -71,6 +81,9 @@ function parseFlags(argv: string[]) {
       drain: { type: 'string', default: '15' },
       'replay-events': { type: 'string', default: '50000' },
       'replay-cpu': { type: 'string', default: '1' },
+      'replay-catalog': { type: 'boolean', default: false },
+      'compare-bin': { type: 'string' },
+      rounds: { type: 'string', default: '2' },
       'no-in-process': { type: 'boolean', default: false },
       json: { type: 'string' },
       keep: { type: 'string' },
@@ -93,6 +106,9 @@ function parseFlags(argv: string[]) {
     drain: numberFlag('drain', values.drain, true),
     replayEvents: Math.floor(numberFlag('replay-events', values['replay-events'])),
     replayCpu: Math.floor(numberFlag('replay-cpu', values['replay-cpu'], true)),
+    replayCatalog: values['replay-catalog'],
+    compareBin: values['compare-bin'],
+    rounds: Math.floor(numberFlag('rounds', values.rounds)),
     inProcess: !values['no-in-process'],
     json: values.json,
     keep: values.keep,
@@ -214,6 +230,17 @@ async function main(): Promise<number> {
       if (results.childAfterLag) log(`4. child after the lag run: RSS ${mib(results.childAfterLag.proc.rss)} (peak ${mib(results.childAfterLag.proc.peakRss)}), heapUsed after GC ${mib(results.childAfterLag.heap.heapUsed)}`);
     }
 
+    if (crotel && flags.compareBin) {
+      await crotel.stop();
+      crotel = undefined;
+      const other = flags.compareBin;
+      log(`3/4 again, ${flags.rounds} rounds: this checkout and ${other}`);
+      results.rounds = await step('compare rounds', () => measureRounds({
+        config: CONFIG, kubeconfig, dir, objects: n, timeoutMs: readyTimeoutMs, rounds: flags.rounds, log,
+        bins: [{ label: 'this checkout' }, { label: other, bin: other }],
+      }));
+    }
+
     // Objects for seeding the replay: a full list dumped to a file (not timed).
     const dumpApi = api;
     const haveObjectsFile = (await step('dump objects', () => bareList(dumpApi, flags.pageSize, objectsFile))) !== undefined;
@@ -243,6 +270,11 @@ async function main(): Promise<number> {
       log(`7. replaying ${count(flags.replayEvents)} watch events through decode → ResourceStore.upsert on one core`);
       results.replay = await step('replay', () => measureReplay({ config: CONFIG, objectsFile, eventsFile, events: flags.replayEvents, cpu: flags.replayCpu, variants: ['store', 'runtime'] }));
       for (const v of results.replay?.variants ?? []) log(`   ${v.variant}: ${rate(v.updatesPerSecond)} updates (${results.replay?.source} events)`);
+      if (flags.replayCatalog) {
+        log(`7. the same replay judged by ${CATALOG_RESOURCE}'s catalog CEL rules (${CATALOG_CONFIG})`);
+        results.replayCatalog = await step('replay (catalog CEL)', () => measureReplay({ config: CATALOG_CONFIG, resource: CATALOG_RESOURCE, objectsFile, eventsFile, events: flags.replayEvents, cpu: flags.replayCpu, variants: ['store', 'runtime'] }));
+        for (const v of results.replayCatalog?.variants ?? []) log(`   ${v.variant} + CEL: ${rate(v.updatesPerSecond)} updates`);
+      }
     }
   } catch (error) {
     results.errors.push(error instanceof Error ? error.message : String(error));

@@ -39,6 +39,21 @@ export function uniqueObjects<T extends { readonly file: string; readonly object
   return [...byName.values()];
 }
 
+/**
+ * Objects written by hand, or dumps trimmed for docs and tests (Argo CD's health fixtures, Flux's),
+ * often have no metadata.uid — a cluster always sets one. The store keys objects by uid, so render
+ * gives such an object a stand-in derived from its identity instead of skipping it: what a user
+ * renders is judged, not dropped. `run` never does this; the apiserver's objects have uids.
+ */
+function withUid(object: FileObject['object']): FileObject['object'] {
+  const meta = object.metadata as Record<string, unknown> | undefined;
+  if (typeof meta !== 'object' || meta === null) return object;
+  const { uid, namespace, name } = meta;
+  if (typeof uid === 'string' && uid !== '') return object;
+  const standIn = `render:${String(object.apiVersion)}/${String(object.kind)}/${typeof namespace === 'string' ? namespace : ''}/${String(name)}`;
+  return { ...object, metadata: { ...meta, uid: standIn } } as FileObject['object'];
+}
+
 /** `extra`: resources compiled elsewhere (a kube-state-metrics config), rendered alongside. */
 export async function renderObjects(config: Config | undefined, objects: readonly FileObject[], extra: readonly CompiledResource[] = []): Promise<RenderResult> {
   const problems: string[] = [];
@@ -49,7 +64,10 @@ export async function renderObjects(config: Config | undefined, objects: readonl
       for (const e of s.errors) problems.push(`${r.id} ${s.namespace}/${s.name}: ${e.path}: ${e.reason}`);
     },
   }));
-  for (const { file, object } of uniqueObjects(objects, problems)) {
+  let standIns = 0;
+  for (const { file, object: given } of uniqueObjects(objects, problems)) {
+    const object = withUid(given);
+    if (object !== given) standIns++;
     const targets = stores.filter((s) => apiVersionOf(s.resource.ref.group, s.resource.ref.version) === object.apiVersion && s.resource.ref.kind === object.kind);
     if (targets.length === 0) problems.push(`${file}: ${String(object.apiVersion)}/${String(object.kind)}: no resource in the config matches; skipped`);
     const ns = typeof object.metadata?.namespace === 'string' ? object.metadata.namespace : '';
@@ -57,6 +75,7 @@ export async function renderObjects(config: Config | undefined, objects: readonl
       if (store.resource.namespaces.length === 0 || store.resource.namespaces.includes(ns)) store.upsert(object);
     }
   }
+  if (standIns > 0) problems.push(`${standIns} object(s) without metadata.uid (hand-written or trimmed dumps): each given a stand-in uid from its apiVersion, kind, namespace and name`);
   const explanations: string[] = [];
   for (const store of stores) {
     for (const s of store.entries.values()) {

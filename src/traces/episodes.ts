@@ -2,10 +2,12 @@
 // finished SpanRecords and lifecycle measurements out. One episode is one trace:
 //   start  — creation, a spec change (generation bump), or leaving a settled state (current,
 //            suspended, unknown) for in_progress, degraded or failed;
-//   end    — healthy again (`current`), a terminal failure (`failed`, status ERROR), deletion,
+//   end    — healthy again (`current`, with status.observedGeneration, when reported, caught up
+//            with the generation), a terminal failure (`failed`, status ERROR), deletion,
 //            or timeout. `degraded` is recoverable: it opens or continues an episode and never
 //            ends one. `suspended` neither opens an episode nor lets an open one time out (the
-//            time spent suspended does not count). `unknown` neither opens nor ends one;
+//            time spent suspended does not count; a spec change to a suspended object opens none).
+//            `unknown` neither opens nor ends one;
 //            `terminating` opens none and the deletion ends it;
 //   spans  — a root for the episode, a child per phase / condition-status interval, each
 //            handed out as soon as it closes (at the next transition), the root last.
@@ -178,13 +180,24 @@ export class EpisodeTracker {
       return;
     }
     const transitions = diff(previous, next);
-    if (transitions.length === 0) return;
+    if (transitions.length === 0) {
+      // A controller catching up with a spec change may move nothing but status.observedGeneration
+      // (a catalog rule such as Flux's reads Ready, not the generation): that can end the episode.
+      if (next.observedGeneration !== previous.observedGeneration) {
+        const open = this.episodes.get(next.uid);
+        if (open) this.finishIfDone(open, next, transitions, now);
+      }
+      return;
+    }
     this.measure(ref, previous, next, transitions, now);
 
     let episode = this.episodes.get(next.uid);
     const bump = transitions.find((t) => t.type === 'generation');
     if (bump) {
       if (episode) this.end(episode, now, 'superseded');
+      // A suspended object is not being reconciled: the spec change that suspends it (or one made
+      // while it is suspended) opens no episode; resuming is a spec change of its own and does.
+      if (next.health === 'suspended') return;
       episode = this.start(ref, next, 'spec_change', `generation/${next.generation}`, now);
     } else if (!episode && SETTLED.has(previous.health) && OPENS.has(next.health)) {
       const at = this.transitionTime(transitions, now);
@@ -301,6 +314,9 @@ export class EpisodeTracker {
   private outcomeOf(episode: OpenEpisode, s: Snapshot): 'succeeded' | 'failed' | undefined {
     if (s.health === 'failed') return 'failed';
     if (s.health !== 'current') return undefined;
+    // A status that says which generation it describes must describe this one: a rule that reads
+    // only Ready (Flux's, Argo CD's) still sees the old generation's Ready=True after a spec change.
+    if (s.observedGeneration !== undefined && s.generation !== undefined && s.observedGeneration < s.generation) return undefined;
     // Without observedGeneration an object cannot say it has seen a spec change; wait for the
     // controller to move its status at least once.
     const caughtUp = s.observedGeneration !== undefined || episode.trigger !== 'spec_change' || episode.changed;

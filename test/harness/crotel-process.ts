@@ -27,11 +27,13 @@ export interface CrotelOptions {
   readonly env?: Record<string, string>;
   /** Wait for /readyz 200 before returning (default true). */
   readonly waitReady?: boolean;
+  /** Another crotel entry point (e.g. an older revision's bin/crotel.js, for benchmarks); default this checkout's. */
+  readonly bin?: string;
 }
 
 export async function startCrotel(options: CrotelOptions): Promise<CrotelProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [BIN, 'run', '--host', '127.0.0.1', '--port', String(port), ...options.args], {
+  const child = spawn(process.execPath, [options.bin ?? BIN, 'run', '--host', '127.0.0.1', '--port', String(port), ...options.args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CROTEL_LOG_LEVEL: 'debug', ...options.env },
   });

@@ -71,3 +71,30 @@ test('render: the reference config over the sample objects (golden file), no cre
   assert.equal(r.stdout, readFileSync(golden, 'utf8'));
   assert.ok(!r.stdout.includes('user:pass') && !r.stderr.includes('user:pass'));
 });
+
+test('render: objects without metadata.uid (hand-written, trimmed dumps) are judged, not skipped', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'crotel-cli-'));
+  try {
+    const config = join(dir, 'kinds.yaml');
+    writeFileSync(config, 'resources:\n  - {group: cert-manager.io, version: v1, kind: Certificate}\n');
+    const objects = join(dir, 'certs.yaml');
+    writeFileSync(objects, [
+      'apiVersion: cert-manager.io/v1', 'kind: Certificate', 'metadata: {name: web-tls, namespace: shop}',
+      'spec: {secretName: web-tls, issuerRef: {name: le}}',
+      'status: {conditions: [{type: Ready, status: "False", reason: DoesNotExist}]}', '---',
+      'apiVersion: cert-manager.io/v1', 'kind: Certificate', 'metadata: {name: api-tls, namespace: shop}',
+      'spec: {secretName: api-tls, issuerRef: {name: le}}',
+      'status: {conditions: [{type: Ready, status: "True", reason: Ready}]}', '',
+    ].join('\n'));
+    const r = crotel('render', '--config', config, '-f', objects);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /k8s_object_health\{[^}]*k8s_object_name="web-tls"[^}]*k8s_object_health="degraded"\} 1/);
+    assert.match(r.stdout, /k8s_object_health\{[^}]*k8s_object_name="api-tls"[^}]*k8s_object_health="current"\} 1/);
+    assert.doesNotMatch(r.stdout + r.stderr, /skipped/);
+    const explained = crotel('render', '--explain', '--config', config, '-f', objects);
+    assert.match(explained.stdout, /shop\/web-tls: degraded: cert-manager.io\/Certificate rule 2: Ready=False \(DoesNotExist\)/);
+    assert.doesNotMatch(r.stdout, /render:/, 'the stand-in uid is no label');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

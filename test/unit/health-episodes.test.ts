@@ -124,3 +124,39 @@ test('first sight: degraded opens an episode, suspended and unknown do not', () 
     assert.equal(tracker.openEpisodes(), opens, health);
   }
 });
+
+test('a spec change that suspends opens no episode (and ends an open one); resuming opens a spec change', () => {
+  const { sink, tracker, at } = setup();
+  const h0 = { ...healthy(T0), observedGeneration: 1 };
+  at(1000); tracker.observe(ref, undefined, h0);
+  const d1 = { ...degraded(T0 + 2000), observedGeneration: 1 };
+  at(2000); tracker.observe(ref, h0, d1);
+  assert.equal(tracker.openEpisodes(), 1);
+  const s2 = { ...snap('suspended', [ready('False', T0 + 2000, 'DoesNotExist')], { rule: 'kustomize.toolkit.fluxcd.io/Kustomization rule 1: spec.suspend' }), generation: 2, observedGeneration: 1 };
+  at(3000); tracker.observe(ref, d1, s2);
+  assert.equal(tracker.openEpisodes(), 0, 'suspending: the open episode is superseded, none opens');
+  assert.deepEqual(sink.episodes, ['superseded']);
+  const s3 = { ...s2, resourceVersion: 'x', generation: 3 };
+  at(4000); tracker.observe(ref, s2, s3);
+  assert.equal(tracker.openEpisodes(), 0, 'a spec change while suspended opens none');
+  const r4 = { ...healthy(T0), generation: 4, observedGeneration: 1 };
+  at(5000); tracker.observe(ref, s3, r4);
+  assert.equal(tracker.openEpisodes(), 1, 'resuming is a spec change: it opens one');
+});
+
+test('a spec change ends only when status.observedGeneration reaches the generation, even if only observedGeneration moves', () => {
+  const { sink, tracker, at } = setup();
+  const h0 = { ...healthy(T0), observedGeneration: 1 };
+  at(1000); tracker.observe(ref, undefined, h0);
+  // The rule reads Ready only: the old Ready=True still says current after the spec change.
+  const h1 = { ...healthy(T0), generation: 2, observedGeneration: 1 };
+  at(2000); tracker.observe(ref, h0, h1);
+  assert.equal(tracker.openEpisodes(), 1, 'current, but generation 2 not observed: open');
+  const h2 = { ...h1, resourceVersion: 'y', observedGeneration: 2 };
+  at(3000); tracker.observe(ref, h1, h2);
+  assert.equal(tracker.openEpisodes(), 0, 'observedGeneration caught up: ended');
+  assert.deepEqual(sink.episodes, ['succeeded']);
+  const root = sink.spans.find((s) => s.parentSpanId === undefined);
+  assert.equal(root?.attributes['crotel.episode.trigger'], 'spec_change');
+  assert.equal(root?.endMs, T0 + 3000);
+});
