@@ -27,6 +27,7 @@ export {
   type ConditionsSource,
   type StateSetSource,
   type InfoSource,
+  type ExpressionSource,
   type LabelConfig,
   type HealthConfig,
 } from './types.ts';

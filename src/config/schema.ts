@@ -6,7 +6,7 @@ import { mustParsePath, parsePath } from './path.ts';
 import { API_GROUP_RE, DNS_LABEL_RE, METRIC_NAME_RE, labelNameProblem } from './names.ts';
 import { redactPatternProblem } from './patterns.ts';
 import { fluxHealthCheckSchema, otherwiseSchema, ruleSchema } from '../health/schema.ts';
-import { checkFluxExpressions, checkRules } from '../health/config-check.ts';
+import { checkFluxExpressions, checkMetricExpressions, checkRules } from '../health/config-check.ts';
 import {
   DEFAULT_OBJECT_LIMIT,
   DEFAULT_OBJECTS_PER_KIND,
@@ -91,6 +91,16 @@ const info = z
   .strictObject({ labels: labelMap.default(() => []).describe('Labels from paths; the value is always 1.') })
   .describe('Value always 1; carries labels.');
 
+const expression = z
+  .strictObject({
+    value: z.string().max(4096).describe('CEL number expression over the object (self, metadata, spec, status, phase, cond(type) …), e.g. double(status.readyReplicas) / double(spec.replicas). No series when it errors.'),
+    labels: z.record(labelName, z.string().max(4096)).default(() => ({})).describe('Label name → CEL string expression, e.g. metadata.?labels.?tier.orValue("none").'),
+  })
+  .superRefine((e, ctx) => {
+    for (const p of checkMetricExpressions(e)) problem(ctx, [...p.path], p.expected, p.got, p.offset);
+  })
+  .describe('A value and labels computed by CEL expressions, the language of the health rules.');
+
 const metric = z
   .strictObject({
     name: z
@@ -111,11 +121,12 @@ const metric = z
     conditions: conditions.optional(),
     stateSet: stateSet.optional(),
     info: info.optional(),
+    expression: expression.optional(),
   })
   .superRefine((m, ctx) => {
-    const kinds = (['gauge', 'conditions', 'stateSet', 'info'] as const).filter((k) => m[k] !== undefined);
+    const kinds = (['gauge', 'conditions', 'stateSet', 'info', 'expression'] as const).filter((k) => m[k] !== undefined);
     if (kinds.length !== 1) {
-      problem(ctx, [], 'exactly one of gauge, conditions, stateSet, info', kinds.length === 0 ? 'none' : kinds.join(' and '));
+      problem(ctx, [], 'exactly one of gauge, conditions, stateSet, info, expression', kinds.length === 0 ? 'none' : kinds.join(' and '));
     }
   })
   .transform((m): MetricConfig => {
@@ -128,6 +139,8 @@ const metric = z
       source = { type: 'conditions', ...m.conditions };
     } else if (m.stateSet) {
       source = { type: 'stateSet', ...m.stateSet };
+    } else if (m.expression) {
+      source = { type: 'expression', value: m.expression.value, labels: Object.entries(m.expression.labels).map(([name, expression]) => ({ name, expression })) };
     } else {
       source = { type: 'info', labels: m.info?.labels ?? [] };
     }

@@ -125,7 +125,14 @@ export interface InfoSource {
   readonly labels: readonly LabelConfig[];
 }
 
-export type MetricSource = GaugeSource | ConditionsSource | StateSetSource | InfoSource;
+/** CEL over the object (the health rules' environment): a number, and string labels. */
+export interface ExpressionSource {
+  readonly type: 'expression';
+  readonly value: string;
+  readonly labels: readonly { readonly name: string; readonly expression: string }[];
+}
+
+export type MetricSource = GaugeSource | ConditionsSource | StateSetSource | InfoSource | ExpressionSource;
 
 export interface MetricConfig {
   readonly name: string;

@@ -33,6 +33,18 @@ export function checkRules(rules: readonly RuleSpec[]): ExpressionProblem[] {
 }
 
 /** Flux healthCheckExprs: current is required; inProgress and failed optional; all CEL booleans. */
+/** A native metric's `expression` source: a number value, string labels. */
+export function checkMetricExpressions(e: { readonly value: string; readonly labels: Readonly<Record<string, string>> }): ExpressionProblem[] {
+  const out: ExpressionProblem[] = [];
+  const v = compileExpression(e.value, 'number');
+  if (!v.ok) out.push({ path: ['value'], expected: 'a valid CEL number expression', got: v.error, ...(v.offset !== undefined ? { offset: v.offset } : {}) });
+  for (const [name, src] of Object.entries(e.labels)) {
+    const l = compileExpression(src, 'string');
+    if (!l.ok) out.push({ path: ['labels', name], expected: 'a valid CEL string expression', got: l.error, ...(l.offset !== undefined ? { offset: l.offset } : {}) });
+  }
+  return out;
+}
+
 export function checkFluxExpressions(entry: { readonly current?: unknown; readonly inProgress?: unknown; readonly failed?: unknown }): ExpressionProblem[] {
   const out: ExpressionProblem[] = [];
   for (const key of ['current', 'inProgress', 'failed'] as const) {

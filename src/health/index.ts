@@ -13,7 +13,7 @@ import type { Verdict } from './types.ts';
 
 export { HEALTH_VALUES, isHealth, type HealthFacts, type Verdict } from './types.ts';
 export { genericVerdict, GENERIC_RULES, type GenericRule } from './generic.ts';
-export { compileHealthJudge, fluxRuleSet, ruleSetsFor, type HealthJudge, type JudgeOptions } from './judge.ts';
+export { compileHealthJudge, fluxRuleSet, generationObserved, ruleSetsFor, type HealthJudge, type JudgeOptions } from './judge.ts';
 export { compileRuleSet, evaluateRuleSet, ruleExpressions, type RuleSpec, type RuleSetSpec, type RuleProblem } from './rules.ts';
 export { catalogLookup, loadCatalog } from './catalog.ts';
 export { compileExpression, MAX_COMPREHENSION_DEPTH, MAX_VISITS } from './cel.ts';

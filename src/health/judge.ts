@@ -93,7 +93,8 @@ export function compileHealthJudge(ref: ResourceRef, health: HealthConfig, optio
   };
 }
 
-function generationObserved(f: HealthFacts): boolean {
+/** False while status.observedGeneration is behind metadata.generation (or negative). */
+export function generationObserved(f: HealthFacts): boolean {
   if (f.observedGeneration === undefined) return true;
   if (f.observedGeneration < 0) return false;
   return f.generation === undefined || f.observedGeneration >= f.generation;

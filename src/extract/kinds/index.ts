@@ -2,6 +2,7 @@
 // lists them: families.ts looks a configured metric's kind up here.
 import type { MetricSource } from '../../config/index.ts';
 import { conditionsKind } from './conditions.ts';
+import { expressionKind } from './expression.ts';
 import { gaugeKind } from './gauge.ts';
 import { infoKind } from './info.ts';
 import type { MetricKind } from './kind.ts';
@@ -16,6 +17,7 @@ export const METRIC_KINDS: Registry = {
   conditions: conditionsKind,
   stateSet: stateSetKind,
   info: infoKind,
+  expression: expressionKind,
 };
 
 /** The kind module of a source (typed by its `type`). */

@@ -1,0 +1,50 @@
+// `expression`: the value and labels computed by CEL over the object, in the same environment as
+// the health rules (self, metadata, spec, status, phase, generationObserved, cond(type) …) and
+// with the same deterministic bounds (health/cel.ts). An expression that errors on an object
+// is counted as an extraction error of that metric and gives no series; the object's other
+// series are unaffected. Label results are redacted and capped like every label value.
+import type { ExpressionSource } from '../../config/index.ts';
+import { bindingsOf, compileExpression, withConditions, type CompiledExpression } from '../../health/cel.ts';
+import { generationObserved } from '../../health/judge.ts';
+import { labelText } from '../labels.ts';
+import type { MetricKind } from './kind.ts';
+
+function mustCompile(source: string, type: 'number' | 'string'): CompiledExpression {
+  const r = compileExpression(source, type);
+  // The config schema compiled it already (checkMetricExpressions); failing here is a bug.
+  if (!r.ok) throw new Error(`CEL expression that passed validation does not compile: ${r.error}`);
+  return r.expression;
+}
+
+export const expressionKind: MetricKind<ExpressionSource> = {
+  type: 'expression',
+  labelKeys: (s) => s.labels.map((l) => l.name),
+  description: (s, kind) => `${s.value} over the ${kind} (CEL).`,
+  emitter(s, { index, redactor, attributes }) {
+    const value = mustCompile(s.value, 'number');
+    const labels = s.labels.map((l) => ({ name: l.name, expression: mustCompile(l.expression, 'string') }));
+    const at = `expression ${s.value}`;
+    return (ctx) => {
+      if (ctx.common === undefined) return;
+      const bindings = bindingsOf(ctx.object, ctx.facts.phase, generationObserved(ctx.facts));
+      withConditions(ctx.facts.conditions, () => {
+        const v = value.evaluate(bindings);
+        if ('error' in v) {
+          ctx.errors.push({ path: at, reason: `CEL: ${v.error}` });
+          return;
+        }
+        const tail: string[] = [];
+        for (const l of labels) {
+          const r = l.expression.evaluate(bindings);
+          if ('error' in r) {
+            ctx.errors.push({ path: `labels.${l.name}`, reason: `CEL: ${r.error}` });
+            return;
+          }
+          tail.push(labelText(String(r.value), redactor));
+        }
+        const a = attributes(ctx, ctx.common!, tail);
+        if (a) ctx.samples.push({ family: index, attributeValues: a, value: v.value as number });
+      });
+    };
+  },
+};
