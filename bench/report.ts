@@ -8,7 +8,7 @@ import type { ReplayRun } from './measure-replay.ts';
 import type { ScrapeStats } from './measure-scrape.ts';
 import type { StartResult } from './measure-start.ts';
 import type { LoadResult } from './load.ts';
-import { count, mib, ms, rate, secs } from './stats.ts';
+import { count, mib, ms, rate, secs, size } from './stats.ts';
 
 export interface BenchResults {
   command: string;
@@ -23,6 +23,8 @@ export interface BenchResults {
   childAfterScrapes?: ProcMemory;
   childAfterLag?: { proc: ProcMemory; heap: ChildMemory };
   scrapes?: ScrapeStats;
+  /** The same scrapes asking for gzip. */
+  scrapesGzip?: ScrapeStats;
   lag?: LagResult & { rate: number; seconds: number; recorded: number };
   inProcess?: InProcessResult;
   replay?: ReplayRun;
@@ -77,10 +79,17 @@ export function summaryRows(r: BenchResults): Row[] {
       `(heap after sync − before) / N = ${mib(m.retainedBytes)} / ${count(m.objects)}; net of the ${mib(m.fixedBytes)} fixed runtime cost: ${count(Math.round(m.bytesPerObjectNetOfFixed))} B`]);
     rows.push(['4 in-process start → synced', secs(m.readySeconds), 'startRuntime() → /readyz and N objects in the store, no process boot']);
   }
+  const cpu = (s: ScrapeStats): string => (s.cpuMsPerScrape === undefined ? '' : `; crotel CPU ${ms(s.cpuMsPerScrape)} per scrape`);
   if (r.scrapes) {
     const s = r.scrapes;
     rows.push(['5 full scrape', `min ${ms(s.minMs)}, median ${ms(s.medianMs)}, max ${ms(s.maxMs)} (${s.runs} runs)`,
-      `${mib(s.bytes)}, ${count(s.series)} series (${count(s.objectSeries)} object series, ${count(s.storageSeries)} storage)`]);
+      `${mib(s.bytes)}, ${count(s.series)} series (${count(s.objectSeries)} object series, ${count(s.storageSeries)} storage)${cpu(s)}`]);
+  }
+  if (r.scrapesGzip) {
+    const s = r.scrapesGzip;
+    const ratio = s.wireBytes > 0 ? ` (${(s.bytes / s.wireBytes).toFixed(1)}× smaller)` : '';
+    rows.push(['5 full scrape, gzip', `min ${ms(s.minMs)}, median ${ms(s.medianMs)}, max ${ms(s.maxMs)} (${s.runs} runs)`,
+      `${size(s.wireBytes)} on the wire${ratio}, ${mib(s.bytes)} inflated by the client (timed), ${count(s.series)} series${cpu(s)}`]);
   }
   if (r.lag) {
     const l = r.lag;
