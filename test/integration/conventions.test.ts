@@ -4,19 +4,19 @@
 // both replicas' series survive there side by side, told apart by `instance` (service.instance.id
 // = the pod uid). And the opposite case: a Collector that refuses connections, or accepts them
 // and never answers, costs crotel its shutdown deadline and no more — exit 0, what was not sent
-// counted and logged, the log rate-limited.
+// counted and logged, the log rate-limited. And `crotel run --context`, as kubectl users expect.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { startCollector, type Collector } from '../harness/collector.ts';
 import { startControlPlane, type ControlPlane } from '../harness/control-plane.ts';
 import { startCrotel, type CrotelProcess } from '../harness/crotel-process.ts';
 import { createInstance, setStatus } from '../harness/databaseinstances.ts';
 import { applyCrds, ensureNamespace } from '../harness/kube.ts';
-import { freePort, waitFor } from '../harness/processes.ts';
+import { freePort, makeTempDir, waitFor } from '../harness/processes.ts';
 import { parseExposition } from '../harness/prom-text.ts';
 import { startPrometheus, type Prometheus } from '../harness/prometheus.ts';
 
@@ -192,3 +192,26 @@ for (const kind of ['refuses connections', 'accepts and never answers'] as const
     }
   });
 }
+
+test('crotel run --context picks a context other than the current one', async () => {
+  // The current context points at a server that does not exist; the named one is the test cluster.
+  interface Kubeconfig { clusters: { name: string; cluster: Record<string, unknown> }[]; contexts: { name: string; context: { cluster: string; user: string } }[]; 'current-context': string }
+  const config = parseYaml(readFileSync(cp.kubeconfigPath, 'utf8')) as Kubeconfig;
+  const good = config.contexts[0]!;
+  config.clusters.push({ name: 'nowhere', cluster: { server: `https://127.0.0.1:${await freePort()}`, 'insecure-skip-tls-verify': true } });
+  config.contexts.push({ name: 'broken', context: { cluster: 'nowhere', user: good.context.user } });
+  config['current-context'] = 'broken';
+  const dir = makeTempDir('crotel-context-');
+  const kubeconfig = `${dir}/config`;
+  writeFileSync(kubeconfig, toYaml(config), { mode: 0o600 });
+  try {
+    const p = await startCrotel({ args: ['--config', REFERENCE, '--kubeconfig', kubeconfig, '--context', good.name], env: { CROTEL_LOG_LEVEL: 'info' } });
+    running.push(p);
+    const series = parseExposition(await p.scrape());
+    assert.equal(series.get('database_instance_storage_gb{engine="postgres",name="orders",namespace="replicas",version="16"}'), 20);
+    assert.equal(await p.stop('SIGTERM'), 0);
+    running.splice(running.indexOf(p), 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
