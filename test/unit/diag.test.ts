@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { pino } from 'pino';
 import { pinoDiagLogger } from '../../src/telemetry/diag.ts';
 import { LogLimiter } from '../../src/telemetry/log-limit.ts';
+import { createLogger } from '../../src/log.ts';
 
 function capture(): { lines: Record<string, unknown>[]; logger: pino.Logger } {
   const lines: Record<string, unknown>[] = [];
@@ -40,4 +41,14 @@ test('SDK lines that differ only in numbers count as one message', () => {
     'Export retry time 4947ms exceeds remaining timeout 815ms, not retrying further.',
   ]);
   assert.deepEqual(lines.map((l) => l.level), [30, 40]);
+});
+
+test('crotel\'s log carries level names, not pino\'s numbers, and the SDK diagnostics keep them', () => {
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger('debug', undefined, { write: (s: string) => lines.push(JSON.parse(s) as Record<string, unknown>) });
+  logger.warn('w');
+  logger.error('e');
+  pinoDiagLogger(logger).info('from the SDK');
+  assert.deepEqual(lines.map((l) => [l.level, l.msg]), [['warn', 'w'], ['error', 'e'], ['info', 'from the SDK']]);
+  assert.equal(lines[2]!.component, 'otel-sdk');
 });
