@@ -9,7 +9,7 @@ import type { RoundResult } from './measure-rounds.ts';
 import type { ScrapeStats } from './measure-scrape.ts';
 import type { StartResult } from './measure-start.ts';
 import type { LoadResult } from './load.ts';
-import { count, mib, ms, rate, secs } from './stats.ts';
+import { count, mib, ms, rate, secs, size } from './stats.ts';
 
 export interface BenchResults {
   command: string;
@@ -24,6 +24,8 @@ export interface BenchResults {
   childAfterScrapes?: ProcMemory;
   childAfterLag?: { proc: ProcMemory; heap: ChildMemory };
   scrapes?: ScrapeStats;
+  /** The same scrapes asking for gzip. */
+  scrapesGzip?: ScrapeStats;
   lag?: LagResult & { rate: number; seconds: number; recorded: number };
   inProcess?: InProcessResult;
   replay?: ReplayRun;
@@ -86,10 +88,17 @@ export function summaryRows(r: BenchResults): Row[] {
     rows.push([`3/4 round ${x.round}, ${x.bin}`, `start → complete ${secs(x.start.completeSeconds)}, heap ${count(Math.round(x.heapPerObject))} B/object`,
       `crotel's list ${x.start.listedSeconds !== undefined ? secs(x.start.listedSeconds) : 'n/a'}, /readyz ${secs(x.start.readySeconds)}; heapUsed after GC ${mib(x.afterSync.heap.heapUsed)} (empty ${mib(r.rounds!.empty[x.bin]!.heap.heapUsed)}), RSS ${mib(x.afterSync.proc.rss)}`]);
   }
+  const cpu = (s: ScrapeStats): string => (s.cpuMsPerScrape === undefined ? '' : `; crotel CPU ${ms(s.cpuMsPerScrape)} per scrape`);
   if (r.scrapes) {
     const s = r.scrapes;
     rows.push(['5 full scrape', `min ${ms(s.minMs)}, median ${ms(s.medianMs)}, max ${ms(s.maxMs)} (${s.runs} runs)`,
-      `${mib(s.bytes)}, ${count(s.series)} series (${count(s.objectSeries)} object series, ${count(s.storageSeries)} storage)`]);
+      `${mib(s.bytes)}, ${count(s.series)} series (${count(s.objectSeries)} object series, ${count(s.storageSeries)} storage)${cpu(s)}`]);
+  }
+  if (r.scrapesGzip) {
+    const s = r.scrapesGzip;
+    const ratio = s.wireBytes > 0 ? ` (${(s.bytes / s.wireBytes).toFixed(1)}× smaller)` : '';
+    rows.push(['5 full scrape, gzip', `min ${ms(s.minMs)}, median ${ms(s.medianMs)}, max ${ms(s.maxMs)} (${s.runs} runs)`,
+      `${size(s.wireBytes)} on the wire${ratio}, ${mib(s.bytes)} inflated by the client (timed), ${count(s.series)} series${cpu(s)}`]);
   }
   if (r.lag) {
     const l = r.lag;

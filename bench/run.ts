@@ -25,7 +25,7 @@ import { measureScrapes } from './measure-scrape.ts';
 import { measureStart } from './measure-start.ts';
 import { currentResourceVersion, recordWatch } from './record-watch.ts';
 import { summaryMarkdown, type BenchResults } from './report.ts';
-import { count, mib, ms, rate, secs } from './stats.ts';
+import { count, mib, ms, rate, secs, size } from './stats.ts';
 
 const CRD = new URL('../examples/databaseinstance/crd.yaml', import.meta.url).pathname;
 const CONFIG = new URL('../examples/databaseinstance/crotel.yaml', import.meta.url).pathname;
@@ -41,7 +41,9 @@ const HELP = `crotel metrics benchmark (real kube-apiserver + etcd, real crotel 
   --concurrency N       parallel requests while loading (default 48)
   --page-size N         list page size of the bare-list baseline (default 500, as crotel)
   --lists N             bare-list runs; the fastest is the baseline (default 2)
-  --scrapes N           timed full scrapes (default 5)
+  --scrapes N           timed full scrapes, plain and again with gzip (default 5 each)
+  --only-scrape         stop after step 5 (no lag, in-process memory or replay): the scrape
+                        figures alone, e.g. --objects 5000 --scrapes 20 --only-scrape
   --rate R              status writes per second in the lag step (default 100)
   --duration S          seconds of writing in the lag step (default 20)
   --max-in-flight N     writes in flight at most in the lag step (default 32)
@@ -85,6 +87,7 @@ function parseFlags(argv: string[]) {
       'compare-bin': { type: 'string' },
       rounds: { type: 'string', default: '2' },
       'no-in-process': { type: 'boolean', default: false },
+      'only-scrape': { type: 'boolean', default: false },
       json: { type: 'string' },
       keep: { type: 'string' },
       'lag-csv': { type: 'string' },
@@ -109,7 +112,8 @@ function parseFlags(argv: string[]) {
     replayCatalog: values['replay-catalog'],
     compareBin: values['compare-bin'],
     rounds: Math.floor(numberFlag('rounds', values.rounds)),
-    inProcess: !values['no-in-process'],
+    inProcess: !values['no-in-process'] && !values['only-scrape'],
+    onlyScrape: values['only-scrape'],
     json: values.json,
     keep: values.keep,
     lagCsv: values['lag-csv'],
@@ -199,13 +203,22 @@ async function main(): Promise<number> {
         return sample;
       });
 
-      // 5. Full scrapes
-      results.scrapes = await step('scrapes', () => measureScrapes(child.url, flags.scrapes));
+      // 5. Full scrapes: plain text, then gzip (what Prometheus asks for).
+      results.scrapes = await step('scrapes', () => measureScrapes(child.url, flags.scrapes, { pid: child.pid }));
       if (results.scrapes) {
         const s = results.scrapes;
-        log(`5. scrape: min ${ms(s.minMs)}, median ${ms(s.medianMs)}; ${mib(s.bytes)}, ${count(s.series)} series, ${count(s.storageSeries)} storage`);
-        results.childAfterScrapes = child.proc();
+        log(`5. scrape: min ${ms(s.minMs)}, median ${ms(s.medianMs)}; ${mib(s.bytes)}, ${count(s.series)} series, ${count(s.storageSeries)} storage; crotel CPU ${ms(s.cpuMsPerScrape ?? Number.NaN)}/scrape`);
       }
+      results.scrapesGzip = await step('gzip scrapes', () => measureScrapes(child.url, flags.scrapes, { gzip: true, pid: child.pid }));
+      if (results.scrapesGzip) {
+        const s = results.scrapesGzip;
+        log(`5. gzip scrape: min ${ms(s.minMs)}, median ${ms(s.medianMs)}; ${size(s.wireBytes)} on the wire (${mib(s.bytes)} inflated), ${count(s.series)} series; crotel CPU ${ms(s.cpuMsPerScrape ?? Number.NaN)}/scrape`);
+      }
+      if (results.scrapes || results.scrapesGzip) results.childAfterScrapes = child.proc();
+    }
+
+    if (crotel && results.start && !flags.onlyScrape) {
+      const child = crotel;
 
       // 6. Lag at a fixed rate, recording the watch stream for step 7.
       const writeApi = api;
@@ -243,7 +256,7 @@ async function main(): Promise<number> {
 
     // Objects for seeding the replay: a full list dumped to a file (not timed).
     const dumpApi = api;
-    const haveObjectsFile = (await step('dump objects', () => bareList(dumpApi, flags.pageSize, objectsFile))) !== undefined;
+    const haveObjectsFile = !flags.onlyScrape && (await step('dump objects', () => bareList(dumpApi, flags.pageSize, objectsFile))) !== undefined;
     if (crotel) {
       await crotel.stop();
       crotel = undefined;

@@ -1,6 +1,9 @@
 // Reads /metrics as a scraper does, streaming: counts bytes and series without building the
 // body as one string, and hands lines with a given prefix to a callback (the lag sampler).
+// With `gzip`, it asks as Prometheus does (Accept-Encoding: gzip) and inflates the answer as it
+// arrives, so the time includes the client's decompression, as Prometheus pays it.
 import { Agent, get } from 'node:http';
+import { createGunzip } from 'node:zlib';
 import { now } from './stats.ts';
 
 const agent = new Agent({ keepAlive: true, maxSockets: 2 });
@@ -11,6 +14,10 @@ export interface ScrapeResult {
   readonly startedAt: number;
   readonly endedAt: number;
   readonly bytes: number;
+  /** Bytes on the wire (the body as sent: compressed with gzip, else equal to `bytes`). */
+  readonly wireBytes: number;
+  /** Content-Encoding of the answer ('' when none). */
+  readonly encoding: string;
   /** Sample lines (everything that is not a comment or blank). */
   readonly series: number;
   /** Lines of database_instance_* families. */
@@ -22,16 +29,26 @@ export interface ScrapeResult {
 }
 
 /** `count`: also count the sample lines it accepts (e.g. one per object of another family). */
-export function scrape(url: string, onLine?: { prefix: string; line: (text: string) => void }, count?: (line: string) => boolean): Promise<ScrapeResult> {
+export function scrape(url: string, onLine?: { prefix: string; line: (text: string) => void }, options: { gzip?: boolean; count?: (line: string) => boolean } = {}): Promise<ScrapeResult> {
   const startedAt = now();
   return new Promise((resolve, reject) => {
-    const req = get(`${url}/metrics`, { agent }, (res) => {
+    const headers = options.gzip ? { 'accept-encoding': 'gzip' } : {};
+    const req = get(`${url}/metrics`, { agent, headers }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
         reject(new Error(`/metrics answered ${res.statusCode}`));
         return;
       }
-      res.setEncoding('utf8');
+      const encoding = res.headers['content-encoding'] ?? '';
+      if (encoding !== '' && encoding !== 'gzip') {
+        res.resume();
+        reject(new Error(`/metrics answered with Content-Encoding ${encoding}`));
+        return;
+      }
+      let wireBytes = 0;
+      res.on('data', (chunk: Buffer) => (wireBytes += chunk.length));
+      const body = encoding === 'gzip' ? res.pipe(createGunzip()) : res;
+      body.setEncoding('utf8');
       let carry = '';
       let bytes = 0;
       let series = 0;
@@ -41,14 +58,14 @@ export function scrape(url: string, onLine?: { prefix: string; line: (text: stri
       const take = (line: string): void => {
         if (line === '' || line.charCodeAt(0) === 35 /* # */) return;
         series++;
-        if (count?.(line)) counted++;
+        if (options.count?.(line)) counted++;
         if (line.startsWith('database_instance_')) {
           objectSeries++;
           if (line.startsWith('database_instance_storage_gb{')) storageSeries++;
           if (onLine && line.startsWith(onLine.prefix)) onLine.line(line);
         }
       };
-      res.on('data', (chunk: string) => {
+      body.on('data', (chunk: string) => {
         bytes += Buffer.byteLength(chunk);
         const text = carry + chunk;
         let start = 0;
@@ -59,12 +76,13 @@ export function scrape(url: string, onLine?: { prefix: string; line: (text: stri
         }
         carry = text.slice(start);
       });
-      res.on('end', () => {
+      body.on('end', () => {
         take(carry);
         const endedAt = now();
-        resolve({ ms: endedAt - startedAt, startedAt, endedAt, bytes, series, objectSeries, storageSeries, counted });
+        resolve({ ms: endedAt - startedAt, startedAt, endedAt, bytes, wireBytes, encoding, series, objectSeries, storageSeries, counted });
       });
-      res.on('error', reject);
+      body.on('error', reject);
+      if (body !== res) res.on('error', reject);
     });
     req.on('error', reject);
     req.setTimeout(300_000, () => req.destroy(new Error('/metrics timed out')));

@@ -22,6 +22,11 @@ export function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
+/** KiB below 1 MiB (a compressed scrape of a few thousand objects), else MiB. */
+export function size(bytes: number): string {
+  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : mib(bytes);
+}
+
 export function ms(milliseconds: number): string {
   return Number.isFinite(milliseconds) ? `${milliseconds.toFixed(milliseconds < 10 ? 2 : 0)} ms` : 'n/a';
 }

@@ -122,7 +122,7 @@ async function timeToHealth(crotel: BenchCrotel, objects: number, timeoutMs: num
   // /readyz polled first (cheap): full scrapes compete with the lists for crotel's one thread.
   for (let scrapes = 1; ; scrapes++) {
     if (now() > deadline) throw new Error(`not every object's health on /metrics within ${timeoutMs} ms`);
-    const result = await scrape(crotel.url, undefined, isHealthOne);
+    const result = await scrape(crotel.url, undefined, { count: isHealthOne });
     if (result.counted >= objects) {
       const cpuSeconds = cpuSecondsOf(crotel.pid);
       const listed = crotel.crotel.output().split('\n').filter((l) => l.includes('"msg":"listed"') && !l.includes('CustomResourceDefinition'))
@@ -285,7 +285,7 @@ async function main(): Promise<number> {
       // 5. Full scrapes
       results.scrapes = await step('scrapes', async () => {
         const runs = [];
-        for (let i = 0; i < flag('scrapes'); i++) runs.push(await scrape(child.url, undefined, isHealthOne));
+        for (let i = 0; i < flag('scrapes'); i++) runs.push(await scrape(child.url, undefined, { count: isHealthOne }));
         const times = runs.map((s) => s.ms);
         const last = runs[runs.length - 1]!;
         if (last.counted < N) throw new Error(`a full scrape had ${last.counted} objects' health, expected ${N}`);

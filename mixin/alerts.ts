@@ -115,20 +115,19 @@ export function objectRules(c: MixinConfig): RuleFile {
 }
 
 export function selfRules(c: MixinConfig): RuleFile {
-  const sel = (name: string): string => `{${matchers(`__name__=~"${name}"`, c.crotelSelector)}}`;
+  const sel = (name: string): string => `${name}{${c.crotelSelector}}`;
   return {
     file: 'crotel-self.yml',
     header: [
-      "crotel's own health, per replica. Self-metric names differ by path: over OTLP Prometheus adds unit",
-      'suffixes (crotel.watch.up, unit 1 → crotel_watch_up_ratio), crotel\'s /metrics serves crotel_watch_up;',
-      'the expressions accept both.',
+      "crotel's own health, per replica. The names are the same on both paths: /metrics names each family",
+      "as Prometheus's OTLP translation does (the 0/1 gauges carry no unit, so no _ratio suffix).",
     ].join('\n'),
     groups: [{
       name: 'crotel-self',
       rules: withRunbooks(c, [
         {
           alert: 'CrotelWatchDown',
-          expr: `${sel('crotel_watch_up(_ratio)?')} == 0`,
+          expr: `${sel('crotel_watch_up')} == 0`,
           for: '5m',
           labels: { severity: 'critical' },
           annotations: {
@@ -138,7 +137,7 @@ export function selfRules(c: MixinConfig): RuleFile {
         },
         {
           alert: 'CrotelResourceNotSynced',
-          expr: `${sel('crotel_resource_synced(_ratio)?')} == 0`,
+          expr: `${sel('crotel_resource_synced')} == 0`,
           for: '10m',
           labels: { severity: 'warning' },
           annotations: {

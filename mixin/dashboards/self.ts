@@ -66,7 +66,7 @@ export function selfPanels(c: MixinConfig): PanelJson[] {
         {
           refId: 'A',
           datasource: ds.prometheus,
-          expr: `count({__name__=~"crotel_watch_up(_ratio)?", job="$job", ${c.clusterLabel}=~"$cluster"} == 0) or vector(0)`,
+          expr: `count(crotel_watch_up{job="$job", ${c.clusterLabel}=~"$cluster"} == 0) or vector(0)`,
           instant: true,
           range: false,
         },
@@ -108,7 +108,7 @@ export function selfPanels(c: MixinConfig): PanelJson[] {
         {
           refId: 'A',
           datasource: ds.prometheus,
-          expr: `count({__name__=~"crotel_resource_synced(_ratio)?", job="$job", ${c.clusterLabel}=~"$cluster"} == 0) or vector(0)`,
+          expr: `count(crotel_resource_synced{job="$job", ${c.clusterLabel}=~"$cluster"} == 0) or vector(0)`,
           instant: true,
           range: false,
         },
@@ -311,14 +311,14 @@ export function selfPanels(c: MixinConfig): PanelJson[] {
         {
           refId: 'A',
           datasource: ds.prometheus,
-          expr: `min by (crotel_resource) ({__name__=~"crotel_watch_up(_ratio)?", job="$job", ${c.clusterLabel}=~"$cluster"})`,
+          expr: `min by (crotel_resource) (crotel_watch_up{job="$job", ${c.clusterLabel}=~"$cluster"})`,
           legendFormat: 'watch {{crotel_resource}}',
           range: true,
         },
         {
           refId: 'B',
           datasource: ds.prometheus,
-          expr: `min by (crotel_resource) ({__name__=~"crotel_resource_synced(_ratio)?", job="$job", ${c.clusterLabel}=~"$cluster"})`,
+          expr: `min by (crotel_resource) (crotel_resource_synced{job="$job", ${c.clusterLabel}=~"$cluster"})`,
           legendFormat: 'synced {{crotel_resource}}',
           range: true,
         },
@@ -397,14 +397,14 @@ export function selfPanels(c: MixinConfig): PanelJson[] {
         {
           refId: 'A',
           datasource: ds.prometheus,
-          expr: `histogram_quantile(0.5, sum by (le, crotel_resource) (rate({__name__=~"crotel_list_duration(_seconds)?_bucket", job="$job", ${c.clusterLabel}=~"$cluster"}[$__rate_interval])))`,
+          expr: `histogram_quantile(0.5, sum by (le, crotel_resource) (rate(crotel_list_duration_seconds_bucket{job="$job", ${c.clusterLabel}=~"$cluster"}[$__rate_interval])))`,
           legendFormat: 'p50 {{crotel_resource}}',
           range: true,
         },
         {
           refId: 'B',
           datasource: ds.prometheus,
-          expr: `histogram_quantile(0.95, sum by (le, crotel_resource) (rate({__name__=~"crotel_list_duration(_seconds)?_bucket", job="$job", ${c.clusterLabel}=~"$cluster"}[$__rate_interval])))`,
+          expr: `histogram_quantile(0.95, sum by (le, crotel_resource) (rate(crotel_list_duration_seconds_bucket{job="$job", ${c.clusterLabel}=~"$cluster"}[$__rate_interval])))`,
           legendFormat: 'p95 {{crotel_resource}}',
           range: true,
         },

@@ -25,6 +25,16 @@ export interface ShipperOptions {
 
 const SCOPE = { name: 'crotel.lifecycle' };
 
+/** Whether `work` settled before `deadline` (epoch ms); it is not cancelled, only no longer awaited. */
+async function beforeDeadline(work: Promise<unknown>, deadline: number): Promise<boolean> {
+  const gaveUp = new AbortController();
+  try {
+    return await Promise.race([work.then(() => true, () => true), sleep(Math.max(0, deadline - Date.now()), gaveUp.signal).then(() => false)]);
+  } finally {
+    gaveUp.abort();
+  }
+}
+
 function hr(ms: number): HrTime {
   return [Math.floor(ms / 1000), Math.round((ms % 1000) * 1e6)];
 }
@@ -89,6 +99,8 @@ export class SpanShipper {
   private readonly backoff = new Backoff(1000, 30_000);
   private readonly stopped = new AbortController();
   private wake?: () => void;
+  /** Spans of the export under way (taken off the queue, not yet acknowledged). */
+  private inFlight = 0;
   private readonly loop: Promise<void>;
 
   constructor(options: ShipperOptions) {
@@ -115,17 +127,19 @@ export class SpanShipper {
     const deadline = Date.now() + deadlineMs;
     this.stopped.abort();
     this.wake?.();
-    await this.loop;
-    while (this.queued > 0 && Date.now() < deadline) {
+    // The loop may be inside an export that an unreachable or hanging Collector holds for the
+    // exporter's whole timeout (and its retries): wait for it only until the deadline.
+    const loopEnded = await beforeDeadline(this.loop, deadline);
+    while (loopEnded && this.queued > 0 && Date.now() < deadline) {
       if (!(await this.exportBatch(Math.max(100, deadline - Date.now())))) break;
     }
-    if (this.queued > 0) this.options.onDropped('shutdown', this.queued);
+    // A batch still in flight at the deadline was not confirmed sent: counted with the rest.
+    const unsent = this.queued + this.inFlight;
+    if (unsent > 0) this.options.onDropped('shutdown', unsent);
     this.queue = [];
     this.head = 0;
     // An exporter still retrying against an unreachable endpoint must not hold the process.
-    const gaveUp = new AbortController();
-    await Promise.race([this.options.exporter.shutdown().catch(() => {}), sleep(Math.max(0, deadline - Date.now()), gaveUp.signal)]);
-    gaveUp.abort();
+    await beforeDeadline(this.options.exporter.shutdown().catch(() => {}), deadline);
   }
 
   private async run(): Promise<void> {
@@ -153,8 +167,10 @@ export class SpanShipper {
     const size = Math.min(this.queued, this.options.batchSize ?? 512);
     const batch = this.queue.slice(this.head, this.head + size);
     this.head += size;
+    this.inFlight = size;
     const result = await new Promise<ExportResult>((resolve) => {
       const timer = setTimeout(() => resolve({ code: ExportResultCode.FAILED, error: new Error('export timed out') }), timeoutMs);
+      timer.unref(); // an export abandoned at shutdown must not keep the process alive
       try {
         this.options.exporter.export(batch.map((r) => toReadableSpan(r, this.options.resource)), (r) => {
           clearTimeout(timer);
@@ -165,6 +181,7 @@ export class SpanShipper {
         resolve({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
       }
     });
+    this.inFlight = 0;
     if (result.code !== ExportResultCode.SUCCESS) {
       this.options.onExportFailed?.(result.error);
       this.queue = batch.concat(this.queue.slice(this.head));

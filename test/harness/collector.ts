@@ -21,6 +21,8 @@ export interface Collector {
 export interface CollectorOptions {
   /** OTLP/HTTP JSON endpoint everything is exported to (e.g. an OtlpSink's). */
   readonly exportTo: string;
+  /** How it exports (default json, what OtlpSink reads; Prometheus's OTLP receiver takes proto). */
+  readonly encoding?: 'json' | 'proto';
   /** Serve both receivers over TLS with this certificate; with clientCaFile, require client certificates (mTLS). */
   readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly clientCaFile?: string };
 }
@@ -38,7 +40,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     },
     processors: { batch: { timeout: '200ms' } },
     exporters: {
-      otlp_http: { endpoint: options.exportTo, encoding: 'json', compression: 'none', retry_on_failure: { enabled: true } },
+      otlp_http: { endpoint: options.exportTo, encoding: options.encoding ?? 'json', compression: 'none', retry_on_failure: { enabled: true } },
     },
     service: {
       telemetry: { metrics: { level: 'none' }, logs: { level: 'info' } },

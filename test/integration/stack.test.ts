@@ -4,6 +4,11 @@
 // (addresses through its environment variables), Prometheus 3.16 with prometheus/prometheus.yml
 // and rules/, and Jaeger v2 as the trace store (Tempo's role in compose). See examples/demo/stack.ts.
 //
+// Prometheus gets crotel's series twice, under two jobs: pushed over OTLP through the Collector
+// (job crotel) and scraped from /metrics (job crotel-scrape, what a ServiceMonitor user has). Every
+// shipped dashboard query must return data and every shipped rule must evaluate alike on both, and
+// every metric name they read (found with Prometheus's own parser) must exist under both jobs.
+//
 // About the Failed-phase alert: the shipped rule says `for: 5m`, and it must stay the shipped
 // rule, so this test does not wait five minutes for `firing`. It proves the live half here — the
 // real rule, evaluated by the real Prometheus on data that crossed crotel → Collector → OTLP
@@ -14,7 +19,9 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
+import { parse as parseYaml } from 'yaml';
 import { startStack, type Stack } from '../../examples/demo/stack.ts';
+import { createTelemetry } from '../../src/metrics/telemetry.ts';
 import { createInstance } from '../harness/databaseinstances.ts';
 import { ensureNamespace } from '../harness/kube.ts';
 import { waitFor } from '../harness/processes.ts';
@@ -35,34 +42,94 @@ const PANELS_AWAITING_LIFECYCLE_METRICS: readonly string[] = [];
 const TEMPO_SPAN_METRICS = /traces_spanmetrics_/;
 const LIFECYCLE_METRIC = /crotel_transitions_total|crotel_state_duration|crotel_episode/;
 
-/** What Grafana would put in place of its macros and of the dashboards' variables. */
-const SUBSTITUTIONS: [RegExp, string][] = [
-  [/\$__rate_interval/g, '1m'], // max(4 × 10 s scrape interval, step + scrape interval)
-  [/\$__interval/g, '30s'],
-  [/\$__range/g, '1h'],
-  [/\$job\b/g, 'crotel'], // the OTLP path: service.name
-  [/\$(cluster|kind|namespace|engine)\b/g, '.*'], // "All" (allValue .*)
-];
+/**
+ * The two ways Prometheus gets crotel's series in the stack: the OTLP push (job = service.name)
+ * and its own scrape of /metrics (prometheus.yml's job crotel-scrape). Every shipped dashboard
+ * query and rule must work on both.
+ */
+const PATHS = [
+  { path: 'push', job: 'crotel' },
+  { path: 'scrape', job: 'crotel-scrape' },
+] as const;
+type Job = (typeof PATHS)[number]['job'];
+
+/** What Grafana would put in place of its macros and of the dashboards' variables, for one $job. */
+function substitute(expr: string, job: Job): string {
+  const substitutions: [RegExp, string][] = [
+    [/\$__rate_interval/g, '1m'], // max(4 × 10 s scrape interval, step + scrape interval)
+    [/\$__interval/g, '30s'],
+    [/\$__range/g, '1h'],
+    [/\$job\b/g, job],
+    [/\$(cluster|kind|namespace|engine)\b/g, '.*'], // "All" (allValue .*)
+  ];
+  return substitutions.reduce((e, [re, v]) => e.replace(re, v), expr);
+}
 
 interface Target { expr?: string; query?: string; datasource?: { type: string } }
 interface Panel { type: string; title: string; targets?: Target[]; panels?: Panel[]; datasource?: { type: string } }
-interface Variable { type: string; name: string; query: { query: string } | string; current?: { value?: string } }
+interface Variable { type: string; name: string; query: { query: string } | string; current?: { value?: string }; includeAll?: boolean; allValue?: string }
 interface Dashboard { panels: Panel[]; templating: { list: Variable[] } }
 
 const dashboards = readdirSync(DASHBOARD_DIR).filter((f) => f.endsWith('.json')).sort()
   .map((file) => ({ file, dashboard: JSON.parse(readFileSync(DASHBOARD_DIR + file, 'utf8')) as Dashboard }));
 
-function promQueries(): { panel: string; expr: string }[] {
+function promQueries(job: Job = 'crotel'): { panel: string; expr: string }[] {
   const out: { panel: string; expr: string }[] = [];
   for (const { file, dashboard } of dashboards) {
     for (const panel of dashboard.panels.flatMap((p) => [p, ...(p.panels ?? [])])) {
       for (const t of panel.targets ?? []) {
         if ((t.datasource ?? panel.datasource)?.type !== 'prometheus' || !t.expr || TEMPO_SPAN_METRICS.test(t.expr)) continue;
-        out.push({ panel: `${file}: ${panel.title}`, expr: SUBSTITUTIONS.reduce((e, [re, v]) => e.replace(re, v), t.expr) });
+        out.push({ panel: `${file}: ${panel.title}`, expr: substitute(t.expr, job) });
       }
     }
   }
   return out;
+}
+
+interface Rule { alert?: string; record?: string; expr: string }
+const RULE_DIR = new URL('../../prometheus/rules/', import.meta.url).pathname;
+const shippedRules: Rule[] = readdirSync(RULE_DIR).filter((f) => f.endsWith('.yml')).sort()
+  .flatMap((f) => (parseYaml(readFileSync(RULE_DIR + f, 'utf8')) as { groups: { rules: Rule[] }[] }).groups.flatMap((g) => g.rules));
+/** The mixin's default selector, as every shipped rule spells it. */
+const RULE_JOB = 'job="crotel"';
+
+/** A shipped rule's expression as it would select the given job's series. */
+function ruleFor(rule: Rule, job: Job): string {
+  return rule.expr.replaceAll(RULE_JOB, `job="${job}"`);
+}
+
+interface AstNode { type?: string; name?: string; matchers?: { type: string; name: string; value: string }[]; [key: string]: unknown }
+
+/**
+ * Every series selector of a PromQL expression, from Prometheus's own parser
+ * (/api/v1/parse_query): the metric name part (name or __name__ matchers) and the job matcher.
+ */
+async function selectorsOf(expr: string): Promise<{ name: string; job?: string }[]> {
+  const ast = await prom<AstNode>(`/api/v1/parse_query?query=${encodeURIComponent(expr)}`);
+  const out: { name: string; job?: string }[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (typeof node !== 'object' || node === null) return;
+    const n = node as AstNode;
+    if ((n.type === 'vectorSelector' || n.type === 'matrixSelector') && Array.isArray(n.matchers)) {
+      const nameMatchers = n.matchers.filter((m) => m.name === '__name__');
+      const name = nameMatchers.map((m) => `__name__${m.type}${JSON.stringify(m.value)}`).join(', ');
+      const job = n.matchers.find((m) => m.name === 'job' && m.type === '=')?.value;
+      out.push({ name, ...(job !== undefined ? { job } : {}) });
+    }
+    for (const value of Object.values(n)) walk(value);
+  };
+  walk(ast);
+  return out;
+}
+
+/** The labels that name an object in a rule's result (two paths, same object → same key). */
+function objectKey(metric: Record<string, string>): string | undefined {
+  const namespace = metric.namespace ?? metric.k8s_namespace_name;
+  const name = metric.name ?? metric.k8s_object_name;
+  if (namespace === undefined || name === undefined) return undefined;
+  const { job: _job, instance: _instance, k8s_cluster_name: _cluster, deployment_environment_name: _env, ...rest } = metric;
+  return JSON.stringify(Object.keys(rest).sort().map((k) => [k, rest[k]]));
 }
 
 let stack: Stack;
@@ -175,28 +242,43 @@ test('the dashboards show the lifecycle metrics, and no panel is exempt from the
   for (const exempt of PANELS_AWAITING_LIFECYCLE_METRICS) assert.ok(lifecyclePanels.includes(exempt), `${exempt} reads no lifecycle metric`);
 });
 
-test('every dashboard variable query finds values, and the defaults exist', async () => {
-  for (const { file, dashboard } of dashboards) {
-    for (const v of dashboard.templating.list) {
-      if (v.type === 'datasource') continue; // picks a datasource, queries no series
-      const text = typeof v.query === 'string' ? v.query : v.query.query;
-      const m = /^label_values\((.+),\s*(\w+)\)$/.exec(text);
-      assert.ok(m, `${file} $${v.name}: only label_values(metric, label) variables are used (got ${text})`);
-      const selector = SUBSTITUTIONS.reduce((e, [re, val]) => e.replace(re, val), m[1]!);
-      let values: string[] = [];
-      await waitFor(`${file} $${v.name} values`, async () => {
-        values = await prom<string[]>(`/api/v1/label/${m[2]}/values?match[]=${encodeURIComponent(selector)}`);
-        return values.length > 0;
-      }, 60_000, 1000);
-      const def = v.current?.value;
-      if (def && def !== '$__all') assert.ok(values.includes(def), `${file} $${v.name}: default ${def} not in ${values.join(', ')}`);
+for (const { path, job } of PATHS) {
+  test(`every dashboard variable query finds values, and the defaults exist (${path} path, job ${job})`, async () => {
+    for (const { file, dashboard } of dashboards) {
+      for (const v of dashboard.templating.list) {
+        if (v.type === 'datasource') continue; // picks a datasource, queries no series
+        const text = typeof v.query === 'string' ? v.query : v.query.query;
+        const m = /^label_values\((.+),\s*(\w+)\)$/.exec(text);
+        assert.ok(m, `${file} $${v.name}: only label_values(metric, label) variables are used (got ${text})`);
+        const selector = substitute(m[1]!, job);
+        // A scrape carries no resource attributes on the series (they are in target_info), so
+        // the cluster variable has no values there; it is an "All" (.*) variable, which matches
+        // series without the label, and the panel check below runs with it.
+        if (path === 'scrape' && m[2] === 'k8s_cluster_name') {
+          assert.ok(v.includeAll && v.allValue === '.*', `${file} $${v.name}: must offer All = .* for scraped series`);
+          continue;
+        }
+        let values: string[] = [];
+        await waitFor(`${file} $${v.name} values (${job})`, async () => {
+          values = await prom<string[]>(`/api/v1/label/${m[2]}/values?match[]=${encodeURIComponent(selector)}`);
+          return values.length > 0;
+        }, 60_000, 1000);
+        const def = v.current?.value;
+        if (def && def !== '$__all') {
+          // $job's default names the push path; on the scrape path the user picks crotel-scrape.
+          const expected = v.name === 'job' ? job : def;
+          assert.ok(values.includes(expected), `${file} $${v.name}: ${expected} not in ${values.join(', ')}`);
+        }
+      }
     }
-  }
-});
+  });
+}
 
-test('every PromQL query in every dashboard panel returns data from Prometheus', async () => {
-  const queries = promQueries().filter((q) => !PANELS_AWAITING_LIFECYCLE_METRICS.includes(q.panel));
-  assert.ok(queries.length >= 30, `queries: ${queries.length}`);
+test('every PromQL query in every dashboard panel returns data from Prometheus, pushed and scraped', async () => {
+  // The same panel under both jobs; a query that does not depend on $job is run once.
+  const queries = [...new Map(PATHS.flatMap(({ job }) => promQueries(job).map((q) => ({ ...q, job }))).map((q) => [q.expr, q])).values()]
+    .filter((q) => !PANELS_AWAITING_LIFECYCLE_METRICS.includes(q.panel));
+  assert.ok(queries.filter((q) => q.job === 'crotel-scrape').length >= 30, `scrape-path queries: ${queries.length}`);
   // rate()/increase() need two samples in the window: the 10 s scrape and the 1 s OTLP push get
   // there within a minute of the stack starting.
   let empty: string[] = [];
@@ -211,6 +293,69 @@ test('every PromQL query in every dashboard panel returns data from Prometheus',
     return empty.length === 0;
   }, 120_000, 2000).catch(() => {});
   assert.deepEqual(empty, [], 'dashboard queries without data');
+});
+
+test('every metric a dashboard panel or a rule reads exists under both jobs (one naming for push and scrape)', async () => {
+  const exprs = [
+    ...promQueries('crotel').map((q) => ({ what: q.panel, expr: q.expr })),
+    ...shippedRules.map((r) => ({ what: `rule ${r.alert ?? r.record}`, expr: ruleFor(r, 'crotel') })),
+  ];
+  const names = new Map<string, string>(); // name matcher → first place that reads it
+  for (const { what, expr } of exprs) {
+    for (const sel of await selectorsOf(expr)) {
+      if (sel.job !== 'crotel') continue; // the Collector's own metrics (job otelcol), ALERTS
+      assert.notEqual(sel.name, '', `${what}: a selector without a metric name: ${expr}`);
+      if (!names.has(sel.name)) names.set(sel.name, what);
+    }
+  }
+  assert.ok(names.size >= 15, `metric names read: ${[...names.keys()].join(', ')}`);
+  // An error counter that never counted has no series on either path (no point was recorded).
+  // Such a name must at least be one crotel's /metrics renders once the counter moves: every
+  // self-metric recorded once in a fresh pipeline, rendered by the /metrics serializer.
+  const telemetry = createTelemetry({ version: 'test', stores: () => [], env: {} });
+  const s = telemetry.self;
+  s.objectDropped('r', 'kind_limit'); s.listStarted('r'); s.listCompleted('r', 1); s.watchStarted('r'); s.relist('r', 'gone');
+  s.reflectorError('r', 'watch'); s.invalidObject('r'); s.extractionError('r', 'p'); s.seriesRejectedFor('r', 'x'); s.dropped('m', 1);
+  s.exportFailed('metrics'); s.internalError(); s.spanDrops('queue_full', 1); s.spansSent(1);
+  const rendered = new Set((await telemetry.selfExposition('text')).split('\n').filter((l) => l !== '' && !l.startsWith('#')).map((l) => /^[^{ ]+/.exec(l)![0]));
+  await telemetry.shutdown(1000);
+  let missing: string[] = [];
+  await waitFor('every read metric under both jobs', async () => {
+    missing = [];
+    for (const [name, what] of names) {
+      const found: Job[] = [];
+      for (const { job } of PATHS) if ((await query(`count({${name}, job="${job}"})`)).length > 0) found.push(job);
+      if (found.length === 2) continue;
+      const exact = /^__name__="(.+)"$/.exec(name)?.[1];
+      if (found.length === 0 && exact !== undefined && rendered.has(exact)) continue; // not counted yet, on either path
+      missing.push(`${name} (read by ${what}) has series under ${found.length === 0 ? 'no job' : `only ${found.join()}`}`);
+    }
+    return missing.length === 0;
+  }, 60_000, 2000).catch(() => {});
+  assert.deepEqual(missing, []);
+});
+
+test('every shipped rule evaluates on both paths, and finds the same objects in the incidents namespace', async () => {
+  assert.ok(shippedRules.length >= 12, `rules: ${shippedRules.length}`);
+  for (const rule of shippedRules) assert.ok(rule.expr.includes(RULE_JOB), `${rule.alert}: selects ${RULE_JOB} (the mixin's crotelSelector)`);
+  // broken-db stays Failed, not Ready and without a backup for a day: its alerts hold on both paths.
+  const expectedActive = ['DatabaseInstanceFailed', 'DatabaseInstanceNotReady', 'DatabaseInstanceBackupTooOld', 'CustomResourceFailed', 'CustomResourceNotHealthy'];
+  let diffs: string[] = [];
+  await waitFor('the rules agree on both paths', async () => {
+    diffs = [];
+    for (const rule of shippedRules) {
+      const keys: Record<string, string[]> = {};
+      for (const { job } of PATHS) {
+        const result = await query(ruleFor(rule, job)); // a parse or evaluation error throws
+        keys[job] = result.filter((r) => (r.metric.namespace ?? r.metric.k8s_namespace_name) === 'incidents')
+          .map((r) => objectKey(r.metric)).filter((k) => k !== undefined).sort();
+      }
+      if (JSON.stringify(keys.crotel) !== JSON.stringify(keys['crotel-scrape'])) diffs.push(`${rule.alert}: push ${JSON.stringify(keys.crotel)} vs scrape ${JSON.stringify(keys['crotel-scrape'])}`);
+      if (expectedActive.includes(rule.alert ?? '') && (keys['crotel-scrape'] ?? []).length === 0) diffs.push(`${rule.alert}: not active for incidents/broken-db`);
+    }
+    return diffs.length === 0;
+  }, 60_000, 2000).catch(() => {});
+  assert.deepEqual(diffs, []);
 });
 
 interface JaegerTraces {

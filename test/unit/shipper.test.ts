@@ -52,3 +52,17 @@ test('during an outage the queue stays bounded, the oldest spans are dropped and
   assert.deepEqual(exporter.accepted.slice(-3), ['s9', 's10', 's11'], 'the newest spans survive');
   assert.equal(new Set(exporter.accepted).size, exporter.accepted.length, 'none delivered twice');
 });
+
+test('shutdown keeps its deadline when an export hangs (a Collector that accepts and never answers): the spans in flight are counted as not sent', async () => {
+  const hanging: SpanExporter = { export: () => {}, shutdown: () => new Promise(() => {}) };
+  const drops: [string, number][] = [];
+  // The shipper's own export bound is far beyond the deadline, as the 30 s default is beyond a 10 s grace period.
+  const shipper = new SpanShipper({ exporter: hanging, resource, maxQueue: 100, batchSize: 3, flushIntervalMs: 5, exportTimeoutMs: 60_000, onDropped: (r, n) => drops.push([r, n]) });
+  for (let i = 0; i < 5; i++) shipper.enqueue(record(i));
+  await new Promise((r) => setTimeout(r, 30)); // the loop is now inside an export that never returns
+  const started = Date.now();
+  await shipper.shutdown(300);
+  const elapsed = Date.now() - started;
+  assert.ok(elapsed < 600, `shutdown took ${elapsed} ms with a 300 ms deadline`);
+  assert.deepEqual(drops, [['shutdown', 5]], 'the in-flight batch (3) and the queued rest (2)');
+});
