@@ -299,6 +299,11 @@ export class EpisodeTracker {
   }
 
   private outcomeOf(episode: OpenEpisode, s: Snapshot): 'succeeded' | 'failed' | undefined {
+    // A controller that reports observedGeneration has not acted on a spec it has not observed:
+    // whatever the health says then (configured successPhases outrank the generation check) is
+    // about the old spec, so the episode goes on. This is also what a restarted crotel assumes
+    // (resumedAs): ending it here let a restart re-open the ended trace and export its root twice.
+    if (s.observedGeneration !== undefined && s.generation !== undefined && s.observedGeneration < s.generation) return undefined;
     if (s.health === 'failed') return 'failed';
     if (s.health !== 'current') return undefined;
     // Without observedGeneration an object cannot say it has seen a spec change; wait for the
