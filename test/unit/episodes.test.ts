@@ -259,3 +259,24 @@ test('a spec change does not end while observedGeneration is behind, even when t
   const roots = restarted.sink.spans.filter((s) => s.parentSpanId === undefined);
   assert.deepEqual(roots.map((s) => s.traceId), [traceIdFor('uid-1', 'generation/2')], 'the same trace: no second trace, no degradation');
 });
+
+test('a restart during a spec change the health calls settled (Running, or Failed before the change) still continues it while observedGeneration is behind', () => {
+  for (const [health, phase] of [['current', 'Running'], ['failed', 'Failed']] as const) {
+    const before = snap({ health, generation: 2, observedGeneration: 2, phase, conditions: [ready(health === 'current' ? 'True' : 'False', T0 + 1000)] });
+    const bumped = { ...before, generation: 3, resourceVersion: 'b' };
+    const working = snap({ health: 'in_progress', generation: 3, observedGeneration: 2, phase: 'Provisioning', conditions: [ready('False', T0 + 8000)] });
+    const done = snap({ health: 'current', generation: 3, observedGeneration: 3, phase: 'Running', conditions: [ready('True', T0 + 9000)] });
+    const live = setup();
+    live.at(0); live.tracker.observe(ref, undefined, before);
+    live.at(5000); live.tracker.observe(ref, before, bumped);
+    // The live replica died here; another one lists the object at generation 3, not yet observed.
+    const restarted = setup();
+    restarted.at(6000); restarted.tracker.observe(ref, undefined, bumped);
+    assert.equal(restarted.tracker.openEpisodes(), 1, `${phase}: the spec change is open`);
+    restarted.at(8000); restarted.tracker.observe(ref, bumped, working);
+    restarted.at(9000); restarted.tracker.observe(ref, working, done);
+    const roots = restarted.sink.spans.filter((s) => s.parentSpanId === undefined);
+    assert.deepEqual(roots.map((s) => [s.traceId, s.attributes['crotel.episode.outcome']]), [[traceIdFor('uid-1', 'generation/3'), 'succeeded']], phase);
+    assert.ok(restarted.sink.spans.some((s) => s.name === 'phase Provisioning' && s.traceId === roots[0]!.traceId), `${phase}: the states after the restart are in it`);
+  }
+});
