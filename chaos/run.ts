@@ -28,6 +28,8 @@ const COLLECTOR_CONFIG = join(ROOT, 'otel-collector/config.yaml');
 const NS = 'chaos';
 const LEASE_NS = 'chaos-system';
 const LEASE_SECONDS = 6;
+/** The elector's default renew deadline for this lease: a leader that cannot renew for this long steps down. */
+const RENEW_DEADLINE_MS = (LEASE_SECONDS * 1000 * 2) / 3;
 const SPAN_QUEUE = 300;
 
 export interface ChaosOptions {
@@ -157,10 +159,15 @@ class Replica {
     return this.drops + this.dropsNow;
   }
 
-  noteLeading(leading: boolean, now: number): void {
+  /** True when this replica's term ended (it led at the last sample, not now). */
+  noteLeading(leading: boolean, now: number): boolean {
     const last = this.led.at(-1);
     if (leading && last?.to !== Infinity) this.led.push({ from: now, to: Infinity });
-    else if (!leading && last?.to === Infinity) last.to = now;
+    else if (!leading && last?.to === Infinity) {
+      last.to = now;
+      return true;
+    }
+    return false;
   }
 
   /** Blind spells from a scrape: a relist of an object watch since the last one, or the end of a restart (every watch up). */
@@ -390,7 +397,12 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
         const leaders = replicas.filter((_, i) => isLeader(scrapes[i]));
         leader = leaders.length === 1 ? leaders[0] : undefined;
         if (leaders.length > 1) problems.push(`${at()}: two replicas report leading at once`);
-        for (const r of replicas) r.noteLeading(r === leader, now);
+        for (const r of replicas) {
+          // A term that ends: the leader may not have seen its last changes (its apiserver
+          // connection failed first, it was frozen, or it stopped watching to shut down), and its
+          // successor reports only what came after its own takeover (LeaderElector.leadsAt).
+          if (r.noteLeading(r === leader, now)) windows.push({ from: now - RENEW_DEADLINE_MS - 1000, to: now + 500, why: 'the last seconds of a leader\'s term (not yet seen when it stepped down)', mode: 'closed' });
+        }
         scrapes.forEach((s, i) => replicas[i]!.noteRelists(s, now));
         if (leaders.length === 0) noLeaderSince ??= now;
         else if (noLeaderSince !== undefined) {
