@@ -26,6 +26,8 @@ export interface ExpectedSpan {
   readonly traceId: string;
   readonly name: string;
   readonly uid: string;
+  /** When the state (or episode) it covers began: the journal time of its write, or the object's own (second-precision) time. */
+  readonly openedAt: number;
   /** When the write that closed it was answered (wall ms). */
   readonly closedAt: number;
   readonly root: boolean;
@@ -68,7 +70,7 @@ export function expectedSpans(resource: CompiledResource, journal: readonly Jour
   }
   const keyed = spanKeys(records.map((r) => ({ ...r, traceId: r.record.traceId, name: r.record.name, startMs: r.record.startMs })));
   return [...keyed].map(([key, r]) => ({
-    key, traceId: r.traceId, name: r.name, closedAt: r.closedAt, root: r.record.parentSpanId === undefined,
+    key, traceId: r.traceId, name: r.name, closedAt: r.closedAt, openedAt: r.record.startMs, root: r.record.parentSpanId === undefined,
     uid: String(r.record.attributes['k8s.object.uid']),
   }));
 }

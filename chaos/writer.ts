@@ -21,6 +21,8 @@ interface ObjectState {
   exists: boolean;
   generation: number;
   phase?: string;
+  /** Running with Ready=False. */
+  degraded?: boolean;
   busy: boolean;
 }
 
@@ -28,6 +30,10 @@ type Step = { op: JournalEntry['op']; status?: Record<string, unknown>; spec?: R
 
 const second = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
 const ready = (status: 'True' | 'False', reason: string): Record<string, unknown>[] => [{ type: 'Ready', status, reason, lastTransitionTime: second(Date.now()) }];
+
+function isDegraded(object: { status?: { phase?: string; conditions?: { type?: string; status?: string }[] } }): boolean {
+  return object.status?.phase === 'Running' && object.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'False') === true;
+}
 
 export class Writer {
   readonly journal: JournalEntry[] = [];
@@ -117,16 +123,18 @@ export class Writer {
           ? { op: 'status', status: { phase: 'Failed', conditions: ready('False', 'ProvisioningFailed') } }
           : { op: 'status', status: { phase: 'Running', conditions: ready('True', 'DatabaseReady'), ...rolledOut } };
       case 'Running': {
+        // Degraded: still Running (the CRD has no such phase), Ready=False.
+        if (s.degraded) {
+          return r.chance(0.8)
+            ? { op: 'status', status: { phase: 'Running', conditions: ready('True', 'DatabaseReady') } }
+            : { op: 'delete' };
+        }
         const x = r();
-        if (x < 0.3) return { op: 'status', status: { phase: 'Degraded', conditions: ready('False', 'ReplicaLag') } };
+        if (x < 0.3) return { op: 'status', status: { phase: 'Running', conditions: ready('False', 'ReplicaLag') } };
         if (x < 0.6) return { op: 'spec', spec: { storageGB: r.int(1, 500) } };
         if (x < 0.75) return { op: 'delete' };
         return { op: 'status', status: { lastBackupTime: second(Date.now()) } };
       }
-      case 'Degraded':
-        return r.chance(0.8)
-          ? { op: 'status', status: { phase: 'Running', conditions: ready('True', 'DatabaseReady') } }
-          : { op: 'delete' };
       case 'Updating':
         return { op: 'status', status: { phase: 'Provisioning', conditions: ready('False', 'Resizing') } };
       case 'Failed':
@@ -156,6 +164,7 @@ export class Writer {
         s.exists = true;
         s.generation = object.metadata.generation ?? s.generation;
         if (s.phase !== 'Updating' || (object.status as { observedGeneration?: number } | undefined)?.observedGeneration === s.generation) s.phase = object.status?.phase;
+        s.degraded = isDegraded(object);
         return;
       } catch {
         await new Promise((r) => setTimeout(r, 1000)); // the apiserver may be restarting
@@ -191,5 +200,6 @@ export class Writer {
     s.generation = object.metadata.generation ?? s.generation;
     // A spec change sends the controller back to work: Updating until it provisions again.
     s.phase = step.op === 'spec' ? 'Updating' : object.status?.phase;
+    s.degraded = isDegraded(object);
   }
 }

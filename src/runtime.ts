@@ -129,7 +129,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         onError: (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'leader election: lease not acquired or renewed'),
       })
     : undefined;
-  const emitting = (): boolean => elector?.isLeader ?? true;
+  /** The resourceVersion of the change the tracker is observing now (undefined outside one). */
+  let observing: string | undefined;
+  // A leader reports only what changed during its own term (LeaderElector.leadsAt): what a new
+  // leader sees late from before its takeover was its predecessor's to report.
+  const emitting = (): boolean => (elector ? elector.leadsAt(observing) : true);
   telemetry.meter.createObservableGauge('crotel.leader', { description: '1 while this replica emits spans and lifecycle metrics (always 1 without leader election)' })
     .addCallback((result) => result.observe(emitting() ? 1 : 0));
   const owns = options.shard ? ownedBy(options.shard) : undefined;
@@ -198,7 +202,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       const id = namespace ? `${resource.id}@${namespace}` : resource.id;
       const store = new ResourceStore(resource, budget, {
         ...(owns ? { owns } : {}),
-        changed: (r, previous, next) => tracker.observe(r.ref, previous, next),
+        changed: (r, previous, next, resourceVersion) => {
+          observing = resourceVersion;
+          try {
+            tracker.observe(r.ref, previous, next);
+          } finally {
+            observing = undefined;
+          }
+        },
         invalidObject: (_r, reason) => {
           self.invalidObject(resource.id);
           logger.warn({ resource: id, reason }, 'object skipped: unreadable');

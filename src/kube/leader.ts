@@ -20,11 +20,14 @@ export interface Lease {
   };
 }
 
-/** Reads and writes one Lease. get() gives undefined for 404; update() throws on a conflict (409). */
+/**
+ * Reads and writes one Lease. get() gives undefined for 404; update() throws on a conflict (409).
+ * create() and update() give the Lease the server stored (its new resourceVersion), when known.
+ */
 export interface LeaseClient {
   get(signal: AbortSignal): Promise<Lease | undefined>;
-  create(lease: Lease, signal: AbortSignal): Promise<void>;
-  update(lease: Lease, signal: AbortSignal): Promise<void>;
+  create(lease: Lease, signal: AbortSignal): Promise<Lease | void>;
+  update(lease: Lease, signal: AbortSignal): Promise<Lease | void>;
 }
 
 export function kubeLeaseClient(kc: KubeConfig, namespace: string, name: string): LeaseClient {
@@ -39,12 +42,8 @@ export function kubeLeaseClient(kc: KubeConfig, namespace: string, name: string)
         throw error;
       }
     },
-    async create(lease, signal) {
-      await kubeSendJson(kc, 'POST', collection, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', ...lease }, signal);
-    },
-    async update(lease, signal) {
-      await kubeSendJson(kc, 'PUT', path, lease, signal);
-    },
+    create: (lease, signal) => kubeSendJson<Lease>(kc, 'POST', collection, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', ...lease }, signal),
+    update: (lease, signal) => kubeSendJson<Lease>(kc, 'PUT', path, lease, signal),
   };
 }
 
@@ -86,6 +85,8 @@ export class LeaderElector {
   private observedAt = 0;
   /** Monotonic ms when the last successful acquire-or-renew attempt began (the lease runs from then at the latest). */
   private lastRenew = -Infinity;
+  /** The resourceVersion of the write by which this replica took the lease over (see leadsAt). */
+  private tookOverAt?: bigint;
 
   constructor(options: LeaderElectionOptions) {
     this.options = options;
@@ -103,6 +104,21 @@ export class LeaderElector {
    */
   get isLeader(): boolean {
     return this.leading && this.clock.monotonic() - this.lastRenew < this.renewDeadline;
+  }
+
+  /**
+   * Whether a change the apiserver stored at resourceVersion `rv` is this leader's to report: it
+   * is leading, and the change came after the write by which it took the lease over. A replica
+   * that takes over observes, after the takeover, changes from before it (a watch that was behind,
+   * a backlog replayed after a reconnect, a relist): those belonged to the previous leader's term,
+   * which reported them if it was alive — reporting them again would double them. Resource
+   * versions are etcd revisions, one counter for every kind; where one is not an integer (an
+   * apiserver not backed by etcd) nothing is held back.
+   */
+  leadsAt(rv: string | undefined): boolean {
+    if (!this.isLeader) return false;
+    if (rv === undefined || this.tookOverAt === undefined || !/^\d+$/.test(rv)) return true;
+    return BigInt(rv) > this.tookOverAt;
   }
 
   /** client-go's 10 s, but always below the lease duration (a 3 s lease: 2 s), or a stalled
@@ -163,10 +179,10 @@ export class LeaderElector {
     const durationSeconds = Math.round((this.options.leaseDurationMs ?? 15_000) / 1000);
     const lease = await this.client.get(signal);
     if (!lease) {
-      await this.client.create({
+      this.tookOver(await this.client.create({
         metadata: { name: this.options.name, namespace: this.options.namespace },
         spec: { holderIdentity: this.identity, leaseDurationSeconds: durationSeconds, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 },
-      }, signal);
+      }, signal));
       return true;
     }
     const record = JSON.stringify(lease.spec);
@@ -178,7 +194,7 @@ export class LeaderElector {
     const expired = seenAt - this.observedAt > (lease.spec.leaseDurationSeconds ?? durationSeconds) * 1000;
     if (holder !== '' && holder !== this.identity && !expired) return false;
     const takingOver = holder !== this.identity;
-    await this.client.update({
+    const stored = await this.client.update({
       ...lease,
       spec: {
         holderIdentity: this.identity,
@@ -188,7 +204,14 @@ export class LeaderElector {
         leaseTransitions: (lease.spec.leaseTransitions ?? 0) + (takingOver && holder !== '' ? 1 : 0),
       },
     }, signal); // a 409 (someone else won the race) throws: not leader this round
+    if (takingOver) this.tookOver(stored);
     return true;
+  }
+
+  /** Remembers where this term began; renewals keep it (no one else led meanwhile). */
+  private tookOver(stored: Lease | void): void {
+    const rv = stored?.metadata.resourceVersion;
+    this.tookOverAt = rv !== undefined && /^\d+$/.test(rv) ? BigInt(rv) : undefined;
   }
 
   private async release(): Promise<void> {

@@ -5,8 +5,11 @@ import type { ReflectorSink } from '../kube/reflector.ts';
 import type { SeriesBudget } from './budget.ts';
 
 export interface StoreHooks {
-  /** Called after every change; previous/next undefined for add/delete. */
-  changed?(resource: CompiledResource, previous: Snapshot | undefined, next: Snapshot | undefined): void;
+  /**
+   * Called after every change; previous/next undefined for add/delete. `resourceVersion`: where
+   * the apiserver stored the change, when known (not for a deletion a relist inferred).
+   */
+  changed?(resource: CompiledResource, previous: Snapshot | undefined, next: Snapshot | undefined, resourceVersion?: string): void;
   invalidObject?(resource: CompiledResource, reason: string): void;
   /** Sharding: objects this process owns (default: all). */
   owns?(uid: string): boolean;
@@ -85,21 +88,22 @@ export class ResourceStore implements ReflectorSink {
     if (previous?.identityAltered) this.identityAltered--;
     if (snapshot.identityAltered) this.identityAltered++;
     this.entries.set(snapshot.uid, snapshot);
-    this.hooks.changed?.(this.resource, previous, snapshot);
+    this.hooks.changed?.(this.resource, previous, snapshot, snapshot.resourceVersion || undefined);
     return snapshot.uid;
   }
 
   remove(object: unknown): void {
     const uid = uidOf(object);
-    if (uid) this.delete(uid);
+    // A DELETED event carries the object as of its deletion: its resourceVersion is the deletion's.
+    if (uid) this.delete(uid, resourceVersionOf(object) || undefined);
   }
 
-  private delete(uid: string): void {
+  private delete(uid: string, resourceVersion?: string): void {
     const previous = this.entries.get(uid);
     if (!previous) return;
     this.entries.delete(uid);
     if (previous.identityAltered) this.identityAltered--;
     this.budget.release(this.resource.families, previous.samples);
-    this.hooks.changed?.(this.resource, previous, undefined);
+    this.hooks.changed?.(this.resource, previous, undefined, resourceVersion);
   }
 }

@@ -118,6 +118,11 @@ function resumedAs(s: Snapshot, generation: number, lastMove: number | undefined
   return lastMove !== undefined && s.createdAt !== undefined && lastMove - s.createdAt > DEGRADATION_GAP_MS ? 'degraded' : 'own';
 }
 
+/** The controller reports observedGeneration and has not observed the current generation yet. */
+function behind(s: Snapshot): boolean {
+  return s.observedGeneration !== undefined && s.generation !== undefined && s.observedGeneration < s.generation;
+}
+
 /** The latest lastTransitionTime among the object's conditions. */
 function latestTransition(s: Snapshot): number | undefined {
   let latest: number | undefined;
@@ -251,7 +256,9 @@ export class EpisodeTracker {
   }
 
   private firstSight(ref: ResourceRef, s: Snapshot, now: number): void {
-    if (!OPENS.has(s.health) || s.health === 'failed') return;
+    // observedGeneration behind: a spec change the live tracker still has open (see outcomeOf),
+    // whatever the health says about the old spec (Running, or Failed before the change).
+    if (!behind(s) && (!OPENS.has(s.health) || s.health === 'failed')) return;
     // In progress when first seen: either just created, or crotel (re)started mid-episode.
     // Recompute the key the episode had when it began, from the object alone (see resumedAs).
     const generation = s.generation ?? 1;
@@ -312,6 +319,11 @@ export class EpisodeTracker {
   }
 
   private outcomeOf(episode: OpenEpisode, s: Snapshot): 'succeeded' | 'failed' | undefined {
+    // A controller that reports observedGeneration has not acted on a spec it has not observed:
+    // whatever the health says then (configured successPhases outrank the generation check) is
+    // about the old spec, so the episode goes on. This is also what a restarted crotel assumes
+    // (resumedAs): ending it here let a restart re-open the ended trace and export its root twice.
+    if (behind(s)) return undefined;
     if (s.health === 'failed') return 'failed';
     if (s.health !== 'current') return undefined;
     // A status that says which generation it describes must describe this one: a rule that reads

@@ -77,11 +77,13 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
       link.client.write(bytes);
     };
     if (delayMs <= 0) return send();
-    const wait = delayMs;
+    // Latency, not a throughput cap: each chunk leaves delayMs after it arrived (in order), so a
+    // busy stream lags by delayMs instead of falling further behind with every chunk.
+    const due = Date.now() + delayMs;
     link.chain = link.chain.then(() => new Promise<void>((resolve) => setTimeout(() => {
       send();
       resolve();
-    }, wait)));
+    }, Math.max(0, due - Date.now()))));
   };
 
   const onClient = (client: net.Socket): void => {

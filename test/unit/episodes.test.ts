@@ -234,3 +234,49 @@ test('a restart during a spec change of an old object continues the spec change 
   assert.deepEqual(new Set(all.map((s) => s.traceId)), new Set([roots[0]!.traceId]), 'every span in the spec change trace');
   assert.equal(new Set(all.map((s) => s.spanId)).size, all.length, 'no span exported twice');
 });
+
+test('a spec change does not end while observedGeneration is behind, even when the health says current (successPhases): a restart continues it, one root', () => {
+  // With successPhases [Running] an object Running at a new generation is `current` before its
+  // controller has observed that generation. Ending the episode then, and opening a degradation
+  // when the controller moves to Provisioning, made a restarted crotel (which sees
+  // observedGeneration behind and resumes the spec change) export the ended root a second time.
+  const healthy = snap({ health: 'current', generation: 1, observedGeneration: 1, phase: 'Running', conditions: [ready('True', T0 + 1000)] });
+  const bumped = { ...healthy, generation: 2, resourceVersion: 'b' };
+  const working = snap({ health: 'in_progress', generation: 2, observedGeneration: 1, phase: 'Provisioning', conditions: [ready('False', T0 + 6000)] });
+  const done = snap({ health: 'current', generation: 2, observedGeneration: 2, phase: 'Running', conditions: [ready('True', T0 + 9000)] });
+  const live = setup();
+  live.at(0); live.tracker.observe(ref, undefined, healthy);
+  live.at(5000); live.tracker.observe(ref, healthy, bumped);
+  assert.equal(live.tracker.openEpisodes(), 1, 'the controller has not observed generation 2 yet');
+  live.at(6000); live.tracker.observe(ref, bumped, working);
+  live.at(9000); live.tracker.observe(ref, working, done);
+  const liveRoots = live.sink.spans.filter((s) => s.parentSpanId === undefined);
+  assert.deepEqual(liveRoots.map((s) => [s.traceId, s.startMs, s.endMs]), [[traceIdFor('uid-1', 'generation/2'), T0 + 5000, T0 + 9000]]);
+  // The replica that took over after the live one exported its spans up to Provisioning, restarted then.
+  const restarted = setup();
+  restarted.at(7000); restarted.tracker.observe(ref, undefined, working);
+  restarted.at(9000); restarted.tracker.observe(ref, working, done);
+  const roots = restarted.sink.spans.filter((s) => s.parentSpanId === undefined);
+  assert.deepEqual(roots.map((s) => s.traceId), [traceIdFor('uid-1', 'generation/2')], 'the same trace: no second trace, no degradation');
+});
+
+test('a restart during a spec change the health calls settled (Running, or Failed before the change) still continues it while observedGeneration is behind', () => {
+  for (const [health, phase] of [['current', 'Running'], ['failed', 'Failed']] as const) {
+    const before = snap({ health, generation: 2, observedGeneration: 2, phase, conditions: [ready(health === 'current' ? 'True' : 'False', T0 + 1000)] });
+    const bumped = { ...before, generation: 3, resourceVersion: 'b' };
+    const working = snap({ health: 'in_progress', generation: 3, observedGeneration: 2, phase: 'Provisioning', conditions: [ready('False', T0 + 8000)] });
+    const done = snap({ health: 'current', generation: 3, observedGeneration: 3, phase: 'Running', conditions: [ready('True', T0 + 9000)] });
+    const live = setup();
+    live.at(0); live.tracker.observe(ref, undefined, before);
+    live.at(5000); live.tracker.observe(ref, before, bumped);
+    // The live replica died here; another one lists the object at generation 3, not yet observed.
+    const restarted = setup();
+    restarted.at(6000); restarted.tracker.observe(ref, undefined, bumped);
+    assert.equal(restarted.tracker.openEpisodes(), 1, `${phase}: the spec change is open`);
+    restarted.at(8000); restarted.tracker.observe(ref, bumped, working);
+    restarted.at(9000); restarted.tracker.observe(ref, working, done);
+    const roots = restarted.sink.spans.filter((s) => s.parentSpanId === undefined);
+    assert.deepEqual(roots.map((s) => [s.traceId, s.attributes['crotel.episode.outcome']]), [[traceIdFor('uid-1', 'generation/3'), 'succeeded']], phase);
+    assert.ok(restarted.sink.spans.some((s) => s.name === 'phase Provisioning' && s.traceId === roots[0]!.traceId), `${phase}: the states after the restart are in it`);
+  }
+});

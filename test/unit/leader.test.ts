@@ -26,10 +26,12 @@ class LeaseServer {
       create: (lease, signal) => answer(signal, () => {
         if (this.lease) throw new KubeHttpError(409, 'AlreadyExists', 'exists');
         this.lease = { ...structuredClone(lease), metadata: { ...lease.metadata, resourceVersion: String(++this.version) } };
+        return structuredClone(this.lease);
       }),
       update: (lease, signal) => answer(signal, () => {
         if (lease.metadata.resourceVersion !== this.lease?.metadata.resourceVersion) throw new KubeHttpError(409, 'Conflict', 'stale');
         this.lease = { ...structuredClone(lease), metadata: { ...lease.metadata, resourceVersion: String(++this.version) } };
+        return structuredClone(this.lease);
       }),
     };
   }
@@ -177,6 +179,37 @@ describe('leader election', () => {
     }
     assert.equal(b.isLeader, true, 'b took over');
     assert.equal(both, false, 'never two leaders at once');
+    await Promise.all([a.stop(), b.stop()]);
+  });
+});
+
+describe('a term begins at the takeover', () => {
+  test('a replica that takes over reports only changes stored after its takeover write; renewals keep the term', async () => {
+    // The new leader's watch may be behind (a backlog replayed after a reconnect, a relist): what
+    // it sees late from before its takeover was the previous leader's to report, and reporting it
+    // again doubled spans (found by the chaos run).
+    const server = new LeaseServer();
+    const clock = new FakeClock();
+    const a = elector(server, clock, 'a');
+    const b = elector(server, clock, 'b');
+    a.start();
+    await settle();
+    b.start();
+    await clock.advance(4000);
+    assert.equal(a.leadsAt('2'), true, 'the first leader: everything after it created the Lease');
+    assert.equal(b.leadsAt('1000'), false, 'a follower reports nothing');
+    server.failing.add('a');
+    while (!b.isLeader) await clock.advance(500);
+    const takeover = Number(server.lease!.metadata.resourceVersion); // the PUT that took over
+    await clock.advance(10_000); // renewals: the term still began at the takeover
+    const now = Number(server.lease!.metadata.resourceVersion);
+    assert.ok(now > takeover + 3, 'renewed since');
+    assert.equal(a.leadsAt(String(now + 1)), false, 'the old leader stepped down');
+    assert.equal(b.leadsAt(String(now + 1)), true, 'a change after the takeover');
+    assert.equal(b.leadsAt(String(takeover + 1)), true, 'a change early in the term, seen after renewals');
+    assert.equal(b.leadsAt(String(takeover - 1)), false, 'a change from the previous term, seen late');
+    assert.equal(b.leadsAt(undefined), true, 'no version known (a deletion a relist inferred): reported');
+    assert.equal(b.leadsAt('not-a-number'), true, 'versions that are not etcd revisions: nothing held back');
     await Promise.all([a.stop(), b.stop()]);
   });
 });
