@@ -9,8 +9,8 @@
 // machine without the Jaeger binary); the default is Jaeger, and a missing binary fails the test.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runChaos } from '../../chaos/run.ts';
-import { FAULT_KINDS } from '../../chaos/faults.ts';
+import { runChaos } from './run.ts';
+import { FAULT_KINDS } from './faults.ts';
 
 const SEED = 20;
 
