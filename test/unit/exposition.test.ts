@@ -1,25 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseConfigText } from '../../src/config/index.ts';
-import { compileConfig } from '../../src/extract/index.ts';
 import { renderExposition } from '../../src/metrics/exposition.ts';
-import { SeriesBudget } from '../../src/state/budget.ts';
-import { ResourceStore } from '../../src/state/store.ts';
-
-const CONFIG = `
-resources:
-  - {group: a.example.com, version: v1, kind: Alpha}
-  - {group: b.example.com, version: v1, kind: Beta, metrics: [{name: beta.size, unit: By, labels: {note: spec.note}, gauge: {path: spec.size}}], generic: true}
-`;
-
-function object(kind: string, name: string, extra: Record<string, unknown> = {}) {
-  return { apiVersion: 'x/v1', kind, metadata: { name, namespace: 'ns', uid: `${kind}-${name}`, resourceVersion: '1' }, ...extra };
-}
-
-function stores(limitDrops: string[] = []) {
-  const budget = new SeriesBudget((f, n) => limitDrops.push(`${f.name}:${n}`));
-  return compileConfig(parseConfigText(CONFIG, 'test.yaml')).map((r) => new ResourceStore(r, budget, {}));
-}
+import { object, stores } from './store-fixtures.ts';
 
 test('families shared by several resources appear once, with one HELP/TYPE and every series', async () => {
   const [alpha, beta] = stores();
