@@ -43,12 +43,16 @@ export class ObjectMetricProducer implements MetricProducer {
     // require a metric's points to be contiguous while walking.
     for (const source of stores) {
       const families = source.resource.families;
+      // Per family of this store, where its points go: looked up once per store, not per sample.
+      const outs = view.groupsOf(source).map((group) => {
+        let out = byGroup.get(group);
+        if (!out) byGroup.set(group, (out = group.mayRepeat ? { points: [], seen: new SeenSeries() } : { points: [] }));
+        return out;
+      });
       for (const snapshot of source.entries.values()) {
         for (const sample of snapshot.samples) {
           const family = families[sample.family]!;
-          const group = view.groupOf(source, sample.family);
-          let out = byGroup.get(group);
-          if (!out) byGroup.set(group, (out = group.mayRepeat ? { points: [], seen: new SeenSeries() } : { points: [] }));
+          const out = outs[sample.family]!;
           if (out.seen && !out.seen.first(family, sample)) continue;
           const attributes: Attributes = {};
           const keys = family.attributeKeys;
@@ -59,6 +63,7 @@ export class ObjectMetricProducer implements MetricProducer {
     }
     const metrics: MetricData[] = [];
     for (const [{ family }, { points: dataPoints }] of byGroup) {
+      if (dataPoints.length === 0) continue; // as before: a family with no series is not exported
       const descriptor = { name: family.name, description: family.description, unit: family.unit, valueType: ValueType.DOUBLE };
       metrics.push(family.instrument === 'updowncounter'
         ? { descriptor, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.SUM, isMonotonic: false, dataPoints }

@@ -27,8 +27,8 @@ export interface SeriesGroup {
 
 export interface SeriesView {
   readonly groups: readonly SeriesGroup[];
-  /** The group a store's family belongs to (for exporters that walk stores rather than groups). */
-  groupOf(store: ResourceStore, index: number): SeriesGroup;
+  /** The groups of a store's families, by family index (for exporters that walk stores rather than groups). */
+  groupsOf(store: ResourceStore): readonly SeriesGroup[];
 }
 
 /**
@@ -73,7 +73,7 @@ export function seriesView(stores: readonly ResourceStore[]): SeriesView {
   }
   return {
     groups: [...groups.values()],
-    groupOf: (store, index) => perStore.get(store)![index]!,
+    groupsOf: (store) => perStore.get(store) ?? [],
   };
 }
 

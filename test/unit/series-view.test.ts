@@ -72,5 +72,5 @@ test('the view groups by Prometheus name and marks what may repeat', () => {
   assert.equal(view.groups.find((g) => g.family.prometheusName === 'beta_size_bytes')!.mayRepeat, true, 'its labels do not identify the object');
   assert.equal(view.groups.find((g) => g.family.prometheusName === 'beta_replicas')!.mayRepeat, false);
   // Every store's family finds its group.
-  for (const g of view.groups) for (const { store, index } of g.sources) assert.equal(view.groupOf(store, index), g);
+  for (const g of view.groups) for (const { store, index } of g.sources) assert.equal(view.groupsOf(store)[index], g);
 });
