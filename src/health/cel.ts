@@ -14,8 +14,8 @@
 // at compile time; CEL loops only in comprehensions (all, exists, exists_one, map, filter) over
 // the object's own lists, so the work of one evaluation is at most (list elements in the
 // object)^(comprehension nesting). Nesting is capped at MAX_COMPREHENSION_DEPTH when compiled, and
-// an object whose elements would push that product over MAX_VISITS is refused before evaluating
-// (an error, so the next rule or the generic judgement decides). `matches()` is refused: cel-js
+// for nested comprehensions an object whose elements would push that product over MAX_VISITS is
+// refused before evaluating (an error, so the next rule or the generic judgement decides). `matches()` is refused: cel-js
 // runs it with a backtracking RegExp, so an object's value could stall the process.
 
 import { Environment } from '@marcbachmann/cel-js';
@@ -159,7 +159,9 @@ export function compileExpression(source: string, type: CelType): CompileResult 
     return { ok: false, error: `CEL: comprehensions nested ${shape.depth} deep, over the limit of ${MAX_COMPREHENSION_DEPTH}` };
   }
   // The most list elements an object may hold for this expression's work to stay under MAX_VISITS.
-  const elementCap = shape.depth === 0 ? Infinity : Math.floor(MAX_VISITS ** (1 / shape.depth));
+  // Flat comprehensions (depth 1) are linear in the object, whose size the apiserver bounds: no
+  // count is needed, and none is made on the watch path for them (the common Flux-style filter).
+  const elementCap = shape.depth <= 1 ? Infinity : Math.floor(MAX_VISITS ** (1 / shape.depth));
   const expression: CompiledExpression = {
     source,
     evaluate(bindings) {
