@@ -236,7 +236,7 @@ function isLeader(series: SeriesMap | undefined): boolean {
   return false;
 }
 
-interface OtlpJsonSpan { traceId: string; spanId: string; parentSpanId?: string; name: string; startTimeUnixNano: string; attributes?: { key: string; value: { stringValue?: string } }[] }
+interface OtlpJsonSpan { traceId: string; spanId: string; parentSpanId?: string; name: string; startTimeUnixNano: string; endTimeUnixNano?: string; attributes?: { key: string; value: { stringValue?: string } }[] }
 
 async function jaegerSpans(url: string, since: number): Promise<OtlpJsonSpan[]> {
   const search = new URLSearchParams({
@@ -668,7 +668,7 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
       writeFileSync(options.dumpPath, JSON.stringify({
         started, faults, windows, blind: Object.fromEntries(replicas.map((r) => [r.name, r.blind])), led: Object.fromEntries(replicas.map((r) => [r.name, r.led])), missing, unexpected, duplicatedIds: [...byId].filter(([, n]) => n > 1).map(([k]) => k),
         journal: writer.journal.map((e) => ({ seq: e.seq, at: e.at, name: e.name, op: e.op, rv: e.resourceVersion, uid: (e.object.metadata as { uid: string }).uid, status: e.object.status, generation: (e.object.metadata as { generation?: number }).generation })),
-        found: unique.map((s) => ({ traceId: s.traceId, spanId: s.spanId, name: s.name, start: s.startTimeUnixNano, uid: attr(s, 'k8s.object.uid') })),
+        found: unique.map((s) => ({ traceId: s.traceId, spanId: s.spanId, name: s.name, start: s.startTimeUnixNano, end: s.endTimeUnixNano, uid: attr(s, 'k8s.object.uid'), outcome: attr(s, 'crotel.episode.outcome'), instance: attr(s, 'crotel.replica') })),
       }));
     }
     return { ok: problems.length === 0, figures, problems, faults };

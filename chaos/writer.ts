@@ -188,14 +188,20 @@ export class Writer {
       res = await this.cp.raw('DELETE', `${collection}/${name}`);
     }
     if (res.status >= 300) throw new Error(`${step.op} ${name}: HTTP ${res.status} ${res.body.slice(0, 200)}`);
-    const object = JSON.parse(res.body) as Record<string, unknown> & { metadata: { resourceVersion: string; generation?: number }; status?: { phase?: string } };
-    this.journal.push({ seq: this.journal.length, at: Date.now(), name, op: step.op, resourceVersion: object.metadata.resourceVersion, object });
+    const body = JSON.parse(res.body) as Record<string, unknown> & { kind?: string; metadata?: { resourceVersion?: string; generation?: number }; status?: { phase?: string } };
     if (step.op === 'delete') {
+      // A delete may answer with the deleted object or (deleted at once) with a Status: journal
+      // the object as last written, so the journal names which object (uid) went away.
+      const last = [...this.journal].reverse().find((e) => e.name === name && e.op !== 'delete');
+      const object = body.kind === 'Status' || !body.metadata ? last?.object ?? body : body;
+      this.journal.push({ seq: this.journal.length, at: Date.now(), name, op: 'delete', resourceVersion: body.metadata?.resourceVersion ?? '', object });
       s.exists = false;
       s.phase = undefined;
       s.generation = 0;
       return;
     }
+    const object = body as typeof body & { metadata: { resourceVersion: string; generation?: number } };
+    this.journal.push({ seq: this.journal.length, at: Date.now(), name, op: step.op, resourceVersion: object.metadata.resourceVersion, object });
     s.exists = true;
     s.generation = object.metadata.generation ?? s.generation;
     // A spec change sends the controller back to work: Updating until it provisions again.

@@ -324,15 +324,15 @@ export class EpisodeTracker {
     // about the old spec, so the episode goes on. This is also what a restarted crotel assumes
     // (resumedAs): ending it here let a restart re-open the ended trace and export its root twice.
     if (behind(s)) return undefined;
-    if (s.health === 'failed') return 'failed';
-    if (s.health !== 'current') return undefined;
-    // A status that says which generation it describes must describe this one: a rule that reads
-    // only Ready (Flux's, Argo CD's) still sees the old generation's Ready=True after a spec change.
-    if (s.observedGeneration !== undefined && s.generation !== undefined && s.observedGeneration < s.generation) return undefined;
+    if (s.health !== 'failed' && s.health !== 'current') return undefined;
     // Without observedGeneration an object cannot say it has seen a spec change; wait for the
-    // controller to move its status at least once.
+    // controller to move its status at least once — for a failure as for a success: a spec change
+    // of a Failed object is the user's retry, and the Failed status it still shows is the old
+    // spec's. (Ending it at once left the retry's Provisioning → Running in no trace, while a
+    // restarted crotel, seeing it in progress, re-opened the ended trace and exported its root twice.)
     const caughtUp = s.observedGeneration !== undefined || episode.trigger !== 'spec_change' || episode.changed;
-    return caughtUp ? 'succeeded' : undefined;
+    if (!caughtUp) return undefined;
+    return s.health === 'failed' ? 'failed' : 'succeeded';
   }
 
   private finishIfDone(episode: OpenEpisode, s: Snapshot, transitions: readonly Transition[], now: number): void {

@@ -280,3 +280,48 @@ test('a restart during a spec change the health calls settled (Running, or Faile
     assert.ok(restarted.sink.spans.some((s) => s.name === 'phase Provisioning' && s.traceId === roots[0]!.traceId), `${phase}: the states after the restart are in it`);
   }
 });
+
+test('a spec change of a Failed object without observedGeneration is a retry: it waits for the status to move, and a restart continues it (one root)', async (t) => {
+  const failed = snap({ health: 'failed', generation: 1, phase: 'Failed', conditions: [ready('False', T0 + 2000)] });
+  const retried = { ...failed, generation: 2, resourceVersion: 'r' };
+  const working = snap({ health: 'in_progress', generation: 2, phase: 'Provisioning', conditions: [ready('False', T0 + 8000)] });
+  const done = snap({ health: 'current', generation: 2, phase: 'Running', conditions: [ready('True', T0 + 9000)] });
+  const retryTrace = traceIdFor('uid-1', 'generation/2');
+
+  await t.test('live: the retry ends when the controller has moved the status, not at once', () => {
+    const live = setup();
+    live.at(2000); live.tracker.observe(ref, undefined, failed);
+    live.at(5000); live.tracker.observe(ref, failed, retried);
+    assert.equal(live.tracker.openEpisodes(), 1, 'the Failed status still shown is the old spec\'s');
+    assert.equal(live.sink.spans.filter((s) => s.traceId === retryTrace).length, 0);
+    live.at(8000); live.tracker.observe(ref, retried, working);
+    live.at(9000); live.tracker.observe(ref, working, done);
+    const roots = live.sink.spans.filter((s) => s.traceId === retryTrace && s.parentSpanId === undefined);
+    assert.deepEqual(roots.map((s) => [s.startMs, s.endMs, s.attributes['crotel.episode.outcome']]), [[T0 + 5000, T0 + 9000, 'succeeded']]);
+    assert.ok(live.sink.spans.some((s) => s.traceId === retryTrace && s.name === 'phase Provisioning'));
+  });
+
+  await t.test('live: a retry that fails again ends failed once the status moved', () => {
+    const live = setup();
+    live.at(2000); live.tracker.observe(ref, undefined, failed);
+    live.at(5000); live.tracker.observe(ref, failed, retried);
+    live.at(8000); live.tracker.observe(ref, retried, working);
+    const again = snap({ health: 'failed', generation: 2, phase: 'Failed', conditions: [ready('False', T0 + 8000)], resourceVersion: 'f' });
+    live.at(9500); live.tracker.observe(ref, working, again);
+    const roots = live.sink.spans.filter((s) => s.traceId === retryTrace && s.parentSpanId === undefined);
+    assert.deepEqual(roots.map((s) => [s.endMs, s.attributes['crotel.episode.outcome']]), [[T0 + 9500, 'failed']]);
+  });
+
+  await t.test('restart while provisioning the retry: the same trace, its root exported once in all', () => {
+    const live = setup();
+    live.at(2000); live.tracker.observe(ref, undefined, failed);
+    live.at(5000); live.tracker.observe(ref, failed, retried);
+    live.at(8000); live.tracker.observe(ref, retried, working);
+    const restarted = setup();
+    restarted.at(8500); restarted.tracker.observe(ref, undefined, working);
+    restarted.at(9000); restarted.tracker.observe(ref, working, done);
+    const roots = [...live.sink.spans, ...restarted.sink.spans].filter((s) => s.traceId === retryTrace && s.parentSpanId === undefined);
+    assert.equal(roots.length, 1, 'one root for the retry');
+    assert.equal(roots[0]!.attributes['crotel.episode.outcome'], 'succeeded');
+  });
+});
