@@ -23,12 +23,8 @@ export {
   type ResourceConfig,
   type MetricConfig,
   type MetricSource,
-  type GaugeSource,
-  type ConditionsSource,
-  type StateSetSource,
-  type InfoSource,
-  type ExpressionSource,
   type LabelConfig,
   type HealthConfig,
-} from './types.ts';
+} from './schema.ts';
+export type { Frozen } from './fields.ts';
 export { positionOf, readYamlFile, sortProblems, yamlSyntaxProblems } from './yaml-file.ts';

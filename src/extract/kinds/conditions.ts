@@ -1,6 +1,7 @@
 // `conditions`: one series per condition of a list (or map) of conditions, labelled with its type
 // and status, 1 when the status is True.
-import type { ConditionsSource } from '../../config/index.ts';
+import type { MetricSource } from '../../config/index.ts';
+type ConditionsSource = Extract<MetricSource, { type: 'conditions' }>;
 import { readConditions } from '../conditions.ts';
 import { CONDITIONS_PATH } from '../facts.ts';
 import { labelText } from '../labels.ts';

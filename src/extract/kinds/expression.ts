@@ -3,7 +3,8 @@
 // with the same deterministic bounds (health/cel.ts). An expression that errors on an object
 // is counted as an extraction error of that metric and gives no series; the object's other
 // series are unaffected. Label results are redacted and capped like every label value.
-import type { ExpressionSource } from '../../config/index.ts';
+import type { MetricSource } from '../../config/index.ts';
+type ExpressionSource = Extract<MetricSource, { type: 'expression' }>;
 import { bindingsOf, compileExpression, withConditions, type CompiledExpression } from '../../health/cel.ts';
 import { generationObserved } from '../../health/judge.ts';
 import { labelText } from '../labels.ts';

@@ -1,6 +1,7 @@
 // `gauge`: the number at a path (numbers, booleans, RFC 3339 times, quantities, percentages), or 1/0
 // when the scalar there is one of `equals`/`oneOf`; absent unless nilIsZero.
-import type { GaugeSource } from '../../config/index.ts';
+import type { MetricSource } from '../../config/index.ts';
+type GaugeSource = Extract<MetricSource, { type: 'gauge' }>;
 import { resolvePath, scalarString } from '../resolve.ts';
 import { parseValue } from '../values.ts';
 import type { MetricKind } from './kind.ts';

@@ -1,5 +1,6 @@
 // `info`: a constant 1 whose labels carry information about the object.
-import type { InfoSource } from '../../config/index.ts';
+import type { MetricSource } from '../../config/index.ts';
+type InfoSource = Extract<MetricSource, { type: 'info' }>;
 import { readLabels } from '../read-labels.ts';
 import type { MetricKind } from './kind.ts';
 

@@ -1,5 +1,6 @@
 // `stateSet`: one series per listed state, 1 for the state the scalar at the path names.
-import type { StateSetSource } from '../../config/index.ts';
+import type { MetricSource } from '../../config/index.ts';
+type StateSetSource = Extract<MetricSource, { type: 'stateSet' }>;
 import { resolvePath, scalarString } from '../resolve.ts';
 import type { MetricKind } from './kind.ts';
 
