@@ -4,12 +4,12 @@
 // The config types below are that output (z.output), read-only (fields.ts `Frozen`).
 
 import { z } from 'zod';
-import { mustParsePath } from './path.ts';
-import { fieldPath, labelMap, labelName, problem, scalar, type Frozen } from './fields.ts';
+import { labelMap, problem, type Frozen } from './fields.ts';
+import { METRIC_KIND_NAMES, METRIC_KINDS, type MetricKindName, type MetricSource } from '../extract/kinds/index.ts';
 import { API_GROUP_RE, DNS_LABEL_RE, METRIC_NAME_RE } from './names.ts';
 import { redactPatternProblem } from './patterns.ts';
 import { fluxHealthCheckSchema, otherwiseSchema, ruleSchema } from '../health/schema.ts';
-import { checkFluxExpressions, checkMetricExpressions, checkRules } from '../health/config-check.ts';
+import { checkFluxExpressions, checkRules } from '../health/config-check.ts';
 
 // High enough for a five-state StateSet over 100,000 objects, low enough to stop a label mistake
 // (a timestamp or message as a label) from taking the process down.
@@ -24,54 +24,11 @@ export const ZERO_CONFIG_TEXT = 'resources:\n  - group: "*"\n';
 // Cross-field rules (unique metric and label names) live in crosscheck.ts: they run on the raw
 // input, so they are reported even when other parts of the file are invalid.
 
-const gauge = z
-  .strictObject({
-    path: fieldPath.describe('Path of the value: number, numeric string, boolean, True/False, RFC 3339 time (→ Unix seconds), quantity (10Gi, 500m) or duration (1h30m).'),
-    equals: scalar.optional().describe('Value is 1 when the scalar at path, as a string, equals this; else 0.'),
-    oneOf: z.array(scalar).min(1).optional().describe('Value is 1 when the scalar at path, as a string, is in this list; else 0.'),
-    nilIsZero: z.boolean().default(false).describe('A missing or null value gives 0 instead of no series.'),
-  })
-  .superRefine((g, ctx) => {
-    if (g.equals !== undefined && g.oneOf !== undefined) problem(ctx, ['oneOf'], 'at most one of equals, oneOf', 'both');
-  })
-  .describe('A number read from a path.');
-
-const conditions = z
-  .strictObject({
-    path: fieldPath.default(() => mustParsePath('status.conditions')).describe('Path of the conditions list (or map of type → condition). Default status.conditions.'),
-    typeLabel: labelName.default('condition_type').describe('Label holding the condition type. Default condition_type.'),
-    statusLabel: labelName.default('condition_status').describe('Label holding the condition status. Default condition_status.'),
-  })
-  .describe('One series per condition; value 1 when its status is "True", else 0.');
-
-const stateSet = z
-  .strictObject({
-    path: fieldPath,
-    label: labelName.describe('Label holding each state.'),
-    list: z.array(z.string()).min(1).describe('Every state; one series each, 1 for the current one.'),
-  })
-  .superRefine((s, ctx) => {
-    const seen = new Set<string>();
-    s.list.forEach((v, i) => {
-      if (seen.has(v)) problem(ctx, ['list', i], 'unique states', `${JSON.stringify(v)} twice`);
-      seen.add(v);
-    });
-  })
-  .describe('An enum as one series per allowed value; no series when the path is missing.');
-
-const info = z
-  .strictObject({ labels: labelMap.default(() => []).describe('Labels from paths; the value is always 1.') })
-  .describe('Value always 1; carries labels.');
-
-const expression = z
-  .strictObject({
-    value: z.string().max(4096).describe('CEL number expression over the object (self, metadata, spec, status, phase, cond(type) …), e.g. double(status.readyReplicas) / double(spec.replicas). No series when it errors.'),
-    labels: z.record(labelName, z.string().max(4096)).default(() => ({})).describe('Label name → CEL string expression, e.g. metadata.?labels.?tier.orValue("none").'),
-  })
-  .superRefine((e, ctx) => {
-    for (const p of checkMetricExpressions(e)) problem(ctx, [...p.path], p.expected, p.got, p.offset);
-  })
-  .describe('A value and labels computed by CEL expressions, the language of the health rules.');
+// Each kind's block (`gauge: {…}`, `stateSet: {…}` …) comes from its module in
+// src/extract/kinds, in the registry's order.
+const kindBlocks = Object.fromEntries(METRIC_KIND_NAMES.map((k) => [k, METRIC_KINDS[k].schema.optional()])) as {
+  readonly [K in MetricKindName]: z.ZodOptional<(typeof METRIC_KINDS)[K]['schema']>;
+};
 
 const metric = z
   .strictObject({
@@ -89,39 +46,27 @@ const metric = z
       .describe('UCUM unit, e.g. s, By, {object}.'),
     cardinalityLimit: z.int().positive().optional().describe('Series allowed across all objects; overrides limits.seriesPerMetric.'),
     labels: labelMap.default(() => []),
-    gauge: gauge.optional(),
-    conditions: conditions.optional(),
-    stateSet: stateSet.optional(),
-    info: info.optional(),
-    expression: expression.optional(),
+    ...kindBlocks,
   })
   .superRefine((m, ctx) => {
-    const kinds = (['gauge', 'conditions', 'stateSet', 'info', 'expression'] as const).filter((k) => m[k] !== undefined);
+    const kinds = METRIC_KIND_NAMES.filter((k) => m[k] !== undefined);
     if (kinds.length !== 1) {
-      problem(ctx, [], 'exactly one of gauge, conditions, stateSet, info, expression', kinds.length === 0 ? 'none' : kinds.join(' and '));
+      problem(ctx, [], `exactly one of ${METRIC_KIND_NAMES.join(', ')}`, kinds.length === 0 ? 'none' : kinds.join(' and '));
     }
   })
-  .transform((m) => ({
-    name: m.name,
-    unit: m.unit,
-    labels: m.labels,
-    source: sourceOf(m),
-    ...(m.description !== undefined ? { description: m.description } : {}),
-    ...(m.cardinalityLimit !== undefined ? { cardinalityLimit: m.cardinalityLimit } : {}),
-  }));
-
-// The one kind block of a metric, tagged with its kind (the union of the kinds' sources).
-function sourceOf(m: { gauge?: z.output<typeof gauge>; conditions?: z.output<typeof conditions>; stateSet?: z.output<typeof stateSet>; info?: z.output<typeof info>; expression?: z.output<typeof expression> }) {
-  if (m.gauge) {
-    const g = m.gauge;
-    const matches = g.equals !== undefined ? [g.equals] : g.oneOf;
-    return { type: 'gauge' as const, path: g.path, nilIsZero: g.nilIsZero, ...(matches ? { matches } : {}) };
-  }
-  if (m.conditions) return { type: 'conditions' as const, ...m.conditions };
-  if (m.stateSet) return { type: 'stateSet' as const, ...m.stateSet };
-  if (m.expression) return { type: 'expression' as const, value: m.expression.value, labels: Object.entries(m.expression.labels).map(([name, expression]) => ({ name, expression })) };
-  return { type: 'info' as const, labels: m.info?.labels ?? [] };
-}
+  .transform((m) => {
+    const type = METRIC_KIND_NAMES.find((k) => m[k] !== undefined)!;
+    // The block of kind `type`, tagged with it: what MetricSource says (the refinement above ran).
+    const source = { type, ...m[type] } as MetricSource;
+    return {
+      name: m.name,
+      unit: m.unit,
+      labels: m.labels,
+      source,
+      ...(m.description !== undefined ? { description: m.description } : {}),
+      ...(m.cardinalityLimit !== undefined ? { cardinalityLimit: m.cardinalityLimit } : {}),
+    };
+  });
 
 // Kind names, or (in a wildcard entry) globs of them.
 const KIND_RE = /^[A-Za-z*?][A-Za-z0-9*?]*$/;
@@ -294,7 +239,7 @@ export type ResourceConfig = Extract<ResourceEntry, { type: 'concrete' }>['resou
 export type SelectionConfig = Extract<ResourceEntry, { type: 'selection' }>['selection'];
 export type HealthConfig = ResourceConfig['health'];
 export type MetricConfig = ResourceConfig['metrics'][number];
-export type MetricSource = MetricConfig['source'];
+export type { MetricSource } from '../extract/kinds/index.ts';
 export type { LabelConfig } from './fields.ts';
 
 /** JSON Schema (draft 2020-12) of the config file as users write it, for editors. */
