@@ -16,7 +16,7 @@ import { compileConfig, compileResource, createRedactor } from './extract/index.
 import { createLogger } from './log.ts';
 import { startRuntime } from './runtime.ts';
 import { convertKsmFile, followWildcardKinds, ksmResourcesAtStart, ksmResourcesFromFiles, ksmSourceFor, needsDiscovery } from './ksm/cli-support.ts';
-import { DEFAULT_TRACES, type Config, type ResourceConfig } from './config/index.ts';
+import { DEFAULT_OBJECT_LIMIT, DEFAULT_OBJECTS_PER_KIND, DEFAULT_TRACES, type Config, type ResourceConfig } from './config/index.ts';
 import type { CompiledResource } from './model.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -266,7 +266,7 @@ async function main(argv: string[]): Promise<number> {
         : undefined;
       // Wildcard kinds resolve against the cluster when there is one; else only concrete kinds are listed.
       const ksmKinds = ksm ? (kubeConfig ? await ksmResourcesAtStart(ksm, kubeConfig, undefined, () => {}) : ksmResourcesFromFiles(ksm, [])).resources.map((r) => r.ref) : [];
-      const objects = await rbacFor(config ?? { limits: { seriesPerMetric: 1 }, redact: [], resources: [], traces: DEFAULT_TRACES }, {
+      const objects = await rbacFor(config ?? { limits: { seriesPerMetric: 1, objects: DEFAULT_OBJECT_LIMIT, objectsPerKind: DEFAULT_OBJECTS_PER_KIND }, redact: [], resources: [], traces: DEFAULT_TRACES }, {
         serviceAccount: values['service-account'] ?? 'crotel',
         namespace: values.namespace ?? 'monitoring',
         ...(values['leader-elect'] ? { leaderElection: leaseOf({ ...values, 'leader-elect-namespace': values['leader-elect-namespace'] ?? values.namespace ?? 'monitoring' }) } : {}),

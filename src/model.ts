@@ -4,7 +4,14 @@
 /** OpenTelemetry instrument a family is exported as. Both become Prometheus gauges. */
 export type InstrumentKind = 'gauge' | 'updowncounter';
 
-/** One metric family (one OpenTelemetry instrument), fixed at config compile time. */
+/**
+ * One metric family (one OpenTelemetry instrument). Native and generic families are all made when
+ * a config is compiled. A kube-state-metrics resource also makes one when an object first gives a
+ * metric a new label-key set (kube-state-metrics leaves out labels whose path is missing and
+ * copies `*` maps, so the sets depend on the data): at most 256 per metric, appended to
+ * CompiledResource.families (src/ksm/compile.ts LabelSetFamilies). A family, once made, never
+ * changes.
+ */
 export interface MetricFamily {
   /** OpenTelemetry instrument name as configured, e.g. `database_instance_phase` or `k8s.object.health`. */
   readonly name: string;
@@ -107,6 +114,11 @@ export interface CompiledResource {
   readonly id: string;
   readonly namespaces: readonly string[]; // empty = all namespaces
   readonly labelSelector?: string;
+  /**
+   * Append-only: an index, once in a Sample, always names the same family; a kube-state-metrics
+   * resource may append during `extract` (see MetricFamily), so read the list where it is used
+   * rather than keeping a copy of it.
+   */
   readonly families: readonly MetricFamily[];
   /** Pure: never throws for any JSON input that is an object; bad fields become errors. */
   extract(object: unknown): Snapshot | { readonly invalid: string };

@@ -1,7 +1,9 @@
 // Rules that span several fields: metric names unique across the whole config and label names
-// unique within each metric (after Prometheus translation, where `a.b` and `a_b` collide).
+// unique within each metric — common, the metric's own and those its kind's block adds — after
+// Prometheus translation, where `a.b` and `a_b` collide.
 // They read the raw YAML data defensively, so they report even when other fields are invalid.
 
+import { METRIC_KINDS } from '../extract/kinds/index.ts';
 import { GENERIC_FAMILY_NAMES, prometheusLabelName, prometheusMetricName, reservedMetricNameProblem } from './names.ts';
 
 export interface CrossIssue {
@@ -96,11 +98,11 @@ function duplicateLabels(common: readonly string[], m: Raw, at: PropertyKey[]): 
   };
   for (const name of common) add(name, [...at, 'labels', name], `the resource's labels.${name}`);
   for (const name of keys(m.labels)) add(name, [...at, 'labels', name], `labels.${name}`);
-  if (isRaw(m.conditions)) {
-    add(m.conditions.typeLabel ?? 'condition_type', [...at, 'conditions', 'typeLabel'], 'conditions.typeLabel');
-    add(m.conditions.statusLabel ?? 'condition_status', [...at, 'conditions', 'statusLabel'], 'conditions.statusLabel');
+  // The labels each kind's block adds (the kind's module says which).
+  for (const [key, kind] of Object.entries(METRIC_KINDS)) {
+    const block = m[key];
+    if (!isRaw(block)) continue;
+    for (const l of kind.blockLabels(block)) add(l.name, [...at, key, ...l.at], [key, ...l.at].join('.'));
   }
-  if (isRaw(m.stateSet)) add(m.stateSet.label, [...at, 'stateSet', 'label'], 'stateSet.label');
-  if (isRaw(m.info)) for (const name of keys(m.info.labels)) add(name, [...at, 'info', 'labels', name], `info.labels.${name}`);
   return issues;
 }

@@ -1,6 +1,9 @@
 // src/config owns crotel's YAML config: its schema, loading, path syntax, naming rules and
 // error messages. It does no I/O beyond reading the config file and knows nothing of the
-// cluster, extraction or exporters; other folders import it only through this file.
+// cluster or exporters; other folders import it only through this file. The one thing it takes
+// from extraction is the metric kinds' registry (src/extract/kinds): each kind's block of a
+// metric entry is defined in the kind's module, beside the code that reads it, so a kind is in
+// one place. Those modules import only config/fields.ts, path.ts and names.ts from here.
 
 export { loadConfigFile, parseConfigText } from './load.ts';
 export { configJsonSchema, configSchema } from './schema.ts';
@@ -23,12 +26,8 @@ export {
   type ResourceConfig,
   type MetricConfig,
   type MetricSource,
-  type GaugeSource,
-  type ConditionsSource,
-  type StateSetSource,
-  type InfoSource,
-  type ExpressionSource,
   type LabelConfig,
   type HealthConfig,
-} from './types.ts';
+} from './schema.ts';
+export type { Frozen } from './fields.ts';
 export { positionOf, readYamlFile, sortProblems, yamlSyntaxProblems } from './yaml-file.ts';

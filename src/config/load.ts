@@ -10,7 +10,7 @@ import { crossCheck } from './crosscheck.ts';
 import { configSchema } from './schema.ts';
 import { allowedKeysAt } from './shape.ts';
 import { positionOf, readYamlFile, sortProblems, yamlSyntaxProblems } from './yaml-file.ts';
-import type { Config } from './types.ts';
+import type { Config } from './schema.ts';
 
 export function loadConfigFile(path: string): Config {
   const text = readYamlFile(path, 'a readable file');

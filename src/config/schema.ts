@@ -1,105 +1,34 @@
 // The zod schema of crotel's YAML config: shape, defaults, descriptions (for the JSON Schema
-// editors use) and cross-field rules. Output is the normalized Config of types.ts.
+// editors use) and cross-field rules. Its output is the normalized config every other stage
+// reads: defaults applied, paths parsed, so nothing downstream re-checks what the loader did.
+// The config types below are that output (z.output), read-only (fields.ts `Frozen`).
 
 import { z } from 'zod';
-import { mustParsePath, parsePath } from './path.ts';
-import { API_GROUP_RE, DNS_LABEL_RE, METRIC_NAME_RE, labelNameProblem } from './names.ts';
+import { labelMap, problem, type Frozen } from './fields.ts';
+import { METRIC_KIND_NAMES, METRIC_KINDS, type MetricKindName, type MetricSource } from '../extract/kinds/index.ts';
+import { API_GROUP_RE, DNS_LABEL_RE, METRIC_NAME_RE } from './names.ts';
 import { redactPatternProblem } from './patterns.ts';
 import { fluxHealthCheckSchema, otherwiseSchema, ruleSchema } from '../health/schema.ts';
-import { checkFluxExpressions, checkMetricExpressions, checkRules } from '../health/config-check.ts';
-import {
-  DEFAULT_OBJECT_LIMIT,
-  DEFAULT_OBJECTS_PER_KIND,
-  DEFAULT_SERIES_PER_METRIC,
-  DEFAULT_TRACES,
-  type Config,
-  type LabelConfig,
-  type MetricConfig,
-  type MetricSource,
-  type ResourceConfig,
-  type SelectionConfig,
-} from './types.ts';
+import { checkFluxExpressions, checkRules } from '../health/config-check.ts';
+
+// High enough for a five-state StateSet over 100,000 objects, low enough to stop a label mistake
+// (a timestamp or message as a label) from taking the process down.
+export const DEFAULT_SERIES_PER_METRIC = 1_000_000;
+// About 175 MiB + 3 KiB per object (README "Benchmarks"): 250,000 objects stay under the 1 GiB
+// limit of deploy/; one kind may take 100,000 of them.
+export const DEFAULT_OBJECT_LIMIT = 250_000;
+export const DEFAULT_OBJECTS_PER_KIND = 100_000;
+/** The config `crotel run` uses without --config: every custom resource kind. */
+export const ZERO_CONFIG_TEXT = 'resources:\n  - group: "*"\n';
 
 // Cross-field rules (unique metric and label names) live in crosscheck.ts: they run on the raw
 // input, so they are reported even when other parts of the file are invalid.
 
-// A custom issue carrying what was expected and what was found, for the error formatter.
-function problem(ctx: z.RefinementCtx, path: PropertyKey[], expected: string, got: string, offset?: number): void {
-  ctx.addIssue({ code: 'custom', path, message: `expected ${expected}, got ${got}`, params: { expected, got, ...(offset !== undefined ? { offset } : {}) } });
-}
-
-const fieldPath = z
-  .string()
-  .describe(
-    "Path into the object: dot-separated fields, [N] list index, [key=value] first list item whose key equals value, ['a.b'] or \"a.b\" for keys with dots. Example: status.conditions[type=Ready].status",
-  )
-  .transform((text, ctx) => {
-    const r = parsePath(text);
-    if (r.ok) return r.path;
-    ctx.addIssue({ code: 'custom', message: r.error, params: { expected: 'a valid path', got: r.error } });
-    return z.NEVER;
-  });
-
-const labelName = z.string().superRefine((name, ctx) => {
-  const p = labelNameProblem(name);
-  if (p !== undefined) problem(ctx, [], p, JSON.stringify(name));
-});
-
-const labelMap = z
-  .record(labelName, fieldPath)
-  .describe('Label name → path of its value; labels keep this order.')
-  .transform((m): LabelConfig[] => Object.entries(m).map(([name, path]) => ({ name, path })));
-
-const scalar = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
-
-const gauge = z
-  .strictObject({
-    path: fieldPath.describe('Path of the value: number, numeric string, boolean, True/False, RFC 3339 time (→ Unix seconds), quantity (10Gi, 500m) or duration (1h30m).'),
-    equals: scalar.optional().describe('Value is 1 when the scalar at path, as a string, equals this; else 0.'),
-    oneOf: z.array(scalar).min(1).optional().describe('Value is 1 when the scalar at path, as a string, is in this list; else 0.'),
-    nilIsZero: z.boolean().default(false).describe('A missing or null value gives 0 instead of no series.'),
-  })
-  .superRefine((g, ctx) => {
-    if (g.equals !== undefined && g.oneOf !== undefined) problem(ctx, ['oneOf'], 'at most one of equals, oneOf', 'both');
-  })
-  .describe('A number read from a path.');
-
-const conditions = z
-  .strictObject({
-    path: fieldPath.default(() => mustParsePath('status.conditions')).describe('Path of the conditions list (or map of type → condition). Default status.conditions.'),
-    typeLabel: labelName.default('condition_type').describe('Label holding the condition type. Default condition_type.'),
-    statusLabel: labelName.default('condition_status').describe('Label holding the condition status. Default condition_status.'),
-  })
-  .describe('One series per condition; value 1 when its status is "True", else 0.');
-
-const stateSet = z
-  .strictObject({
-    path: fieldPath,
-    label: labelName.describe('Label holding each state.'),
-    list: z.array(z.string()).min(1).describe('Every state; one series each, 1 for the current one.'),
-  })
-  .superRefine((s, ctx) => {
-    const seen = new Set<string>();
-    s.list.forEach((v, i) => {
-      if (seen.has(v)) problem(ctx, ['list', i], 'unique states', `${JSON.stringify(v)} twice`);
-      seen.add(v);
-    });
-  })
-  .describe('An enum as one series per allowed value; no series when the path is missing.');
-
-const info = z
-  .strictObject({ labels: labelMap.default(() => []).describe('Labels from paths; the value is always 1.') })
-  .describe('Value always 1; carries labels.');
-
-const expression = z
-  .strictObject({
-    value: z.string().max(4096).describe('CEL number expression over the object (self, metadata, spec, status, phase, cond(type) …), e.g. double(status.readyReplicas) / double(spec.replicas). No series when it errors.'),
-    labels: z.record(labelName, z.string().max(4096)).default(() => ({})).describe('Label name → CEL string expression, e.g. metadata.?labels.?tier.orValue("none").'),
-  })
-  .superRefine((e, ctx) => {
-    for (const p of checkMetricExpressions(e)) problem(ctx, [...p.path], p.expected, p.got, p.offset);
-  })
-  .describe('A value and labels computed by CEL expressions, the language of the health rules.');
+// Each kind's block (`gauge: {…}`, `stateSet: {…}` …) comes from its module in
+// src/extract/kinds, in the registry's order.
+const kindBlocks = Object.fromEntries(METRIC_KIND_NAMES.map((k) => [k, METRIC_KINDS[k].schema.optional()])) as {
+  readonly [K in MetricKindName]: z.ZodOptional<(typeof METRIC_KINDS)[K]['schema']>;
+};
 
 const metric = z
   .strictObject({
@@ -117,33 +46,18 @@ const metric = z
       .describe('UCUM unit, e.g. s, By, {object}.'),
     cardinalityLimit: z.int().positive().optional().describe('Series allowed across all objects; overrides limits.seriesPerMetric.'),
     labels: labelMap.default(() => []),
-    gauge: gauge.optional(),
-    conditions: conditions.optional(),
-    stateSet: stateSet.optional(),
-    info: info.optional(),
-    expression: expression.optional(),
+    ...kindBlocks,
   })
   .superRefine((m, ctx) => {
-    const kinds = (['gauge', 'conditions', 'stateSet', 'info', 'expression'] as const).filter((k) => m[k] !== undefined);
+    const kinds = METRIC_KIND_NAMES.filter((k) => m[k] !== undefined);
     if (kinds.length !== 1) {
-      problem(ctx, [], 'exactly one of gauge, conditions, stateSet, info, expression', kinds.length === 0 ? 'none' : kinds.join(' and '));
+      problem(ctx, [], `exactly one of ${METRIC_KIND_NAMES.join(', ')}`, kinds.length === 0 ? 'none' : kinds.join(' and '));
     }
   })
-  .transform((m): MetricConfig => {
-    let source: MetricSource;
-    if (m.gauge) {
-      const g = m.gauge;
-      const matches = g.equals !== undefined ? [g.equals] : g.oneOf;
-      source = { type: 'gauge', path: g.path, nilIsZero: g.nilIsZero, ...(matches ? { matches } : {}) };
-    } else if (m.conditions) {
-      source = { type: 'conditions', ...m.conditions };
-    } else if (m.stateSet) {
-      source = { type: 'stateSet', ...m.stateSet };
-    } else if (m.expression) {
-      source = { type: 'expression', value: m.expression.value, labels: Object.entries(m.expression.labels).map(([name, expression]) => ({ name, expression })) };
-    } else {
-      source = { type: 'info', labels: m.info?.labels ?? [] };
-    }
+  .transform((m) => {
+    const type = METRIC_KIND_NAMES.find((k) => m[k] !== undefined)!;
+    // The block of kind `type`, tagged with it: what MetricSource says (the refinement above ran).
+    const source = { type, ...m[type] } as MetricSource;
     return {
       name: m.name,
       unit: m.unit,
@@ -159,7 +73,17 @@ const KIND_RE = /^[A-Za-z*?][A-Za-z0-9*?]*$/;
 const CONCRETE_KIND_RE = /^[A-Za-z][A-Za-z0-9]*$/;
 const hasGlob = (text: string): boolean => text.includes('*') || text.includes('?');
 
-type ResourceEntry = { readonly type: 'concrete'; readonly resource: ResourceConfig } | { readonly type: 'selection'; readonly selection: SelectionConfig };
+const health = z
+  .strictObject({
+    successPhases: z.array(z.string()).default(() => []).describe('status.phase values meaning healthy.'),
+    failurePhases: z.array(z.string()).default(() => []).describe('status.phase values meaning failed.'),
+    rules: z.array(ruleSchema).optional().describe('Your CEL health rules for this kind, tried in order before the built-in catalog.'),
+    otherwise: otherwiseSchema.optional().describe('When none of rules holds: a state, or generic (then the catalog, then the generic rules). Default generic.'),
+    catalog: z.boolean().optional().describe('false: ignore the built-in catalog for this kind. Default true.'),
+  })
+  .superRefine((h, ctx) => {
+    for (const p of checkRules(h.rules ?? [])) problem(ctx, ['rules', ...p.path], p.expected, p.got, p.offset);
+  });
 
 const resource = z
   .strictObject({
@@ -171,17 +95,7 @@ const resource = z
     labelSelector: z.string().optional().describe('Kubernetes label selector, e.g. tier=db.'),
     generic: z.boolean().optional().describe('Export the generic k8s.object.* families. Default: true when metrics is absent or empty, else false.'),
     labels: labelMap.default(() => []).describe('Common labels added to every configured metric of this resource, in order.'),
-    health: z
-      .strictObject({
-        successPhases: z.array(z.string()).default(() => []).describe('status.phase values meaning healthy.'),
-        failurePhases: z.array(z.string()).default(() => []).describe('status.phase values meaning failed.'),
-        rules: z.array(ruleSchema).optional().describe('Your CEL health rules for this kind, tried in order before the built-in catalog.'),
-        otherwise: otherwiseSchema.optional().describe('When none of rules holds: a state, or generic (then the catalog, then the generic rules). Default generic.'),
-        catalog: z.boolean().optional().describe('false: ignore the built-in catalog for this kind. Default true.'),
-      })
-      .superRefine((h, ctx) => {
-        for (const p of checkRules(h.rules ?? [])) problem(ctx, ['rules', ...p.path], p.expected, p.got, p.offset);
-      })
+    health: health
       .default(() => ({ successPhases: [], failurePhases: [] }))
       .describe('Health of this kind: phases, your CEL rules, the catalog.'),
     metrics: z.array(metric).default(() => []),
@@ -194,11 +108,11 @@ const resource = z
     if (r.labels.length > 0) problem(ctx, ['labels'], 'no labels in a wildcard entry', 'labels');
     if (r.generic === false) problem(ctx, ['generic'], 'true (a wildcard entry serves the generic families)', 'false');
   })
-  .transform((r): ResourceEntry => {
+  .transform((r) => {
     const kind = r.kind ?? '*';
     if (hasGlob(r.group) || hasGlob(kind) || r.kind === undefined) {
       return {
-        type: 'selection',
+        type: 'selection' as const,
         selection: {
           group: r.group,
           kind,
@@ -210,7 +124,7 @@ const resource = z
       };
     }
     return {
-      type: 'concrete',
+      type: 'concrete' as const,
       resource: {
         group: r.group,
         version: r.version ?? '',
@@ -243,16 +157,28 @@ const discovery = z
   .default(() => ({ defaultExclusions: true, exclude: [] }))
   .describe('How wildcard entries of resources find kinds: from the cluster\'s CustomResourceDefinitions.');
 
+const limits = z.strictObject({
+  seriesPerMetric: z.int().positive().default(DEFAULT_SERIES_PER_METRIC).describe('Default per-family series limit across all objects.'),
+  objects: z.int().positive().default(DEFAULT_OBJECT_LIMIT).describe('Objects held across all kinds; beyond it new objects are dropped and counted (crotel_objects_dropped_total).'),
+  objectsPerKind: z.int().positive().default(DEFAULT_OBJECTS_PER_KIND).describe('Objects held per kind; beyond it the kind\'s new objects are dropped and counted.'),
+});
+
+const TRACES_DEFAULTS = { enabled: 'auto', episodeTimeoutSeconds: 3600, queueSize: 10_000, events: true } as const;
+
+const traces = z.strictObject({
+  enabled: z.union([z.boolean(), z.literal('auto')]).default(TRACES_DEFAULTS.enabled)
+    .describe("Lifecycle traces; 'auto' = on when an OTLP traces endpoint is configured."),
+  episodeTimeoutSeconds: z.int().positive().default(TRACES_DEFAULTS.episodeTimeoutSeconds)
+    .describe('An episode open longer than this ends with outcome timed_out.'),
+  queueSize: z.int().positive().default(TRACES_DEFAULTS.queueSize)
+    .describe('Finished spans held while the Collector is unreachable; the oldest are dropped (and counted) beyond it.'),
+  events: z.boolean().default(TRACES_DEFAULTS.events).describe('Kubernetes Events about watched objects become span events.'),
+});
+
 export const configSchema = z
   .strictObject({
     port: z.int().min(1).max(65535).optional().describe('Metrics server port (a CLI flag overrides it).'),
-    limits: z
-      .strictObject({
-        seriesPerMetric: z.int().positive().default(DEFAULT_SERIES_PER_METRIC).describe('Default per-family series limit across all objects.'),
-        objects: z.int().positive().default(DEFAULT_OBJECT_LIMIT).describe('Objects held across all kinds; beyond it new objects are dropped and counted (crotel_objects_dropped_total).'),
-        objectsPerKind: z.int().positive().default(DEFAULT_OBJECTS_PER_KIND).describe('Objects held per kind; beyond it the kind\'s new objects are dropped and counted.'),
-      })
-      .default(() => ({ seriesPerMetric: DEFAULT_SERIES_PER_METRIC, objects: DEFAULT_OBJECT_LIMIT, objectsPerKind: DEFAULT_OBJECTS_PER_KIND })),
+    limits: limits.default(() => ({ seriesPerMetric: DEFAULT_SERIES_PER_METRIC, objects: DEFAULT_OBJECT_LIMIT, objectsPerKind: DEFAULT_OBJECTS_PER_KIND })),
     redact: z
       .array(
         z.string().superRefine((src, ctx) => {
@@ -264,17 +190,7 @@ export const configSchema = z
       .describe('Regular expressions (JavaScript syntax, run by a linear-time RE2 engine: no backreferences or lookaround) whose matches in every exported string are replaced by REDACTED.'),
     resources: z.array(resource).describe('Custom resources to watch (at least one; may be [] when ksmConfig is set): concrete kinds, or wildcard entries such as {group: "*"}.'),
     discovery,
-    traces: z
-      .strictObject({
-        enabled: z.union([z.boolean(), z.literal('auto')]).default(DEFAULT_TRACES.enabled)
-          .describe("Lifecycle traces; 'auto' = on when an OTLP traces endpoint is configured."),
-        episodeTimeoutSeconds: z.int().positive().default(DEFAULT_TRACES.episodeTimeoutSeconds)
-          .describe('An episode open longer than this ends with outcome timed_out.'),
-        queueSize: z.int().positive().default(DEFAULT_TRACES.queueSize)
-          .describe('Finished spans held while the Collector is unreachable; the oldest are dropped (and counted) beyond it.'),
-        events: z.boolean().default(DEFAULT_TRACES.events).describe('Kubernetes Events about watched objects become span events.'),
-      })
-      .default(() => ({ ...DEFAULT_TRACES })),
+    traces: traces.default(() => ({ ...TRACES_DEFAULTS })),
     healthCheckExprs: z
       .union([
         z.string().min(1),
@@ -290,21 +206,41 @@ export const configSchema = z
   .superRefine((c, ctx) => {
     if (c.ksmConfig === undefined && c.resources.length === 0) problem(ctx, ['resources'], 'at least 1 item(s)', 'a list');
   })
-  .transform((c): Config => {
+  .transform((c) => {
     const select = c.resources.flatMap((e) => (e.type === 'selection' ? [e.selection] : []));
     return {
-    ...(c.port !== undefined ? { port: c.port } : {}),
-    limits: c.limits,
-    redact: c.redact,
-    resources: c.resources.flatMap((e) => (e.type === 'concrete' ? [e.resource] : [])),
-    ...(select.length > 0 ? { discovery: { select, exclude: c.discovery.exclude, defaultExclusions: c.discovery.defaultExclusions } } : {}),
-    traces: c.traces,
-    ...(c.ksmConfig !== undefined ? { ksmConfig: c.ksmConfig } : {}),
-    ...(Array.isArray(c.healthCheckExprs) ? { healthChecks: c.healthCheckExprs } : {}),
-    ...(typeof c.healthCheckExprs === 'string' ? { healthCheckExprsFile: c.healthCheckExprs } : {}),
+      ...(c.port !== undefined ? { port: c.port } : {}),
+      limits: c.limits,
+      redact: c.redact,
+      resources: c.resources.flatMap((e) => (e.type === 'concrete' ? [e.resource] : [])),
+      ...(select.length > 0 ? { discovery: { select, exclude: c.discovery.exclude, defaultExclusions: c.discovery.defaultExclusions } } : {}),
+      traces: c.traces,
+      ...(c.ksmConfig !== undefined ? { ksmConfig: c.ksmConfig } : {}),
+      ...(Array.isArray(c.healthCheckExprs) ? { healthChecks: c.healthCheckExprs } : {}),
+      ...(typeof c.healthCheckExprs === 'string' ? { healthCheckExprsFile: c.healthCheckExprs } : {}),
     };
   })
   .describe('crotel configuration: which custom resources to watch and which metrics to export.');
+
+/** The validated, normalized config: defaults applied, paths parsed. */
+export type Config = Frozen<z.output<typeof configSchema>>;
+export type Limits = Config['limits'];
+/** Lifecycle traces: one trace per reconcile episode of an object. */
+export type TracesConfig = Config['traces'];
+export const DEFAULT_TRACES: TracesConfig = TRACES_DEFAULTS;
+/** Wildcard entries of `resources` and the exclusions: kinds found in the cluster's CRDs. */
+export type DiscoveryConfig = NonNullable<Config['discovery']>;
+/** A group/kind pattern: `*` any characters, `?` one. */
+export type KindPatternConfig = DiscoveryConfig['exclude'][number];
+type ResourceEntry = Frozen<z.output<typeof resource>>;
+/** A concrete `resources` entry (group, version, kind); `generic` resolved at load. */
+export type ResourceConfig = Extract<ResourceEntry, { type: 'concrete' }>['resource'];
+/** A wildcard `resources` entry: every served custom resource kind it matches. */
+export type SelectionConfig = Extract<ResourceEntry, { type: 'selection' }>['selection'];
+export type HealthConfig = ResourceConfig['health'];
+export type MetricConfig = ResourceConfig['metrics'][number];
+export type { MetricSource } from '../extract/kinds/index.ts';
+export type { LabelConfig } from './fields.ts';
 
 /** JSON Schema (draft 2020-12) of the config file as users write it, for editors. */
 export function configJsonSchema(): Record<string, unknown> {

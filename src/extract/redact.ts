@@ -7,7 +7,9 @@
 // back to a token boundary (whitespace, quote, separator), so the token across the cut is dropped
 // whole instead of being half-scanned: a URL or key=value across the cut cannot leak a prefix.
 
-import { compileRedactPattern } from '../config/index.ts';
+// config/patterns.ts, not config/index.ts: the config schema imports the metric kinds, which
+// import this module.
+import { compileRedactPattern } from '../config/patterns.ts';
 import { REDACTED, redactSecretDocument, redactSecrets } from './secrets.ts';
 
 export type Redactor = (value: string) => string;

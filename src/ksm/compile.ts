@@ -3,17 +3,18 @@
 // config (merged labels, compiled paths, names) is fixed here; `extract` walks paths and pushes
 // samples with kube-state-metrics' semantics (see the comments on each type below).
 //
-// kube-state-metrics' label sets are dynamic: a label whose path is missing is left out, and
-// `*` labels copy whole maps. crotel families have fixed attribute keys, so each distinct sorted
-// key set of a metric becomes one family (all sharing the metric's name, HELP and budget); the
-// exposition groups them under one name, and label order is sorted as kube-state-metrics does.
+// kube-state-metrics' label sets depend on the objects: a label whose path is missing is left
+// out, and `*` labels copy whole maps. crotel families have fixed attribute keys, so each
+// distinct sorted key set of a metric is one family (all sharing the metric's name, HELP and
+// budget; see LabelSetFamilies); the exposition groups them under one name, and label order is
+// sorted as kube-state-metrics does.
 
 import type { CompiledResource, ExtractionError, MetricFamily, ResourceRef, Sample, Snapshot } from '../model.ts';
 import { compileResource, createRedactor, dedupeErrors, guarded, isPlainObject, redact, resourceId, type Redactor } from '../extract/index.ts';
 import { rejection, wellFormed, type SeriesRejection } from '../extract/guard.ts';
 import { exportText } from '../extract/redact.ts';
 import { DEFAULT_SERIES_PER_METRIC, exportLabelNameProblem } from '../config/index.ts';
-import { metricNamePrefix, sanitizeKsmLabelName, type KsmEach, type KsmMetric, type KsmResource } from './config.ts';
+import { metricNamePrefix, sanitizeKsmLabelName, type KsmEach, type KsmMetric, type KsmMetricType, type KsmResource } from './config.ts';
 import { mustCompileKsmPath, type KsmPath } from './path.ts';
 import { goString, ksmFloat } from './values.ts';
 
@@ -204,6 +205,13 @@ function stateSetValues(each: KsmEach, own: CompiledLabels, at: string): Values 
   };
 }
 
+/** How each metric type reads the value at its path into labelled values. */
+const VALUES: { readonly [T in KsmMetricType]: (each: KsmEach, own: CompiledLabels, at: string) => Values } = {
+  gauge: gaugeValues,
+  stateset: stateSetValues,
+  info: infoValues,
+};
+
 interface CompiledMetric {
   readonly name: string;
   readonly help: string;
@@ -211,10 +219,40 @@ interface CompiledMetric {
   readonly familyLabels: CompiledLabels;
   readonly path: KsmPath;
   readonly values: Values;
-  /** Its labels include the object's uid, or its namespace and name: no two objects share a series. */
-  readonly identifiesObject: boolean;
-  /** Sorted label keys joined by NUL → index into the resource's families. */
-  readonly variants: Map<string, number>;
+  /** Its families, one per label-key set. */
+  readonly labelSets: LabelSetFamilies;
+}
+
+/**
+ * The families of one kube-state-metrics metric, one per sorted label-key set. The key sets
+ * depend on the objects (missing paths drop labels, `*` maps copy keys; 2^n subsets of n
+ * optional labels, and any map's keys), so they cannot all be known from the config: the set
+ * every series has when each path resolves is made at compile time, and any other the first
+ * time an object gives it. Families are appended to the resource's list (indexes stay valid)
+ * and never removed (one without series is not exported); at most MAX_LABEL_SETS_PER_METRIC per
+ * metric, beyond which the series is dropped and counted. See model.ts MetricFamily.
+ */
+class LabelSetFamilies {
+  private readonly byKeys = new Map<string, number>();
+  private readonly families: MetricFamily[];
+  private readonly template: Omit<MetricFamily, 'attributeKeys'>;
+
+  constructor(families: MetricFamily[], template: Omit<MetricFamily, 'attributeKeys'>) {
+    this.families = families;
+    this.template = template;
+  }
+
+  /** The family index for these sorted keys (`id`: them joined by NUL), or undefined past the cap. */
+  indexOf(keys: readonly string[], id = keys.join('\u0000')): number | undefined {
+    let index = this.byKeys.get(id);
+    if (index === undefined) {
+      if (this.byKeys.size >= MAX_LABEL_SETS_PER_METRIC) return undefined;
+      index = this.families.length;
+      this.families.push({ ...this.template, attributeKeys: keys });
+      this.byKeys.set(id, index);
+    }
+    return index;
+  }
 }
 
 /** The full Prometheus name kube-state-metrics gives a metric: `<prefix>_<name>`, or `<name>`. */
@@ -246,48 +284,37 @@ export function compileKsmResource(resource: KsmResource, ref: ResourceRef, opti
     [`${CR}_group`, ref.group], [`${CR}_version`, ref.version], [`${CR}_kind`, ref.kind],
   ]));
   const families: MetricFamily[] = [];
-  const variantFamily = (m: CompiledMetric, keys: readonly string[], id = keys.join('\u0000')): number | undefined => {
-    let index = m.variants.get(id);
-    if (index === undefined) {
-      if (m.variants.size >= MAX_LABEL_SETS_PER_METRIC) return undefined;
-      index = families.length;
-      const family: MetricFamily = {
-        name: m.name, prometheusName: m.name, description: m.help, unit: '', instrument: 'gauge', attributeKeys: keys, cardinalityLimit: limit,
-        ...(m.identifiesObject ? {} : { seriesMayRepeat: true }),
-      };
-      families.push(family);
-      m.variants.set(id, index);
-    }
-    return index;
-  };
 
   const metrics: CompiledMetric[] = resource.metrics.map((metric) => {
     const each = metric.each;
     const own = compileLabels(each.labelsFromPath);
     const name = ksmMetricName(resource, metric);
     const at = `${name} ${mustCompileKsmPath([...each.path, ...each.valueFrom]).text}`;
-    const values = each.type === 'gauge' ? gaugeValues(each, own, at) : each.type === 'info' ? infoValues(each, own) : stateSetValues(each, own, at);
+    const values = VALUES[each.type](each, own, at);
     const familyLabels = compileLabels(mergeMaps(resource.labelsFromPath, metric.labelsFromPath));
     // An identity label only identifies when nothing per element can overwrite it (the state
     // label, labelFromKey, the element's own labels): element labels win over the object's.
     const shadowed = new Set([each.labelName, each.labelFromKey, ...own.plain.map((p) => p.name)]);
     const once = (n: string): boolean => familyLabels.plain.filter((l) => l.name === n).length === 1;
     const reads = (p: string): boolean => own.stars.length === 0 && familyLabels.plain.some((l) => l.path.text === p && !shadowed.has(l.name) && once(l.name));
+    const identifiesObject = reads('[metadata,uid]') || (reads('[metadata,name]') && reads('[metadata,namespace]'));
     const compiled: CompiledMetric = {
       name,
-      identifiesObject: reads('[metadata,uid]') || (reads('[metadata,name]') && reads('[metadata,namespace]')),
       help: metric.help,
       common: mergeMaps(resourceCommon, metric.commonLabels),
       familyLabels,
       path: mustCompileKsmPath(each.path),
       values,
-      variants: new Map(),
+      labelSets: new LabelSetFamilies(families, {
+        name, prometheusName: name, description: metric.help, unit: '', instrument: 'gauge', cardinalityLimit: limit,
+        ...(identifiesObject ? {} : { seriesMayRepeat: true }),
+      }),
     };
     // The label set every series has when all paths resolve: the metric's first family.
     const keys = new Set([...compiled.common.keys(), ...compiled.familyLabels.plain.map((p) => p.name), ...own.plain.map((p) => p.name)]);
     if (each.labelFromKey !== '') keys.add(each.labelFromKey);
     if (each.type === 'stateset') keys.add(each.labelName);
-    variantFamily(compiled, [...keys].sort());
+    compiled.labelSets.indexOf([...keys].sort());
     return compiled;
   });
 
@@ -320,7 +347,7 @@ export function compileKsmResource(resource: KsmResource, ref: ResourceRef, opti
         const id = `${m.name}\u0001${keyId}\u0001${attributeValues.join('\u0000')}`;
         if (seen.has(id)) continue;
         seen.add(id);
-        const family = variantFamily(m, keys, keyId);
+        const family = m.labelSets.indexOf(keys, keyId);
         if (family === undefined) {
           errors.push({ path: m.name, reason: `more than ${MAX_LABEL_SETS_PER_METRIC} distinct label sets; series dropped` });
           continue;

@@ -207,6 +207,7 @@ resources:
       - {name: b, conditions: {typeLabel: same, statusLabel: same}}
       - {name: c, labels: {phase: spec.p}, stateSet: {path: status.phase, label: phase, list: [X, X]}}
       - {name: d, info: {labels: {k8s.name: spec.e, ok: "spec['a.b']"}}}
+      - {name: e, labels: {tier: spec.t}, expression: {value: '1.0', labels: {k8s.name: '"x"', tier: '"y"', fine: '"z"'}}}
 `,
       'labels.yaml',
     ),
@@ -219,6 +220,8 @@ resources:
     'resources[0].metrics[2].stateSet.label | label names unique within a metric (common labels included)',
     'resources[0].metrics[2].stateSet.list[1] | unique states',
     'resources[0].metrics[3].info.labels["k8s.name"] | label names unique within a metric (common labels included)',
+    'resources[0].metrics[4].expression.labels["k8s.name"] | label names unique within a metric (common labels included)',
+    'resources[0].metrics[4].expression.labels.tier | label names unique within a metric (common labels included)',
   ]);
 });
 

@@ -1,14 +1,33 @@
 // `conditions`: one series per condition of a list (or map) of conditions, labelled with its type
 // and status, 1 when the status is True.
-import type { ConditionsSource } from '../../config/index.ts';
+import { z } from 'zod';
+import { fieldPath, labelName } from '../../config/fields.ts';
+import { mustParsePath } from '../../config/path.ts';
 import { readConditions } from '../conditions.ts';
 import { CONDITIONS_PATH } from '../facts.ts';
 import { labelText } from '../labels.ts';
 import { resolvePath } from '../resolve.ts';
-import type { MetricKind } from './kind.ts';
+import type { KindSource, MetricKind } from './kind.ts';
 
-export const conditionsKind: MetricKind<ConditionsSource> = {
-  type: 'conditions',
+const DEFAULT_TYPE_LABEL = 'condition_type';
+const DEFAULT_STATUS_LABEL = 'condition_status';
+
+const schema = z
+  .strictObject({
+    path: fieldPath.default(() => mustParsePath(CONDITIONS_PATH)).describe('Path of the conditions list (or map of type → condition). Default status.conditions.'),
+    typeLabel: labelName.default(DEFAULT_TYPE_LABEL).describe('Label holding the condition type. Default condition_type.'),
+    statusLabel: labelName.default(DEFAULT_STATUS_LABEL).describe('Label holding the condition status. Default condition_status.'),
+  })
+  .describe('One series per condition; value 1 when its status is "True", else 0.');
+
+export type ConditionsSource = KindSource<typeof schema>;
+
+export const conditionsKind: MetricKind<typeof schema> = {
+  schema,
+  blockLabels: (b) => [
+    { name: b.typeLabel ?? DEFAULT_TYPE_LABEL, at: ['typeLabel'] },
+    { name: b.statusLabel ?? DEFAULT_STATUS_LABEL, at: ['statusLabel'] },
+  ],
   labelKeys: (s) => [s.typeLabel, s.statusLabel],
   description: (s, kind) => `Conditions at ${s.path.text} of the ${kind}: 1 when the status is True, else 0.`,
   emitter(s, { index, redactor, ownLabels }) {

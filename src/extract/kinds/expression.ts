@@ -3,11 +3,27 @@
 // with the same deterministic bounds (health/cel.ts). An expression that errors on an object
 // is counted as an extraction error of that metric and gives no series; the object's other
 // series are unaffected. Label results are redacted and capped like every label value.
-import type { ExpressionSource } from '../../config/index.ts';
+import { z } from 'zod';
+import { labelName, problem } from '../../config/fields.ts';
+import { checkMetricExpressions } from '../../health/config-check.ts';
 import { bindingsOf, compileExpression, withConditions, type CompiledExpression } from '../../health/cel.ts';
 import { generationObserved } from '../../health/judge.ts';
 import { labelText } from '../labels.ts';
-import type { MetricKind } from './kind.ts';
+import { isPlainObject } from '../resolve.ts';
+import type { KindSource, MetricKind } from './kind.ts';
+
+const schema = z
+  .strictObject({
+    value: z.string().max(4096).describe('CEL number expression over the object (self, metadata, spec, status, phase, cond(type) …), e.g. double(status.readyReplicas) / double(spec.replicas). No series when it errors.'),
+    labels: z.record(labelName, z.string().max(4096)).default(() => ({})).describe('Label name → CEL string expression, e.g. metadata.?labels.?tier.orValue("none").'),
+  })
+  .superRefine((e, ctx) => {
+    for (const p of checkMetricExpressions(e)) problem(ctx, [...p.path], p.expected, p.got, p.offset);
+  })
+  .describe('A value and labels computed by CEL expressions, the language of the health rules.')
+  .transform((e) => ({ value: e.value, labels: Object.entries(e.labels).map(([name, expression]) => ({ name, expression })) }));
+
+export type ExpressionSource = KindSource<typeof schema>;
 
 function mustCompile(source: string, type: 'number' | 'string'): CompiledExpression {
   const r = compileExpression(source, type);
@@ -16,8 +32,9 @@ function mustCompile(source: string, type: 'number' | 'string'): CompiledExpress
   return r.expression;
 }
 
-export const expressionKind: MetricKind<ExpressionSource> = {
-  type: 'expression',
+export const expressionKind: MetricKind<typeof schema> = {
+  schema,
+  blockLabels: (b) => (isPlainObject(b.labels) ? Object.keys(b.labels).map((name) => ({ name, at: ['labels', name] })) : []),
   labelKeys: (s) => s.labels.map((l) => l.name),
   description: (s, kind) => `${s.value} over the ${kind} (CEL).`,
   emitter(s, { index, redactor, attributes }) {

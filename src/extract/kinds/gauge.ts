@@ -1,12 +1,33 @@
 // `gauge`: the number at a path (numbers, booleans, RFC 3339 times, quantities, percentages), or 1/0
 // when the scalar there is one of `equals`/`oneOf`; absent unless nilIsZero.
-import type { GaugeSource } from '../../config/index.ts';
+import { z } from 'zod';
+import { fieldPath, problem, scalar } from '../../config/fields.ts';
 import { resolvePath, scalarString } from '../resolve.ts';
 import { parseValue } from '../values.ts';
-import type { MetricKind } from './kind.ts';
+import type { KindSource, MetricKind } from './kind.ts';
 
-export const gaugeKind: MetricKind<GaugeSource> = {
-  type: 'gauge',
+const schema = z
+  .strictObject({
+    path: fieldPath.describe('Path of the value: number, numeric string, boolean, True/False, RFC 3339 time (→ Unix seconds), quantity (10Gi, 500m) or duration (1h30m).'),
+    equals: scalar.optional().describe('Value is 1 when the scalar at path, as a string, equals this; else 0.'),
+    oneOf: z.array(scalar).min(1).optional().describe('Value is 1 when the scalar at path, as a string, is in this list; else 0.'),
+    nilIsZero: z.boolean().default(false).describe('A missing or null value gives 0 instead of no series.'),
+  })
+  .superRefine((g, ctx) => {
+    if (g.equals !== undefined && g.oneOf !== undefined) problem(ctx, ['oneOf'], 'at most one of equals, oneOf', 'both');
+  })
+  .describe('A number read from a path.')
+  .transform((g) => {
+    const matches = g.equals !== undefined ? [g.equals] : g.oneOf;
+    // `matches`: the value is 1 when the scalar at path (as a string) is one of these, else 0.
+    return { path: g.path, nilIsZero: g.nilIsZero, ...(matches ? { matches } : {}) };
+  });
+
+export type GaugeSource = KindSource<typeof schema>;
+
+export const gaugeKind: MetricKind<typeof schema> = {
+  schema,
+  blockLabels: () => [],
   labelKeys: () => [],
   description: (s, kind) => (s.matches ? `1 when ${s.path.text} of the ${kind} is ${s.matches.join(' or ')}, else 0.` : `Value of ${s.path.text} of the ${kind}.`),
   emitter(s, { index, attributes }) {

@@ -1,10 +1,19 @@
 // `info`: a constant 1 whose labels carry information about the object.
-import type { InfoSource } from '../../config/index.ts';
+import { z } from 'zod';
+import { labelMap } from '../../config/fields.ts';
 import { readLabels } from '../read-labels.ts';
-import type { MetricKind } from './kind.ts';
+import { isPlainObject } from '../resolve.ts';
+import type { KindSource, MetricKind } from './kind.ts';
 
-export const infoKind: MetricKind<InfoSource> = {
-  type: 'info',
+const schema = z
+  .strictObject({ labels: labelMap.default(() => []).describe('Labels from paths; the value is always 1.') })
+  .describe('Value always 1; carries labels.');
+
+export type InfoSource = KindSource<typeof schema>;
+
+export const infoKind: MetricKind<typeof schema> = {
+  schema,
+  blockLabels: (b) => (isPlainObject(b.labels) ? Object.keys(b.labels).map((name) => ({ name, at: ['labels', name] })) : []),
   labelKeys: (s) => s.labels.map((l) => l.name),
   description: (_s, kind) => `Information about the ${kind}; the value is always 1.`,
   emitter(s, { index, redactor, attributes }) {

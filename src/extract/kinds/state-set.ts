@@ -1,10 +1,29 @@
 // `stateSet`: one series per listed state, 1 for the state the scalar at the path names.
-import type { StateSetSource } from '../../config/index.ts';
+import { z } from 'zod';
+import { fieldPath, labelName, problem } from '../../config/fields.ts';
 import { resolvePath, scalarString } from '../resolve.ts';
-import type { MetricKind } from './kind.ts';
+import type { KindSource, MetricKind } from './kind.ts';
 
-export const stateSetKind: MetricKind<StateSetSource> = {
-  type: 'stateSet',
+const schema = z
+  .strictObject({
+    path: fieldPath,
+    label: labelName.describe('Label holding each state.'),
+    list: z.array(z.string()).min(1).describe('Every state; one series each, 1 for the current one.'),
+  })
+  .superRefine((s, ctx) => {
+    const seen = new Set<string>();
+    s.list.forEach((v, i) => {
+      if (seen.has(v)) problem(ctx, ['list', i], 'unique states', `${JSON.stringify(v)} twice`);
+      seen.add(v);
+    });
+  })
+  .describe('An enum as one series per allowed value; no series when the path is missing.');
+
+export type StateSetSource = KindSource<typeof schema>;
+
+export const stateSetKind: MetricKind<typeof schema> = {
+  schema,
+  blockLabels: (b) => [{ name: b.label, at: ['label'] }],
   labelKeys: (s) => [s.label],
   description: (s, kind) => `State at ${s.path.text} of the ${kind}: 1 for the current value, 0 for the others.`,
   emitter(s, { index, ownLabels }) {
