@@ -1,7 +1,7 @@
 // The bench's own HTTP client to the apiserver: an undici Pool with keep-alive connections
 // (the harness's cp.raw opens a TLS connection per request, far too slow for 10^5 objects).
 import { Pool } from 'undici';
-import type { ControlPlane } from '../test/harness/control-plane.ts';
+import type { ControlPlane } from '../harness/control-plane.ts';
 
 export const DB_GROUP_VERSION = '/apis/stable.example.com/v1';
 

@@ -2,7 +2,7 @@
 // the bench probe preloaded (heap figures on demand), plus what /proc tells about it.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startCrotel, type CrotelProcess } from '../test/harness/crotel-process.ts';
+import { startCrotel, type CrotelProcess } from '../harness/crotel-process.ts';
 import { procMemory, type ProcMemory } from './proc.ts';
 import { now, sleep } from './stats.ts';
 

@@ -8,10 +8,10 @@
 // the same writes.
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
-import { startControlPlane } from '../test/harness/control-plane.ts';
-import { startCrotel, type CrotelProcess } from '../test/harness/crotel-process.ts';
-import { applyCrds } from '../test/harness/kube.ts';
-import { startKsm, type KsmProcess } from '../test/harness/ksm.ts';
+import { startControlPlane } from '../harness/control-plane.ts';
+import { startCrotel, type CrotelProcess } from '../harness/crotel-process.ts';
+import { applyCrds } from '../harness/kube.ts';
+import { startKsm, type KsmProcess } from '../harness/ksm.ts';
 import { ApiClient } from './api.ts';
 import { KSM_CONFIG, KSM_SERIES_PER_OBJECT, countKsmSeries, steadyStatusWrite } from './ksm-workload.ts';
 import { ensureNamespaces, loadInstances } from './load.ts';

@@ -2,8 +2,8 @@
 // the run, the control plane, and the end — print the summary, keep the figures as JSON when
 // asked, exit 1 when a step failed and 2 on a usage or setup error (with the help text).
 import { writeFileSync } from 'node:fs';
-import { startControlPlane, type ControlPlane } from '../test/harness/control-plane.ts';
-import { applyCrds } from '../test/harness/kube.ts';
+import { startControlPlane, type ControlPlane } from '../harness/control-plane.ts';
+import { applyCrds } from '../harness/kube.ts';
 
 export function finish(results: { readonly errors: readonly string[] }, summaryMarkdown: string, jsonFile: string | undefined): number {
   process.stdout.write(`\n${summaryMarkdown}`);

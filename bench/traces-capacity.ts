@@ -5,7 +5,7 @@
 //   jaeger    — crotel's exporter → Jaeger v2's OTLP/HTTP receiver
 //   collector — crotel's exporter → the built Collector with the shipped config → OTLP/gRPC → Jaeger v2
 import { cpus } from 'node:os';
-import { makeTempDir, removeTempDir } from '../test/harness/processes.ts';
+import { makeTempDir, removeTempDir } from '../harness/processes.ts';
 import { runPinnedChild, TASKSET } from './pinned-child.ts';
 import { startJaeger, startShippedCollector, type Jaeger, type ShippedCollector } from './traces-receivers.ts';
 import type { TracesReplayOptions, TracesReplayResult } from './traces-replay.ts';

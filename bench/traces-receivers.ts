@@ -7,9 +7,9 @@
 // be pinned with taskset to CPUs other than the replay's, so the receivers never take its core.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { binaryPath } from '../test/harness/binaries.ts';
-import { freePort, startProcess, waitFor, type Managed } from '../test/harness/processes.ts';
-import { parseExposition } from '../test/harness/prom-text.ts';
+import { binaryPath } from '../harness/binaries.ts';
+import { freePort, startProcess, waitFor, type Managed } from '../harness/processes.ts';
+import { parseExposition } from '../harness/prom-text.ts';
 import { TASKSET } from './pinned-child.ts';
 
 const COLLECTOR_CONFIG = new URL('../otel-collector/config.yaml', import.meta.url).pathname;

@@ -17,7 +17,7 @@ import { ResourceStore } from '../src/state/store.ts';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { createSpanExporter, EpisodeTracker, LifecycleRecorder, shipperFor, type SpanRecord } from '../src/traces/index.ts';
 import { readOtelEnv } from '../src/telemetry/env.ts';
-import { parseExposition } from '../test/harness/prom-text.ts';
+import { parseExposition } from '../harness/prom-text.ts';
 import { settledHeapUsed } from './gc.ts';
 import { readSpanCounters } from './traces-receivers.ts';
 import { feed, lines, retag } from './replay.ts';

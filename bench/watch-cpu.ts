@@ -7,10 +7,10 @@
 //     [--coalesce SECONDS …] [--ksm]
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { startControlPlane, type ControlPlane } from '../test/harness/control-plane.ts';
-import { freePort } from '../test/harness/processes.ts';
-import { applyCrds } from '../test/harness/kube.ts';
-import { startKsm } from '../test/harness/ksm.ts';
+import { startControlPlane, type ControlPlane } from '../harness/control-plane.ts';
+import { freePort } from '../harness/processes.ts';
+import { applyCrds } from '../harness/kube.ts';
+import { startKsm } from '../harness/ksm.ts';
 import { ApiClient } from './api.ts';
 import { KSM_CONFIG, KSM_SERIES_PER_OBJECT, countKsmSeries, steadyStatusWrite } from './ksm-workload.ts';
 import { ensureNamespaces, loadInstances } from './load.ts';

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { freePort, waitFor } from './processes.ts';
 
-const BIN = new URL('../../bin/crotel.js', import.meta.url).pathname;
+const BIN = new URL('../bin/crotel.js', import.meta.url).pathname;
 
 // One exit hook for every crotel a test starts: none may outlive the test process.
 const children = new Set<ChildProcess>();

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { binaryPath } from './binaries.ts';
 import { freePort, makeTempDir, removeTempDir, startProcess, waitFor } from './processes.ts';
 
-const SHIPPED_DIR = new URL('../../prometheus/', import.meta.url).pathname;
+const SHIPPED_DIR = new URL('../prometheus/', import.meta.url).pathname;
 
 export interface Prometheus {
   /** http://127.0.0.1:port (UI and API). */
