@@ -17,4 +17,5 @@ export const SCENARIOS: readonly ScenarioEntry[] = [
   { name: 'micro', description: 'in process, no apiserver: watch decode, extract + store, exposition, OTLP producer, episode tracker', load: async () => (await import('./micro.ts')).scenario },
   { name: 'extract', description: 'in process: extraction cost per object with the full reference config (redaction, series guard)', load: async () => (await import('./extract.ts')).scenario },
   { name: 'compare', description: 'two kept result files side by side: per figure old, new, delta % (as benchstat)', load: async () => (await import('./compare.ts')).scenario },
+  { name: 'readme', description: "rewrite README.md's benchmark tables from bench/results/*.json (--check: fail if they differ)", load: async () => (await import('./readme.ts')).scenario },
 ];

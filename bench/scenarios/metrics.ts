@@ -123,6 +123,8 @@ function parseFlags(argv: string[]) {
 
 export interface BenchResults {
   command: string;
+  /** YYYY-MM-DD of the run. */
+  date: string;
   objects: number;
   namespaces: number;
   environment: string;
@@ -248,6 +250,7 @@ async function main(argv: string[]): Promise<number> {
   const n = flags.objects;
   const results: BenchResults = {
     command: commandLine('metrics', argv),
+    date: new Date().toISOString().slice(0, 10),
     objects: n,
     namespaces: flags.namespaces,
     environment: `node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'})`,

@@ -148,6 +148,8 @@ interface LagRun {
 
 interface TracesBenchResults {
   command: string;
+  /** YYYY-MM-DD of the run. */
+  date: string;
   objects: number;
   namespaces: number;
   environment: string;
@@ -300,6 +302,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const results: TracesBenchResults = {
     command: commandLine('traces', argv),
+    date: new Date().toISOString().slice(0, 10),
     objects: flags.objects,
     namespaces: flags.namespaces,
     environment: `node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,

@@ -84,6 +84,8 @@ function objectOf(k: Kind, index: number, namespaces: number): Record<string, un
 
 interface Results {
   command: string;
+  /** YYYY-MM-DD of the run. */
+  date: string;
   environment: string;
   kinds: number;
   objectsPerKind: number;
@@ -192,6 +194,7 @@ async function main(argv: string[]): Promise<number> {
   const kinds = kindsOf(K);
   const results: Results = {
     command: commandLine('zero-config', argv),
+    date: new Date().toISOString().slice(0, 10),
     environment: `node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'})`,
     kinds: K, objectsPerKind: M, objects: N, namespaces, errors: [],
   };
