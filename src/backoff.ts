@@ -1,5 +1,6 @@
 // Capped exponential backoff with full jitter, so many reflectors failing together (an
-// apiserver restart) do not reconnect in lockstep.
+// apiserver restart) do not reconnect in lockstep; the span shipper retries a failed export with it
+// too. Shared by src/kube and src/traces, so it belongs to neither.
 export class Backoff {
   private attempt = 0;
   private readonly initialMs: number;
