@@ -14,7 +14,7 @@ import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { startCollector, type Collector } from '../../harness/collector.ts';
 import { startControlPlane, type ControlPlane } from '../../harness/control-plane.ts';
 import { startCrotel, type CrotelProcess } from '../../harness/crotel-process.ts';
-import { createInstance, setStatus } from '../harness/databaseinstances.ts';
+import { createInstance, setStatus } from '../../harness/databaseinstances.ts';
 import { applyCrds, ensureNamespace } from '../../harness/kube.ts';
 import { freePort, makeTempDir, waitFor } from '../../harness/processes.ts';
 import { parseExposition } from '../../harness/prom-text.ts';

@@ -12,7 +12,7 @@ import { startCollector, type Collector } from '../../harness/collector.ts';
 import { startControlPlane, type ControlPlane } from '../../harness/control-plane.ts';
 import { startCrotel, type CrotelProcess } from '../../harness/crotel-process.ts';
 import { applyCrds, ensureNamespace, readYamlDocuments } from '../../harness/kube.ts';
-import { attributesOf, startOtlpSink, type OtlpSink, type OtlpSpan } from '../harness/otlp-sink.ts';
+import { attributesOf, startOtlpSink, type OtlpSink, type OtlpSpan } from '../../harness/otlp-sink.ts';
 import { waitFor } from '../../harness/processes.ts';
 import { parseExposition } from '../../harness/prom-text.ts';
 

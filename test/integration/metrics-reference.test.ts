@@ -6,9 +6,9 @@ import { after, before, test } from 'node:test';
 import { startCollector, type Collector } from '../../harness/collector.ts';
 import { startControlPlane, type ControlPlane } from '../../harness/control-plane.ts';
 import { startCrotel, type CrotelProcess } from '../../harness/crotel-process.ts';
-import { createInstance, deleteInstance, setStatus } from '../harness/databaseinstances.ts';
+import { createInstance, deleteInstance, setStatus } from '../../harness/databaseinstances.ts';
 import { applyCrds, ensureNamespace } from '../../harness/kube.ts';
-import { attributesOf, startOtlpSink, type OtlpJson, type OtlpSink } from '../harness/otlp-sink.ts';
+import { attributesOf, startOtlpSink, type OtlpJson, type OtlpSink } from '../../harness/otlp-sink.ts';
 import { waitFor } from '../../harness/processes.ts';
 import { isCrotelSelfMetric, parseExposition, pick, seriesKey, type SeriesMap } from '../../harness/prom-text.ts';
 

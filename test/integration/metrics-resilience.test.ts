@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startControlPlane, type ControlPlane } from '../../harness/control-plane.ts';
 import { startCrotel, type CrotelProcess } from '../../harness/crotel-process.ts';
-import { createInstance, setStatus } from '../harness/databaseinstances.ts';
+import { createInstance, setStatus } from '../../harness/databaseinstances.ts';
 import { applyCrds } from '../../harness/kube.ts';
 import { waitFor } from '../../harness/processes.ts';
 import { parseExposition, pick, seriesKey } from '../../harness/prom-text.ts';

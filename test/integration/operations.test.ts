@@ -10,9 +10,9 @@ import { binaryPath } from '../../harness/binaries.ts';
 import { startCollector, type Collector } from '../../harness/collector.ts';
 import { startControlPlane, type ControlPlane } from '../../harness/control-plane.ts';
 import { startCrotel, type CrotelProcess } from '../../harness/crotel-process.ts';
-import { createInstance, setStatus } from '../harness/databaseinstances.ts';
+import { createInstance, setStatus } from '../../harness/databaseinstances.ts';
 import { applyCrds, ensureNamespace } from '../../harness/kube.ts';
-import { attributesOf, startOtlpSink, type OtlpSink } from '../harness/otlp-sink.ts';
+import { attributesOf, startOtlpSink, type OtlpSink } from '../../harness/otlp-sink.ts';
 import { waitFor } from '../../harness/processes.ts';
 import { parseExposition, pick, type SeriesMap } from '../../harness/prom-text.ts';
 

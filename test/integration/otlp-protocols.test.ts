@@ -11,7 +11,7 @@ import { createTelemetry } from '../../src/metrics/telemetry.ts';
 import { createSpanExporter, SpanShipper } from '../../src/traces/index.ts';
 import { createPki, issueClientCert } from '../../harness/certs.ts';
 import { startCollector, type Collector } from '../../harness/collector.ts';
-import { attributesOf, startOtlpSink, type OtlpSink } from '../harness/otlp-sink.ts';
+import { attributesOf, startOtlpSink, type OtlpSink } from '../../harness/otlp-sink.ts';
 import { makeTempDir, removeTempDir, waitFor } from '../../harness/processes.ts';
 
 let sink: OtlpSink;

@@ -7,9 +7,9 @@ import { after, before, test } from 'node:test';
 import { startCollector, type Collector } from '../../harness/collector.ts';
 import { startControlPlane, type ControlPlane } from '../../harness/control-plane.ts';
 import { startCrotel, type CrotelProcess } from '../../harness/crotel-process.ts';
-import { createInstance, DB_PATH, deleteInstance, setStatus } from '../harness/databaseinstances.ts';
+import { createInstance, DB_PATH, deleteInstance, setStatus } from '../../harness/databaseinstances.ts';
 import { applyCrds } from '../../harness/kube.ts';
-import { attributesOf, startOtlpSink, type OtlpSink, type OtlpSpan } from '../harness/otlp-sink.ts';
+import { attributesOf, startOtlpSink, type OtlpSink, type OtlpSpan } from '../../harness/otlp-sink.ts';
 import { waitFor } from '../../harness/processes.ts';
 import { parseExposition, pick } from '../../harness/prom-text.ts';
 

@@ -8,7 +8,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { Reflector, type ReflectorSink } from '../../src/kube/reflector.ts';
 import { issueClientCert } from '../../harness/certs.ts';
 import { startControlPlane, type ControlPlane } from '../../harness/control-plane.ts';
-import { createInstance, setStatus } from '../harness/databaseinstances.ts';
+import { createInstance, setStatus } from '../../harness/databaseinstances.ts';
 import { applyCrds, ensureNamespace } from '../../harness/kube.ts';
 import { waitFor } from '../../harness/processes.ts';
 

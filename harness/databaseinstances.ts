@@ -1,6 +1,6 @@
 // Creating and driving DatabaseInstances the way a controller does: spec on create, status
 // through the status subresource (a create drops status when the subresource is on).
-import type { ControlPlane } from '../../harness/control-plane.ts';
+import type { ControlPlane } from './control-plane.ts';
 
 export const DB_PATH = '/apis/stable.example.com/v1';
 
