@@ -1,56 +1,48 @@
-// What every benchmark entry point shares: flags, progress lines, steps that fail without ending
-// the run, the control plane, and the end — print the summary, keep the figures as JSON when
-// asked, exit 1 when a step failed and 2 on a usage or setup error (with the help text).
-import { writeFileSync } from 'node:fs';
-import { startControlPlane, type ControlPlane } from '../test/harness/control-plane.ts';
-import { applyCrds } from '../test/harness/kube.ts';
+// The one benchmark CLI: `npm run bench -- <scenario> [flags]` runs a scenario of bench/scenarios/,
+// `--list` names them. Exit codes: 0 ok, 1 a step failed (the figures are still printed), 2 a
+// usage or setup error.
+import { SCENARIOS } from './scenarios/index.ts';
 
-export function finish(results: { readonly errors: readonly string[] }, summaryMarkdown: string, jsonFile: string | undefined): number {
-  process.stdout.write(`\n${summaryMarkdown}`);
-  if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
-  return results.errors.length > 0 ? 1 : 0;
+const USAGE = `crotel benchmarks (print figures, assert nothing)
+
+  npm run bench -- <scenario> [flags]     (or: node bench/main.ts <scenario> [flags])
+  npm run bench -- <scenario> --help      the scenario's flags
+  npm run bench -- --list                 the scenarios
+
+`;
+
+function list(): string {
+  const width = Math.max(...SCENARIOS.map((s) => s.name.length));
+  return SCENARIOS.map((s) => `  ${s.name.padEnd(width)}  ${s.description}\n`).join('');
 }
 
-export function runMain(name: string, help: string, main: () => Promise<number>): void {
-  main().then((code) => {
-    process.exitCode = code;
-  }, (error: unknown) => {
-    process.stderr.write(`${name}: ${error instanceof Error ? error.message : String(error)}\n\n${help}`);
-    process.exitCode = 2;
-  });
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === '--list') {
+    process.stdout.write(list());
+    return 0;
+  }
+  if (name === undefined || name === '--help' || name === '-h') {
+    process.stdout.write(`${USAGE}${list()}`);
+    return name === undefined ? 2 : 0;
+  }
+  const entry = SCENARIOS.find((s) => s.name === name);
+  if (!entry) {
+    process.stderr.write(`bench: no scenario "${name}"${name.startsWith('-') ? ' (the scenario comes first, e.g. `npm run bench -- metrics --objects 1000`)' : ''}\n\n${USAGE}${list()}`);
+    return 2;
+  }
+  const scenario = await entry.load();
+  try {
+    return await scenario.run(rest);
+  } catch (error) {
+    process.stderr.write(`bench ${name}: ${error instanceof Error ? error.message : String(error)}\n\n${scenario.help}`);
+    return 2;
+  }
 }
 
-/** A numeric flag's value: positive (or ≥ 0 with allowZero), else an error naming the flag. */
-export function numberFlag(name: string, text: string | undefined, allowZero = false): number {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0)) throw new Error(`--${name} ${String(text)}: expected a ${allowZero ? 'non-negative' : 'positive'} number`);
-  return n;
-}
-
-/** A progress logger whose lines carry the benchmark's name and the time of day. */
-export function progressLog(name: string): (message: string) => void {
-  return (message) => process.stdout.write(`[${name} ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
-}
-
-/** Runs one step of a benchmark: a failure is logged and kept in `errors`, and the run goes on. */
-export function stepRunner(errors: string[], log: (message: string) => void): <T>(name: string, run: () => Promise<T>) => Promise<T | undefined> {
-  return async (name, run) => {
-    try {
-      return await run();
-    } catch (error) {
-      const message = `${name}: ${error instanceof Error ? error.message : String(error)}`;
-      errors.push(message);
-      log(`FAILED ${message}`);
-      return undefined;
-    }
-  };
-}
-
-/** A fresh control plane with the given CRDs applied, and the apiserver's version. */
-export async function startBenchControlPlane(crd: string, log: (message: string) => void, dir: string): Promise<{ cp: ControlPlane; apiserverVersion: string }> {
-  log(`starting the control plane (etcd + kube-apiserver) in ${dir}`);
-  const cp = await startControlPlane();
-  const version = await cp.raw('GET', '/version');
-  await applyCrds(cp, crd);
-  return { cp, apiserverVersion: (JSON.parse(version.body) as { gitVersion?: string }).gitVersion ?? '?' };
-}
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+}, (error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exitCode = 2;
+});

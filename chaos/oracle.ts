@@ -8,7 +8,7 @@ import { renderExposition } from '../src/metrics/exposition.ts';
 import { SeriesBudget } from '../src/state/budget.ts';
 import { ResourceStore } from '../src/state/store.ts';
 import { EpisodeTracker, type LifecycleSink, type SpanRecord } from '../src/traces/episodes.ts';
-import { parseExposition, pick, type SeriesMap } from '../test/harness/prom-text.ts';
+import { parseExposition, pick, type SeriesMap } from '../harness/prom-text.ts';
 import type { JournalEntry } from './writer.ts';
 
 export const OBJECT_SERIES = 'database_instance_';

@@ -2,8 +2,8 @@
 // (create, status phases and a Ready condition, spec changes, degradations, terminal failure,
 // deletion, re-creation under the same name), and journals every write with the object the
 // apiserver returned (its resourceVersion): the ground truth the verdict compares against.
-import type { ControlPlane } from '../test/harness/control-plane.ts';
-import { DB_PATH } from '../test/harness/databaseinstances.ts';
+import type { ControlPlane } from '../harness/control-plane.ts';
+import { DB_PATH } from '../harness/databaseinstances.ts';
 import type { Rng } from './rng.ts';
 
 export interface JournalEntry {

@@ -7,11 +7,11 @@
 // test/integration/stack.test.ts.
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { binaryPath } from '../../test/harness/binaries.ts';
-import { startControlPlane, type ControlPlane } from '../../test/harness/control-plane.ts';
-import { startCrotel, type CrotelProcess } from '../../test/harness/crotel-process.ts';
-import { applyCrds } from '../../test/harness/kube.ts';
-import { freePort, makeTempDir, removeTempDir, startProcess, waitFor, type Managed } from '../../test/harness/processes.ts';
+import { binaryPath } from '../../harness/binaries.ts';
+import { startControlPlane, type ControlPlane } from '../../harness/control-plane.ts';
+import { startCrotel, type CrotelProcess } from '../../harness/crotel-process.ts';
+import { applyCrds } from '../../harness/kube.ts';
+import { freePort, makeTempDir, removeTempDir, startProcess, waitFor, type Managed } from '../../harness/processes.ts';
 import { KubeClient } from '../simulator/kube.ts';
 import { Simulator } from '../simulator/simulator.ts';
 

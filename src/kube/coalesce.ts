@@ -2,7 +2,7 @@
 // last batch handled wait and are handled together; the first line after a quiet spell is
 // never held, and a batch of maxChars goes at once. Why: under a steady trickle of changes
 // much of the CPU per event is paid per wake-up, not per event; batches of ~5 cut it by a
-// quarter (bench/watch-cpu.ts --coalesce).
+// quarter (`npm run bench -- watch-cpu --coalesce`).
 import type { Clock, Timer } from './clock.ts';
 
 /** Handles the lines of one batch in order; what it throws ends the watch. */

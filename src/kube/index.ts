@@ -1,7 +1,6 @@
 // src/kube: Everything that talks to the apiserver: kubeconfig, HTTP, discovery, the ListerWatcher seam, the
-// watch stream and its line splitter, the Reflector with backoff and coalescing, leader election,
+// watch stream and its line splitter, the Reflector (its backoff is src/backoff.ts, shared with the span shipper) and coalescing, leader election,
 // and the clock seam the unit tests replace.
-export * from './backoff.ts';
 export * from './clock.ts';
 export * from './coalesce.ts';
 export * from './discovery.ts';

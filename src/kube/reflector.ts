@@ -5,7 +5,7 @@
 // path (410, 404, backoff, bookmarks, batching) is unit-tested with fakes.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ResourceRef } from '../model.ts';
-import { Backoff } from './backoff.ts';
+import { Backoff } from '../backoff.ts';
 import { sleepOn, systemClock, type Clock } from './clock.ts';
 import { coalescing } from './coalesce.ts';
 import { ResourceNotServedError, type ResolvedResource } from './discovery.ts';

@@ -3,7 +3,7 @@
 // length-delimited or close-delimited body — because a watch is one long GET and the parsing it
 // needs is small. Why not undici for it: under a steady trickle of changes, most of each event's
 // CPU went to client machinery (undici's client, fetch's web streams) rather than to crotel's
-// own work; bench/watch-cpu.ts measures the per-update CPU. Behind a proxy, undici.
+// own work; `npm run bench -- watch-cpu` measures the per-update CPU. Behind a proxy, undici.
 import net from 'node:net';
 import tls from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';

@@ -14,7 +14,7 @@
 // Ids are derived from the uid and an episode key read from the object, so a restart
 // mid-episode continues the same trace (see README "Lifecycle traces" for the limits).
 import type { Health, ResourceRef, Snapshot } from '../model.ts';
-import { diff, type Transition } from '../state/diff.ts';
+import { diff, type Transition } from './diff.ts';
 import { spanIdFor, traceIdFor } from './ids.ts';
 
 export type EpisodeTrigger = 'created' | 'spec_change' | 'degraded';

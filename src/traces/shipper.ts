@@ -7,7 +7,7 @@ import { SpanKind, SpanStatusCode, TraceFlags, type HrTime } from '@opentelemetr
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
-import { Backoff, sleep } from '../kube/backoff.ts';
+import { Backoff, sleep } from '../backoff.ts';
 import type { SpanRecord } from './episodes.ts';
 
 export interface ShipperOptions {

@@ -1,7 +1,7 @@
 // Creates (or replaces) plain Kubernetes objects from YAML text through the REST API, for tests
 // that apply generated manifests such as `crotel rbac` output.
 import { parseAllDocuments } from 'yaml';
-import type { ControlPlane } from './control-plane.ts';
+import type { ControlPlane } from '../../harness/control-plane.ts';
 
 const PATHS: Record<string, { base: string; plural: string; namespaced: boolean }> = {
   ServiceAccount: { base: '/api/v1', plural: 'serviceaccounts', namespaced: true },

@@ -6,9 +6,9 @@ import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { startCollector, type Collector } from '../harness/collector.ts';
-import { attributesOf, startOtlpSink, type OtlpSink } from '../harness/otlp-sink.ts';
-import { waitFor } from '../harness/processes.ts';
+import { startCollector, type Collector } from '../../harness/collector.ts';
+import { attributesOf, startOtlpSink, type OtlpSink } from '../../harness/otlp-sink.ts';
+import { waitFor } from '../../harness/processes.ts';
 
 let sink: OtlpSink;
 let collector: Collector;

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ApiException, CustomObjectsApi, Watch } from '@kubernetes/client-node';
-import { startControlPlane, type ControlPlane } from '../harness/control-plane.ts';
-import { applyCrds } from '../harness/kube.ts';
-import { waitFor } from '../harness/processes.ts';
+import { startControlPlane, type ControlPlane } from '../../harness/control-plane.ts';
+import { applyCrds } from '../../harness/kube.ts';
+import { waitFor } from '../../harness/processes.ts';
 
 const CRD = new URL('../../examples/databaseinstance/crd.yaml', import.meta.url).pathname;
 const group = 'stable.example.com';

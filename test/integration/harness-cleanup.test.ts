@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { waitFor } from '../harness/processes.ts';
+import { waitFor } from '../../harness/processes.ts';
 
 const FIXTURE = new URL('../harness/fixtures/start-control-plane.ts', import.meta.url).pathname;
 

@@ -8,13 +8,13 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { startCollector, type Collector } from '../harness/collector.ts';
-import { startControlPlane, type ControlPlane } from '../harness/control-plane.ts';
-import { startCrotel, type CrotelProcess } from '../harness/crotel-process.ts';
-import { applyCrds, ensureNamespace, readYamlDocuments } from '../harness/kube.ts';
-import { attributesOf, startOtlpSink, type OtlpSink, type OtlpSpan } from '../harness/otlp-sink.ts';
-import { waitFor } from '../harness/processes.ts';
-import { parseExposition } from '../harness/prom-text.ts';
+import { startCollector, type Collector } from '../../harness/collector.ts';
+import { startControlPlane, type ControlPlane } from '../../harness/control-plane.ts';
+import { startCrotel, type CrotelProcess } from '../../harness/crotel-process.ts';
+import { applyCrds, ensureNamespace, readYamlDocuments } from '../../harness/kube.ts';
+import { attributesOf, startOtlpSink, type OtlpSink, type OtlpSpan } from '../../harness/otlp-sink.ts';
+import { waitFor } from '../../harness/processes.ts';
+import { parseExposition } from '../../harness/prom-text.ts';
 
 const SHARED = new URL('../../../shared/fixtures/', import.meta.url).pathname;
 // The shared fixtures sit beside the checkout (../shared); a worktree elsewhere finds them at /work/shared.

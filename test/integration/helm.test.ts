@@ -11,9 +11,9 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parseAllDocuments, parse, stringify } from 'yaml';
-import { binaryPath } from '../harness/binaries.ts';
-import { startControlPlane, type ControlPlane } from '../harness/control-plane.ts';
-import { applyCrds, ensureNamespace, readYamlDocuments } from '../harness/kube.ts';
+import { binaryPath } from '../../harness/binaries.ts';
+import { startControlPlane, type ControlPlane } from '../../harness/control-plane.ts';
+import { applyCrds, ensureNamespace, readYamlDocuments } from '../../harness/kube.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const CHART = join(ROOT, 'charts/crotel');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { binaryPath } from '../harness/binaries.ts';
+import { binaryPath } from '../../harness/binaries.ts';
 import { MARKER, hostileObjects, ksmConfigText, nativeConfigText, scrape } from '../harness/hostile.ts';
 
 function promtoolCheck(exposition: string): Promise<{ code: number | null; output: string }> {

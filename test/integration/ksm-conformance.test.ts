@@ -7,9 +7,9 @@
 // elements of one object) produce; crotel serves it once.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startControlPlane, type ControlPlane } from '../harness/control-plane.ts';
-import { startCrotel } from '../harness/crotel-process.ts';
-import { applyCrds } from '../harness/kube.ts';
+import { startControlPlane, type ControlPlane } from '../../harness/control-plane.ts';
+import { startCrotel } from '../../harness/crotel-process.ts';
+import { applyCrds } from '../../harness/kube.ts';
 import { ksmLabelValue } from '../../src/ksm/index.ts';
 import { compareSeries, createObjects, isCrotelSelfMetric, parseSeries, pluralsOf, startKsm, type Comparison } from './ksm-support.ts';
 

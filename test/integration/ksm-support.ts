@@ -1,13 +1,13 @@
 // The kube-state-metrics conformance test's support (the process runner and the parser are in
-// test/harness/, shared with the benchmarks): load fixture objects the way a
+// harness/, shared with the benchmarks): load fixture objects the way a
 // controller would (spec, then status through the status subresource), and compare two
 // expositions series by series.
 import { basename } from 'node:path';
-import type { ControlPlane } from '../harness/control-plane.ts';
-import { ensureNamespace, readYamlDocuments } from '../harness/kube.ts';
-import type { SeriesValues } from '../harness/prom-text.ts';
+import type { ControlPlane } from '../../harness/control-plane.ts';
+import { ensureNamespace, readYamlDocuments } from '../../harness/kube.ts';
+import type { SeriesValues } from '../../harness/prom-text.ts';
 
-export { startKsm, type KsmProcess } from '../harness/ksm.ts';
+export { startKsm, type KsmProcess } from '../../harness/ksm.ts';
 
 const DROP_METADATA = ['uid', 'resourceVersion', 'creationTimestamp', 'generation', 'managedFields', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'ownerReferences'];
 
@@ -62,8 +62,8 @@ export async function createObjects(cp: ControlPlane, plurals: Plurals, files: r
   return created;
 }
 
-export { parseSeries, type SeriesValues } from '../harness/prom-text.ts';
-export { isCrotelSelfMetric } from '../harness/prom-text.ts';
+export { parseSeries, type SeriesValues } from '../../harness/prom-text.ts';
+export { isCrotelSelfMetric } from '../../harness/prom-text.ts';
 
 export interface Comparison {
   readonly equal: boolean;

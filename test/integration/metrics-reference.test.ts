@@ -3,14 +3,14 @@
 // over OTLP through the real Collector. Credentials never leave the process.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startCollector, type Collector } from '../harness/collector.ts';
-import { startControlPlane, type ControlPlane } from '../harness/control-plane.ts';
-import { startCrotel, type CrotelProcess } from '../harness/crotel-process.ts';
-import { createInstance, deleteInstance, setStatus } from '../harness/databaseinstances.ts';
-import { applyCrds, ensureNamespace } from '../harness/kube.ts';
-import { attributesOf, startOtlpSink, type OtlpJson, type OtlpSink } from '../harness/otlp-sink.ts';
-import { waitFor } from '../harness/processes.ts';
-import { isCrotelSelfMetric, parseExposition, pick, seriesKey, type SeriesMap } from '../harness/prom-text.ts';
+import { startCollector, type Collector } from '../../harness/collector.ts';
+import { startControlPlane, type ControlPlane } from '../../harness/control-plane.ts';
+import { startCrotel, type CrotelProcess } from '../../harness/crotel-process.ts';
+import { createInstance, deleteInstance, setStatus } from '../../harness/databaseinstances.ts';
+import { applyCrds, ensureNamespace } from '../../harness/kube.ts';
+import { attributesOf, startOtlpSink, type OtlpJson, type OtlpSink } from '../../harness/otlp-sink.ts';
+import { waitFor } from '../../harness/processes.ts';
+import { isCrotelSelfMetric, parseExposition, pick, seriesKey, type SeriesMap } from '../../harness/prom-text.ts';
 
 const CRD = new URL('../../examples/databaseinstance/crd.yaml', import.meta.url).pathname;
 const CONFIG = new URL('../../examples/databaseinstance/crotel.yaml', import.meta.url).pathname;

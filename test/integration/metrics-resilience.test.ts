@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { startControlPlane, type ControlPlane } from '../harness/control-plane.ts';
-import { startCrotel, type CrotelProcess } from '../harness/crotel-process.ts';
-import { createInstance, setStatus } from '../harness/databaseinstances.ts';
-import { applyCrds } from '../harness/kube.ts';
-import { waitFor } from '../harness/processes.ts';
-import { parseExposition, pick, seriesKey } from '../harness/prom-text.ts';
+import { startControlPlane, type ControlPlane } from '../../harness/control-plane.ts';
+import { startCrotel, type CrotelProcess } from '../../harness/crotel-process.ts';
+import { createInstance, setStatus } from '../../harness/databaseinstances.ts';
+import { applyCrds } from '../../harness/kube.ts';
+import { waitFor } from '../../harness/processes.ts';
+import { parseExposition, pick, seriesKey } from '../../harness/prom-text.ts';
 
 const DB_CRD = new URL('../../examples/databaseinstance/crd.yaml', import.meta.url).pathname;
 const WIDGET_CRD = new URL('../fixtures/widget-crd.yaml', import.meta.url).pathname;

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createTelemetry } from '../../src/metrics/telemetry.ts';
 import { createSpanExporter, SpanShipper } from '../../src/traces/index.ts';
-import { createPki, issueClientCert } from '../harness/certs.ts';
-import { startCollector, type Collector } from '../harness/collector.ts';
-import { attributesOf, startOtlpSink, type OtlpSink } from '../harness/otlp-sink.ts';
-import { makeTempDir, removeTempDir, waitFor } from '../harness/processes.ts';
+import { createPki, issueClientCert } from '../../harness/certs.ts';
+import { startCollector, type Collector } from '../../harness/collector.ts';
+import { attributesOf, startOtlpSink, type OtlpSink } from '../../harness/otlp-sink.ts';
+import { makeTempDir, removeTempDir, waitFor } from '../../harness/processes.ts';
 
 let sink: OtlpSink;
 let plain: Collector;

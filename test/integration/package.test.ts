@@ -40,7 +40,7 @@ test('the tarball carries compiled code, LICENSE and CHANGELOG, and no sources, 
   for (const needed of ['package.json', 'bin/crotel.js', 'dist/cli.js', 'dist/runtime.js', 'LICENSE', 'CHANGELOG.md', 'README.md', 'schema/crotel.schema.json']) {
     assert.ok(files.includes(needed), `${needed} in ${files.length} files`);
   }
-  for (const banned of ['test/', 'bench/', '.ci/', 'src/', 'scripts/']) {
+  for (const banned of ['test/', 'harness/', 'bench/', '.ci/', 'src/', 'scripts/']) {
     assert.deepEqual(files.filter((f) => f.startsWith(banned)), [], banned);
   }
   assert.deepEqual(files.filter((f) => f.endsWith('.ts')), []);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { binaryPath } from '../harness/binaries.ts';
+import { binaryPath } from '../../harness/binaries.ts';
 
 const run = promisify(execFile);
 const DIR = new URL('../../prometheus/', import.meta.url).pathname;

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { parser as traceqlParser } from '@grafana/lezer-traceql';
 import ts from 'typescript';
 import { parse } from 'yaml';
-import { binaryPath } from '../harness/binaries.ts';
+import { binaryPath } from '../../harness/binaries.ts';
 
 const run = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url).pathname;

@@ -22,9 +22,9 @@ import { after, before, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { startStack, type Stack } from '../../examples/demo/stack.ts';
 import { createTelemetry } from '../../src/metrics/telemetry.ts';
-import { createInstance } from '../harness/databaseinstances.ts';
-import { ensureNamespace } from '../harness/kube.ts';
-import { waitFor } from '../harness/processes.ts';
+import { createInstance } from '../../harness/databaseinstances.ts';
+import { ensureNamespace } from '../../harness/kube.ts';
+import { waitFor } from '../../harness/processes.ts';
 
 const DASHBOARD_DIR = new URL('../../grafana/dashboards/', import.meta.url).pathname;
 

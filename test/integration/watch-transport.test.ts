@@ -6,11 +6,11 @@ import { connect, createServer, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Reflector, type ReflectorSink } from '../../src/kube/reflector.ts';
-import { issueClientCert } from '../harness/certs.ts';
-import { startControlPlane, type ControlPlane } from '../harness/control-plane.ts';
-import { createInstance, setStatus } from '../harness/databaseinstances.ts';
-import { applyCrds, ensureNamespace } from '../harness/kube.ts';
-import { waitFor } from '../harness/processes.ts';
+import { issueClientCert } from '../../harness/certs.ts';
+import { startControlPlane, type ControlPlane } from '../../harness/control-plane.ts';
+import { createInstance, setStatus } from '../../harness/databaseinstances.ts';
+import { applyCrds, ensureNamespace } from '../../harness/kube.ts';
+import { waitFor } from '../../harness/processes.ts';
 
 const DB_CRD = new URL('../../examples/databaseinstance/crd.yaml', import.meta.url).pathname;
 const DB_REF = { group: 'stable.example.com', version: 'v1', kind: 'DatabaseInstance' };

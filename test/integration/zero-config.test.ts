@@ -12,12 +12,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { applyObjects, parseObjects, serviceAccountToken } from '../harness/apply.ts';
-import { binaryPath } from '../harness/binaries.ts';
-import { startControlPlane, type ControlPlane } from '../harness/control-plane.ts';
-import { startCrotel, type CrotelProcess } from '../harness/crotel-process.ts';
-import { applyCrds, ensureNamespace } from '../harness/kube.ts';
-import { waitFor } from '../harness/processes.ts';
-import { parseExposition, pick, type SeriesMap } from '../harness/prom-text.ts';
+import { binaryPath } from '../../harness/binaries.ts';
+import { startControlPlane, type ControlPlane } from '../../harness/control-plane.ts';
+import { startCrotel, type CrotelProcess } from '../../harness/crotel-process.ts';
+import { applyCrds, ensureNamespace } from '../../harness/kube.ts';
+import { waitFor } from '../../harness/processes.ts';
+import { parseExposition, pick, type SeriesMap } from '../../harness/prom-text.ts';
 import { createObjects, pluralsOf } from './ksm-support.ts';
 
 const root = new URL('../../', import.meta.url).pathname;

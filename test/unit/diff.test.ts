@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Snapshot } from '../../src/model.ts';
-import { diff } from '../../src/state/diff.ts';
+import { diff } from '../../src/traces/diff.ts';
 
 const base: Snapshot = { uid: 'u', namespace: 'n', name: 'x', resourceVersion: '1', generation: 1, conditions: [], health: 'current', samples: [], errors: [] };
 
