@@ -67,6 +67,8 @@ interface Window {
   readonly mode: 'closed' | 'unseen';
   /** Explains at most as many missing spans as crotel counted in crotel_spans_dropped_total. */
   readonly countedDrops?: boolean;
+  /** Explains at most this many missing spans (what a killed leader had queued, by its crotel_spans_queued). */
+  budget?: number;
 }
 
 /** One crotel replica: its proxy to the apiserver, its process across restarts, its samples. */
@@ -83,6 +85,10 @@ class Replica {
   peakFds = 0;
   fdSamples: number[] = [];
   drops = 0; // spans dropped, summed over incarnations (max seen per incarnation)
+  /** crotel_spans_queued at the last two scrapes: what a SIGKILL loses. */
+  private queuedSamples: number[] = [];
+  /** Whether the last scrape saw the span queue (and the handover hold) empty. */
+  drained = false;
   private dropsNow = 0;
   internalErrors = 0;
   /** When this replica alone reported leading (to: Infinity while it still does). */
@@ -119,6 +125,7 @@ class Replica {
   async kill(signal: NodeJS.Signals): Promise<void> {
     if (!this.alive) return;
     this.expectedExit = true;
+    this.queuedSamples = [];
     this.blindSince ??= Date.now();
     if (this.stopped) this.cont();
     await this.proc!.stop(signal);
@@ -148,10 +155,19 @@ class Replica {
       for (const [k, v] of pick(series, 'crotel_spans_dropped_total')) if (k) drops += v;
       this.dropsNow = Math.max(this.dropsNow, drops);
       for (const [, v] of pick(series, 'crotel_internal_errors_total')) this.internalErrors = Math.max(this.internalErrors, v);
+      let queued = 0;
+      for (const [, v] of pick(series, 'crotel_spans_queued')) queued += v;
+      this.queuedSamples = [...this.queuedSamples.slice(-1), queued];
+      this.drained = queued === 0;
       return series;
     } catch {
       return undefined;
     }
+  }
+
+  /** The spans its queue held lately (the larger of the last two samples). */
+  get queuedLately(): number {
+    return Math.max(0, ...this.queuedSamples);
   }
 
   /** Spans this replica counted dropped, over all its processes. */
@@ -431,10 +447,16 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
         case 'kill-follower': {
           const victim = kind === 'kill-leader' ? target() : follower() ?? replicas[1]!;
           const wasLeader = victim === leader;
+          const queued = victim.queuedLately;
           await victim.kill('SIGKILL');
           const t = Date.now();
-          // What the leader had queued but not exported dies with it.
-          if (wasLeader) windows.push({ from: (collectorDownSince ?? t) - 1500, to: t + 500, why: 'leader killed with spans queued', mode: 'closed' });
+          // What the leader had queued but not exported dies with it: up to what its queue held at
+          // the last samples (a slow Collector backs it up, and a watch that was behind fills it with
+          // changes that closed long before), and whatever it made since the last sample.
+          if (wasLeader) {
+            windows.push({ from: t - 1500, to: t + 500, why: 'leader killed with spans queued (made since the last sample)', mode: 'closed' });
+            if (queued > 0) windows.push({ from: t - 120_000, to: t, why: 'leader killed with spans queued (≤ its crotel_spans_queued)', mode: 'closed', budget: queued });
+          }
           const pause = rng.int(1000, 5000);
           await sleep(pause);
           await victim.start();
@@ -593,10 +615,14 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
 
     // The verdict.
     const finalScrapes = await Promise.all(replicas.map((r) => r.scrape(5000)));
+    const spansLeft: string[] = [];
     finalScrapes.forEach((s, i) => {
       const m = mismatches(s);
       if (m.length > 0) problems.push(`replica ${replicas[i]!.name}: ${m.length} series differ from the journal, e.g. ${m.slice(0, 3).join('; ')}`);
       if (!watchesUp(s)) problems.push(`replica ${replicas[i]!.name}: a watch is not up at the end`);
+      const left = s ? [...pick(s, 'crotel_spans_queued'), ...pick(s, 'crotel_spans_held')].reduce((sum, [, v]) => sum + v, 0) : NaN;
+      if (left !== 0) problems.push(`replica ${replicas[i]!.name}: span queue not drained at the end (${left} queued or held)`);
+      spansLeft.push(`${replicas[i]!.name} ${left}`);
     });
     const uids = new Set(writer.journal.map((e) => String((e.object.metadata as { uid: string }).uid)));
     const attr = (s: OtlpJsonSpan, key: string): string | undefined => s.attributes?.find((a) => a.key === key)?.value.stringValue;
@@ -615,10 +641,11 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
     const drops = replicas.reduce((sum, r) => sum + r.totalDrops, 0);
     let dropsLeft = drops;
     for (const m of missing) {
-      const w = windows.find((x) => m.closedAt >= x.from && m.closedAt <= x.to && (!x.countedDrops || dropsLeft > 0))
+      const w = windows.find((x) => m.closedAt >= x.from && m.closedAt <= x.to && (!x.countedDrops || dropsLeft > 0) && (x.budget === undefined || x.budget > 0))
         ?? replicas.filter((r) => r.ledAt(m.closedAt)).flatMap((r) => r.blind)
           .find((x) => m.openedAt >= x.from - 1000 && m.closedAt <= x.to); // the object's own times are to the second
       if (w?.countedDrops) dropsLeft--;
+      if (w?.budget !== undefined) w.budget--;
       if (w) explained.set(w.why, (explained.get(w.why) ?? 0) + 1);
       else unexplained.push(m);
     }
@@ -659,6 +686,7 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
       'spans missing': missing.length, 'missing, explained': [...explained].map(([k, v]) => `${v} ${k}`).join('; ') || '0',
       'missing, unexplained': unexplained.length, 'spans unexpected': unexpected.length,
       'spans dropped (counted by crotel)': drops,
+      'spans queued or held at the end': spansLeft.join(', '),
       'convergence after last fault s': converged === undefined ? 'never' : ((converged - lastFault) / 1000).toFixed(1),
       'peak RSS MiB': replicas.map((r) => `${r.name} ${(r.peakRss / 2 ** 20).toFixed(0)}`).join(', '),
       'peak open fds': replicas.map((r) => `${r.name} ${r.peakFds}`).join(', '),

@@ -17,6 +17,7 @@ import { CappedSink } from './state/capped-sink.ts';
 import { ResourceStore } from './state/store.ts';
 import { ownedBy, type Shard } from './state/shard.ts';
 import { LeaderElector } from './kube/leader.ts';
+import { SpanHandover } from './traces/handover.ts';
 import { telemetryLogging } from './telemetry/logging.ts';
 import {
   createSpanExporter, EpisodeTracker, LifecycleRecorder, otlpTracesEndpointConfigured, redactSpan, shipperFor,
@@ -119,8 +120,22 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         },
       })
     : undefined;
-  const elector = options.leaderElection
+  // With leader election every replica makes spans; the Lease decides whose each one is.
+  const handover: SpanHandover | undefined = options.leaderElection && shipper
+    ? new SpanHandover({
+        ship: (span) => shipper.enqueue(span),
+        maxHeld: traces.queueSize,
+        leading: (): boolean => elector?.isLeader ?? false,
+        onDropped: (count) => {
+          self.spanDrops('handover_full', count);
+          logs.spansDropped('handover_full', count);
+        },
+      })
+    : undefined;
+  if (shipper) self.trackSpanQueue(() => shipper.pending, handover ? () => handover.heldCount : undefined);
+  const elector: LeaderElector | undefined = options.leaderElection
     ? new LeaderElector({
+        ...(handover ? { handover } : {}),
         kubeConfig: options.kubeConfig,
         namespace: options.leaderElection.namespace,
         name: options.leaderElection.name,
@@ -138,7 +153,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     .addCallback((result) => result.observe(emitting() ? 1 : 0));
   const owns = options.shard ? ownedBy(options.shard) : undefined;
   const tracker = new EpisodeTracker(
-    new LifecycleRecorder(telemetry.meter, shipper ? (span) => shipper.enqueue(redactSpan(span, redactor)) : undefined, emitting),
+    new LifecycleRecorder(
+      telemetry.meter,
+      shipper ? (span) => (handover ? handover.offer(redactSpan(span, redactor), observing) : shipper.enqueue(redactSpan(span, redactor))) : undefined,
+      emitting,
+      handover !== undefined,
+    ),
     { episodeTimeoutMs: traces.episodeTimeoutSeconds * 1000, clock: Date.now },
   );
   const sweep = setInterval(() => tracker.sweep(), 30_000);
@@ -169,9 +189,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   // Every watch (resources and their Events) batches with the same window; the reflector's default otherwise.
   const coalescing = options.watchCoalesceMs !== undefined ? { coalesceMs: options.watchCoalesceMs } : {};
-  const observerFor = (id: string, resourceId: string) => ({
+  /** `makesSpans`: a watch of objects whose changes make spans (its first list is where this process began to see them). */
+  const observerFor = (id: string, resourceId: string, makesSpans = false) => ({
     listStarted: () => self.listStarted(resourceId),
-    listCompleted: (seconds: number, objects: number) => {
+    listCompleted: (seconds: number, objects: number, resourceVersion?: string) => {
+      if (makesSpans) handover?.listed(resourceVersion);
       self.listCompleted(resourceId, seconds);
       logger.info({ resource: id, objects, seconds: Number(seconds.toFixed(3)) }, 'listed');
     },
@@ -204,6 +226,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         ...(owns ? { owns } : {}),
         changed: (r, previous, next, resourceVersion) => {
           observing = resourceVersion;
+          handover?.observe(resourceVersion);
           try {
             tracker.observe(r.ref, previous, next);
           } finally {
@@ -228,7 +251,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       sink.adopt();
       const reflector = new Reflector({
         kubeConfig: options.kubeConfig, ref: resource.ref, namespace, labelSelector: resource.labelSelector,
-        sink, observer: observerFor(id, resource.id),
+        sink, observer: observerFor(id, resource.id, true),
         ...coalescing,
       });
       self.track(id, { objects: () => store.entries.size, watching: () => reflector.state === 'watching', synced: () => reflector.synced });
@@ -361,13 +384,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       clearInterval(sweep);
       await discovered?.stop();
       await Promise.all([...reflectors, ...auxiliary].map((r) => r.stop()));
-      // Release the lease only after the last spans are queued, so the next leader starts after us.
       // Push what is buffered before going: spans first (they cannot be recomputed), then a final
       // metrics export. Open episodes stay open: the next process continues their traces.
       // Every step is bounded: an unreachable Collector costs the deadline, never more.
       const deadline = Date.now() + timeoutMs;
-      await shipper?.shutdown(timeoutMs / 2);
+      // The release reports the last changes seen, and hands their held spans to the shipper.
       await elector?.stop();
+      await shipper?.shutdown(timeoutMs / 2);
       const left = (): number => Math.max(100, deadline - Date.now());
       if (!(await telemetry.flush(left() / 2))) logs.finalFlushIncomplete();
       await telemetry.shutdown(left());

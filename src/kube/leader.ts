@@ -10,7 +10,7 @@ import { sleepOn, systemClock, type Clock } from './clock.ts';
 import { KubeHttpError, kubeGetJson, kubeSendJson } from './http.ts';
 
 export interface Lease {
-  metadata: { name: string; namespace: string; resourceVersion?: string };
+  metadata: { name: string; namespace: string; resourceVersion?: string; annotations?: Record<string, string> };
   spec: {
     holderIdentity?: string;
     leaseDurationSeconds?: number;
@@ -66,7 +66,49 @@ export interface LeaderElectionOptions {
   readonly requestTimeoutMs?: number;
   readonly onChange: (leading: boolean) => void;
   readonly onError?: (error: unknown) => void;
+  /** Splits span shipping between terms through the Lease (traces/handover.ts). */
+  readonly handover?: HandoverHooks;
 }
+
+/** What leader election tells the span handover, and asks it (see traces/handover.ts). */
+export interface HandoverHooks {
+  /** The highest resourceVersion observed so far: reported in the Lease at each write. */
+  readonly through: bigint | undefined;
+  /** Where a term taking over from `from` begins: later when this process began to see after it. */
+  startAfter(from: bigint): bigint;
+  /** The current term's changes this process never saw. */
+  readonly unseen: { from: bigint; to: bigint } | undefined;
+  tookOver(from: bigint): void;
+  confirmed(through: bigint): void;
+  endTerm(): void;
+  otherReported(through: bigint, unseen?: { from: bigint; to: bigint }): void;
+}
+
+/**
+ * Lease annotations of the handover: the holder's spans are shipped through this resourceVersion;
+ * the changes of its term it never saw (it started after its predecessor's report), for a follower.
+ */
+export const SPANS_THROUGH = 'crotel.io/spans-through';
+const UNSEEN = 'crotel.io/unseen';
+
+function annotatedRevision(lease: Lease, key = SPANS_THROUGH): bigint | undefined {
+  const text = lease.metadata.annotations?.[key];
+  return text !== undefined && /^\d+$/.test(text) ? BigInt(text) : undefined;
+}
+
+function annotatedUnseen(lease: Lease): { from: bigint; to: bigint } | undefined {
+  const m = /^(\d+)-(\d+)$/.exec(lease.metadata.annotations?.[UNSEEN] ?? '');
+  return m ? { from: BigInt(m[1]!), to: BigInt(m[2]!) } : undefined;
+}
+
+function handoverAnnotations(lease: Lease, through: bigint, unseen: { from: bigint; to: bigint } | undefined): Lease['metadata'] {
+  const annotations: Record<string, string> = { ...lease.metadata.annotations, [SPANS_THROUGH]: String(through) };
+  if (unseen) annotations[UNSEEN] = `${unseen.from}-${unseen.to}`;
+  else delete annotations[UNSEEN];
+  return { ...lease.metadata, annotations };
+}
+
+const maxOf = (a: bigint, b: bigint | undefined): bigint => (b !== undefined && b > a ? b : a);
 
 function microTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
@@ -136,14 +178,16 @@ export class LeaderElector {
     this.abort.abort();
     await this.loop;
     if (this.leading) {
-      this.setLeading(false);
+      // Released first, so the release can report (and this term ship) the last changes seen.
       await this.release().catch((error: unknown) => this.options.onError?.(error));
+      this.setLeading(false);
     }
   }
 
   private setLeading(leading: boolean): void {
     if (leading === this.leading) return;
     this.leading = leading;
+    if (!leading) this.options.handover?.endTerm();
     this.options.onChange(leading);
   }
 
@@ -178,11 +222,14 @@ export class LeaderElector {
     const seenAt = this.clock.monotonic();
     const durationSeconds = Math.round((this.options.leaseDurationMs ?? 15_000) / 1000);
     const lease = await this.client.get(signal);
+    const handover = this.options.handover;
     if (!lease) {
+      // No term before this one: every change observed so far is this leader's.
+      const through = maxOf(0n, handover?.through);
       this.tookOver(await this.client.create({
-        metadata: { name: this.options.name, namespace: this.options.namespace },
+        metadata: { name: this.options.name, namespace: this.options.namespace, ...(handover ? { annotations: { [SPANS_THROUGH]: String(through) } } : {}) },
         spec: { holderIdentity: this.identity, leaseDurationSeconds: durationSeconds, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 },
-      }, signal));
+      }, signal), 0n, through);
       return true;
     }
     const record = JSON.stringify(lease.spec);
@@ -192,10 +239,22 @@ export class LeaderElector {
     }
     const holder = lease.spec.holderIdentity ?? '';
     const expired = seenAt - this.observedAt > (lease.spec.leaseDurationSeconds ?? durationSeconds) * 1000;
+    const reported = annotatedRevision(lease);
+    if (holder !== this.identity && reported !== undefined) handover?.otherReported(reported, annotatedUnseen(lease));
     if (holder !== '' && holder !== this.identity && !expired) return false;
     const takingOver = holder !== this.identity;
+    // A takeover continues from what the previous term reported (an older crotel's lease has no
+    // such annotation: then from the takeover write itself, as leadsAt always did).
+    const from = takingOver ? reported : undefined;
+    const through = maxOf(reported ?? 0n, handover?.through);
+    let unseen = handover?.unseen;
+    if (handover && takingOver && from !== undefined) {
+      const start = handover.startAfter(from);
+      unseen = start > from ? { from, to: start } : undefined;
+    }
     const stored = await this.client.update({
       ...lease,
+      ...(handover ? { metadata: handoverAnnotations(lease, through, unseen) } : {}),
       spec: {
         holderIdentity: this.identity,
         leaseDurationSeconds: durationSeconds,
@@ -204,23 +263,37 @@ export class LeaderElector {
         leaseTransitions: (lease.spec.leaseTransitions ?? 0) + (takingOver && holder !== '' ? 1 : 0),
       },
     }, signal); // a 409 (someone else won the race) throws: not leader this round
-    if (takingOver) this.tookOver(stored);
+    if (takingOver) this.tookOver(stored, from, through);
+    else handover?.confirmed(through);
     return true;
   }
 
-  /** Remembers where this term began; renewals keep it (no one else led meanwhile). */
-  private tookOver(stored: Lease | void): void {
+  /**
+   * Remembers where this term began; renewals keep it (no one else led meanwhile): the previous
+   * term's report when there is one, else the takeover write's own resourceVersion.
+   */
+  private tookOver(stored: Lease | void, from: bigint | undefined, through: bigint): void {
     const rv = stored?.metadata.resourceVersion;
-    this.tookOverAt = rv !== undefined && /^\d+$/.test(rv) ? BigInt(rv) : undefined;
+    this.tookOverAt = from ?? (rv !== undefined && /^\d+$/.test(rv) ? BigInt(rv) : undefined);
+    const handover = this.options.handover;
+    if (handover && this.tookOverAt !== undefined) {
+      handover.tookOver(this.tookOverAt);
+      handover.confirmed(through);
+    }
   }
 
   private async release(): Promise<void> {
     const signal = AbortSignal.timeout(this.options.requestTimeoutMs ?? 5000);
     const lease = await this.client.get(signal);
     if (lease?.spec.holderIdentity !== this.identity) return;
+    const handover = this.options.handover;
+    const through = maxOf(annotatedRevision(lease) ?? 0n, handover?.through);
     await this.client.update({
       ...lease,
+      ...(handover ? { metadata: handoverAnnotations(lease, through, handover.unseen) } : {}),
       spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(this.clock.now()) },
     }, signal);
+    // The release reports the last changes this replica saw: the next leader starts after them.
+    handover?.confirmed(through);
   }
 }

@@ -27,7 +27,8 @@ export type ReflectorStage = 'discovery' | 'list' | 'watch' | 'handler' | 'decod
 /** Hooks for self-metrics and logs; all optional. */
 export interface ReflectorObserver {
   listStarted?(): void;
-  listCompleted?(seconds: number, objects: number): void;
+  /** `resourceVersion`: the list's, from which the watch goes on. */
+  listCompleted?(seconds: number, objects: number, resourceVersion?: string): void;
   watchStarted?(): void;
   watchEnded?(reason: string): void;
   relist?(reason: string): void;
@@ -210,7 +211,7 @@ export class Reflector {
       resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
     }
     this.call(() => sink.endList());
-    this.call(() => observer?.listCompleted?.((this.clock.monotonic() - started) / 1000, objects));
+    this.call(() => observer?.listCompleted?.((this.clock.monotonic() - started) / 1000, objects, resourceVersion));
     return resourceVersion;
   }
 

@@ -37,8 +37,10 @@ export class SelfMetrics {
   private readonly spansExported;
   private readonly objectsDropped;
   private readonly gauges = new Map<string, ResourceGauges>();
+  private readonly meter: Meter;
 
   constructor(meter: Meter) {
+    this.meter = meter;
     this.lists = meter.createCounter('crotel.list.starts', { description: 'List (and relist) calls started, per watched resource', unit: '{list}' });
     this.listDuration = meter.createHistogram('crotel.list.duration', {
       description: 'Duration of a complete paginated list',
@@ -53,7 +55,7 @@ export class SelfMetrics {
     this.seriesDropped = meter.createCounter('crotel.series.dropped', { description: 'Series dropped by a per-metric cardinality limit', unit: '{series}' });
     this.seriesRejected = meter.createCounter('crotel.series.rejected', { description: 'Series dropped because they could not be exported validly (label name from the object invalid or duplicated, or the same series twice from one object), per resource and reason', unit: '{series}' });
     this.exportFailures = meter.createCounter('crotel.export.failures', { description: 'Failed OTLP exports, per signal', unit: '{export}' });
-    this.spansDropped = meter.createCounter('crotel.spans.dropped', { description: 'Lifecycle spans dropped: queue full during a Collector outage, or left at shutdown', unit: '{span}' });
+    this.spansDropped = meter.createCounter('crotel.spans.dropped', { description: 'Lifecycle spans dropped: queue full during a Collector outage (queue_full), left at shutdown, or a follower\'s hold full while no leader reported (handover_full)', unit: '{span}' });
     this.spansExported = meter.createCounter('crotel.spans.exported', { description: 'Lifecycle spans accepted by the OTLP endpoint', unit: '{span}' });
     this.objectsDropped = meter.createCounter('crotel.objects.dropped', { description: 'New objects not held because their kind (kind_limit) or the process (total_limit) was at its object limit; counted per add or update refused', unit: '{object}' });
     this.unhandled = meter.createCounter('crotel.internal.errors', { description: 'Unexpected errors caught at the process level (would have crashed Node)', unit: '{error}' });
@@ -68,6 +70,19 @@ export class SelfMetrics {
         observer.observe(synced, g.synced() ? 1 : 0, { 'crotel.resource': resource });
       }
     }, [objects, watchUp, synced]);
+  }
+
+  /**
+   * The span queue's depth (spans not yet acknowledged by the endpoint) and, with leader election,
+   * the spans a follower holds until the Lease says whose they are: both drain to 0 when all is shipped.
+   */
+  trackSpanQueue(pending: () => number, held?: () => number): void {
+    this.meter.createObservableGauge('crotel.spans.queued', { description: 'Lifecycle spans not yet accepted by the OTLP endpoint (queued or being exported)', unit: '{span}' })
+      .addCallback((result) => result.observe(pending()));
+    if (held) {
+      this.meter.createObservableGauge('crotel.spans.held', { description: 'Lifecycle spans a replica holds until leader election says whose they are (traces/handover.ts)', unit: '{span}' })
+        .addCallback((result) => result.observe(held()));
+    }
   }
 
   /** Registers the live gauges of one reflected collection (resource id + namespace). */

@@ -18,14 +18,16 @@ export class LifecycleRecorder implements LifecycleSink {
   private readonly episodeDuration;
   private readonly spans?: (record: SpanRecord) => void;
   private readonly active: () => boolean;
+  private readonly spansWhileFollowing: boolean;
 
   /**
    * `active`: whether this replica emits (the leader, with leader election). Followers still
    * track episodes — so a new leader continues them — but emit nothing, so nothing is doubled.
    */
-  constructor(meter: Meter, spans?: (record: SpanRecord) => void, active: () => boolean = () => true) {
+  constructor(meter: Meter, spans?: (record: SpanRecord) => void, active: () => boolean = () => true, spansWhileFollowing = false) {
     this.spans = spans;
     this.active = active;
+    this.spansWhileFollowing = spansWhileFollowing;
     this.transitions = meter.createCounter('crotel.transitions', {
       description: 'State transitions of watched objects (phase or condition status), by kind, from and to',
       unit: '{transition}',
@@ -42,8 +44,12 @@ export class LifecycleRecorder implements LifecycleSink {
     });
   }
 
+  /**
+   * `spansWhileFollowing`: a follower still hands spans on (to the handover, which holds them
+   * until the Lease says whose they are); otherwise only the active replica makes spans.
+   */
   wantsSpans(): boolean {
-    return this.spans !== undefined && this.active();
+    return this.spans !== undefined && (this.spansWhileFollowing || this.active());
   }
 
   span(record: SpanRecord): void {

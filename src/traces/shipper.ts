@@ -112,6 +112,11 @@ export class SpanShipper {
     return this.queue.length - this.head;
   }
 
+  /** Spans not yet acknowledged by the endpoint: queued, and in the export under way. */
+  get pending(): number {
+    return this.queued + this.inFlight;
+  }
+
   enqueue(record: SpanRecord): void {
     this.queue.push(record);
     const excess = this.queued - this.options.maxQueue;

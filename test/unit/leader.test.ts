@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { KubeHttpError } from '../../src/kube/http.ts';
 import { LeaderElector, type Lease, type LeaseClient } from '../../src/kube/leader.ts';
+import { SpanHandover } from '../../src/traces/handover.ts';
 import { FakeClock, settle } from './reflector-fakes.ts';
 
 /** One Lease object as the apiserver keeps it: a PUT with a stale resourceVersion gets 409. */
@@ -211,5 +212,97 @@ describe('a term begins at the takeover', () => {
     assert.equal(b.leadsAt(undefined), true, 'no version known (a deletion a relist inferred): reported');
     assert.equal(b.leadsAt('not-a-number'), true, 'versions that are not etcd revisions: nothing held back');
     await Promise.all([a.stop(), b.stop()]);
+  });
+});
+
+/** A replica with leader election and the span handover: what it ships, by change. */
+function replica(server: LeaseServer, clock: FakeClock, identity: string, shipped: string[]) {
+  let e: LeaderElector | undefined = undefined;
+  const handover = new SpanHandover({ ship: (s) => shipped.push(`${s.name} by ${identity}`), maxHeld: 100, onDropped: () => {}, leading: () => e?.isLeader ?? false });
+  e = new LeaderElector({
+    leaseClient: server.client(identity), clock, namespace: 'ns', name: 'crotel', identity, handover,
+    leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2000, onChange: () => {}, onError: () => {},
+  });
+  const elector = e;
+  handover.listed('1');
+  /** Both replicas watch the same objects: each change reaches both trackers, each makes its span. */
+  const see = (rv: number): void => {
+    handover.observe(String(rv));
+    handover.offer({ traceId: 't', spanId: String(rv), name: `change ${rv}`, startMs: 0, endMs: 0, attributes: {}, status: 'unset', events: [] }, String(rv));
+  };
+  return { elector, handover, see };
+}
+
+describe('span handover through the Lease', () => {
+  const sorted = (xs: string[]): string[] => [...xs].sort();
+
+  test('a leader cut off from the apiserver, then a takeover: every change is shipped once, the gap by the successor', async () => {
+    const server = new LeaseServer();
+    const clock = new FakeClock();
+    const shipped: string[] = [];
+    const a = replica(server, clock, 'a', shipped);
+    const b = replica(server, clock, 'b', shipped);
+    const both = (rv: number): void => { a.see(rv); b.see(rv); };
+    a.elector.start();
+    await settle();
+    b.elector.start();
+    both(10);
+    await clock.advance(4000); // a's renewals report 10
+    server.stalled.add('a'); // a's lease requests hang: it can no longer report
+    both(20);
+    await clock.advance(3000);
+    both(30); // no leader can report now: the takeover gap
+    while (!b.elector.isLeader) await clock.advance(500);
+    both(40);
+    await clock.advance(4000);
+    server.stalled.delete('a'); // a wakes up believing it led
+    await clock.advance(4000);
+    both(50);
+    await clock.advance(4000);
+    assert.deepEqual(sorted(shipped), ['change 10 by a', 'change 20 by b', 'change 30 by b', 'change 40 by b', 'change 50 by b']);
+    assert.equal(a.handover.heldCount, 0, 'the old leader let go of what its successor reported');
+    await Promise.all([a.elector.stop(), b.elector.stop()]);
+  });
+
+  test('a graceful stop reports the last changes in the release: the leader ships them, the successor starts after them', async () => {
+    const server = new LeaseServer();
+    const clock = new FakeClock();
+    const shipped: string[] = [];
+    const a = replica(server, clock, 'a', shipped);
+    const b = replica(server, clock, 'b', shipped);
+    a.elector.start();
+    await settle();
+    b.elector.start();
+    await clock.advance(4000);
+    a.see(10); b.see(10); // seen, not yet reported by a renewal
+    await a.elector.stop();
+    assert.equal(server.lease?.metadata.annotations?.['crotel.io/spans-through'], '10');
+    await clock.advance(2000);
+    assert.equal(b.elector.isLeader, true);
+    a.see(20); b.see(20);
+    await clock.advance(2000);
+    assert.deepEqual(sorted(shipped), ['change 10 by a', 'change 20 by b']);
+    await b.elector.stop();
+  });
+
+  test('a leader frozen past its lease (SIGSTOP) ships nothing of its successor\'s term when it wakes', async () => {
+    const server = new LeaseServer();
+    const clock = new FakeClock();
+    const shipped: string[] = [];
+    const a = replica(server, clock, 'a', shipped);
+    const b = replica(server, clock, 'b', shipped);
+    a.elector.start();
+    await settle();
+    b.elector.start();
+    a.see(5); b.see(5);
+    await clock.advance(4000);
+    server.stalled.add('a');
+    for (const rv of [6, 7]) { a.see(rv); b.see(rv); }
+    while (!b.elector.isLeader) await clock.advance(500);
+    server.stalled.delete('a');
+    a.see(8); b.see(8); // a's tracker runs on before its loop has learnt it lost the lease
+    await clock.advance(6000);
+    assert.deepEqual(sorted(shipped), ['change 5 by a', 'change 6 by b', 'change 7 by b', 'change 8 by b']);
+    await Promise.all([a.elector.stop(), b.elector.stop()]);
   });
 });
