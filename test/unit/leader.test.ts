@@ -233,6 +233,19 @@ function replica(server: LeaseServer, clock: FakeClock, identity: string, shippe
   return { elector, handover, see };
 }
 
+/** Two replicas on one Lease: a leads, b follows. */
+async function pair() {
+  const server = new LeaseServer();
+  const clock = new FakeClock();
+  const shipped: string[] = [];
+  const a = replica(server, clock, 'a', shipped);
+  const b = replica(server, clock, 'b', shipped);
+  a.elector.start();
+  await settle();
+  b.elector.start();
+  return { server, clock, shipped, a, b };
+}
+
 describe('span handover through the Lease', () => {
   const sorted = (xs: string[]): string[] => [...xs].sort();
 
@@ -265,14 +278,7 @@ describe('span handover through the Lease', () => {
   });
 
   test('a graceful stop reports the last changes in the release: the leader ships them, the successor starts after them', async () => {
-    const server = new LeaseServer();
-    const clock = new FakeClock();
-    const shipped: string[] = [];
-    const a = replica(server, clock, 'a', shipped);
-    const b = replica(server, clock, 'b', shipped);
-    a.elector.start();
-    await settle();
-    b.elector.start();
+    const { server, clock, shipped, a, b } = await pair();
     await clock.advance(4000);
     a.see(10); b.see(10); // seen, not yet reported by a renewal
     await a.elector.stop();
@@ -286,14 +292,7 @@ describe('span handover through the Lease', () => {
   });
 
   test('a leader frozen past its lease (SIGSTOP) ships nothing of its successor\'s term when it wakes', async () => {
-    const server = new LeaseServer();
-    const clock = new FakeClock();
-    const shipped: string[] = [];
-    const a = replica(server, clock, 'a', shipped);
-    const b = replica(server, clock, 'b', shipped);
-    a.elector.start();
-    await settle();
-    b.elector.start();
+    const { server, clock, shipped, a, b } = await pair();
     a.see(5); b.see(5);
     await clock.advance(4000);
     server.stalled.add('a');
