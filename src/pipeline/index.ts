@@ -1,0 +1,2 @@
+// src/pipeline: the environment read once into typed settings (readSettings).
+export * from './settings.ts';
