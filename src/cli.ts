@@ -15,6 +15,7 @@ import { renderObjects } from './render.ts';
 import { compileConfig, compileResource, createRedactor } from './extract/index.ts';
 import { createLogger } from './log.ts';
 import { startRuntime } from './runtime.ts';
+import { EnvError, readSettings } from './pipeline/index.ts';
 import { convertKsmFile, followWildcardKinds, ksmResourcesAtStart, ksmResourcesFromFiles, ksmSourceFor, needsDiscovery } from './ksm/cli-support.ts';
 import { DEFAULT_OBJECT_LIMIT, DEFAULT_OBJECTS_PER_KIND, DEFAULT_TRACES, type Config, type ResourceConfig } from './config/index.ts';
 import type { CompiledResource } from './model.ts';
@@ -132,9 +133,9 @@ function shardOf(index: string | undefined, total: string | undefined): { index:
   return { index: i, total: n };
 }
 
-function leaseOf(values: ReturnType<typeof parse>['values'], shard?: { index: number }): { namespace: string; name: string } {
+function leaseOf(values: ReturnType<typeof parse>['values'], shard?: { index: number }, podNamespace?: string): { namespace: string; name: string } {
   return {
-    namespace: values['leader-elect-namespace'] ?? process.env.POD_NAMESPACE ?? 'default',
+    namespace: values['leader-elect-namespace'] ?? podNamespace ?? 'default',
     name: values['leader-elect-name'] ?? (shard ? `crotel-shard-${shard.index}` : 'crotel'),
   };
 }
@@ -144,9 +145,11 @@ async function run(values: ReturnType<typeof parse>['values']): Promise<void> {
   const timeoutSeconds = Number(values['shutdown-timeout'] ?? 10);
   if (!(timeoutSeconds > 0)) throw new UsageError(`--shutdown-timeout ${values['shutdown-timeout']}: expected seconds > 0`);
   const config = configOf(values);
+  // The environment, read once: the runtime and everything under it take these settings.
+  const settings = readSettings(process.env);
   // Log lines go through the same redaction as every exported string (config patterns included).
   const redactor = createRedactor(config?.redact ?? []);
-  const logger = createLogger(values['log-level'] ?? process.env.CROTEL_LOG_LEVEL ?? 'info', redactor);
+  const logger = createLogger(values['log-level'] ?? settings.logLevel ?? 'info', redactor);
   if (values.config === undefined && config) logger.info('no --config: zero config, watching every custom resource kind the cluster serves');
   const kubeConfig = loadKubeConfig({ kubeconfig: values.kubeconfig, master: values.master, context: values.context });
   const shard = shardOf(values.shard, values['total-shards']);
@@ -156,13 +159,13 @@ async function run(values: ReturnType<typeof parse>['values']): Promise<void> {
   for (const warning of ksmResources?.warnings ?? []) logger.warn(warning);
   const runtime = await startRuntime({
     resources: [...(config ? compileConfig(config) : []), ...(ksmResources?.resources ?? [])], traces: config?.traces ?? DEFAULT_TRACES,
-    kubeConfig, logger, version: VERSION, redactor,
+    kubeConfig, logger, version: VERSION, redactor, settings,
     host: values.host, port: flagPort ?? config?.port ?? 8080,
     ...(values['watch-coalesce'] !== undefined ? { watchCoalesceMs: secondsOf('--watch-coalesce', values['watch-coalesce'], 0, { zero: true, max: 10 }) * 1000 } : {}),
     ...(shard ? { shard } : {}),
     ...(config ? { objectLimits: { perKind: config.limits.objectsPerKind, total: config.limits.objects } } : {}),
     ...(config?.discovery ? { discovery: { config: config.discovery, compile: kindCompiler(config) } } : {}),
-    ...(values['leader-elect'] ? { leaderElection: { ...leaseOf(values, shard), leaseDurationMs: secondsOf('--lease-duration', values['lease-duration'], 15) * 1000 } } : {}),
+    ...(values['leader-elect'] ? { leaderElection: { ...leaseOf(values, shard, settings.podNamespace), leaseDurationMs: secondsOf('--lease-duration', values['lease-duration'], 15) * 1000 } } : {}),
   });
   const stopFollowing = ksm && ksmResources && needsDiscovery(ksm.config)
     ? followWildcardKinds({
@@ -290,6 +293,9 @@ main(process.argv.slice(2)).then((code) => {
 }, (error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
+    process.exitCode = 1;
+  } else if (error instanceof EnvError) {
+    process.stderr.write(`crotel: ${error.message}\n`);
     process.exitCode = 1;
   } else if (error instanceof UsageError || (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
     process.stderr.write(`crotel: ${error.message}\n\n${USAGE}`);

@@ -4,8 +4,10 @@
 // line split → JSON.parse → event switch → ResourceStore.upsert — and reports updates per second.
 // Two variants, each with its own store:
 //   store    — compileResource's extractor + SeriesBudget (the metrics path; text is rendered at scrape time);
-//   runtime  — the same plus the `changed` hook src/runtime.ts wires today: EpisodeTracker.observe
-//              with a LifecycleRecorder on crotel's meter (tracing off: no span shipper).
+//   runtime  — crotel's own pipeline (src/pipeline createPipeline, as `crotel run` builds it, with
+//              the config's object limits and redaction and the shipped defaults; tracing off: no
+//              span shipper), fed through its CappedSink → ResourceStore → EpisodeTracker with a
+//              LifecycleRecorder on crotel's meter, self-metrics and logs (silent) included.
 // `resource` picks the config entry the stream is compiled with (default the DatabaseInstance):
 // bench/databaseinstance-catalog.yaml adds a catalog kind (CloudNativePG Cluster) so the same
 // stream is judged by the catalog's CEL rules instead of configured phases — the health cost.
@@ -13,16 +15,17 @@ import { createReadStream } from 'node:fs';
 import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { loadConfigFile, type Config } from '../../src/config/index.ts';
-import { compileResource } from '../../src/extract/index.ts';
+import { compileResource, createRedactor } from '../../src/extract/index.ts';
 import { ruleSetsFor } from '../../src/health/index.ts';
 import { LineSplitter } from '../../src/kube/lines.ts';
 import { deliverWatchLine, type ReflectorSink } from '../../src/kube/reflector.ts';
 import { familyTemplate, renderLine } from '../../src/metrics/prometheus-text.ts';
-import { createTelemetry } from '../../src/metrics/telemetry.ts';
 import type { CompiledResource, Snapshot } from '../../src/model.ts';
+import { createPipeline, FedWatches, readSettings } from '../../src/pipeline/index.ts';
 import { SeriesBudget } from '../../src/state/budget.ts';
-import { ResourceStore, type StoreHooks } from '../../src/state/store.ts';
-import { EpisodeTracker, LifecycleRecorder } from '../../src/traces/index.ts';
+import { ResourceStore } from '../../src/state/store.ts';
+import { parseExposition } from '../../harness/prom-text.ts';
+import { pino } from 'pino';
 import { settledHeapUsed } from '../lib/gc.ts';
 import { now } from '../lib/stats.ts';
 
@@ -161,36 +164,67 @@ interface Counters {
   dropped: number;
 }
 
-/** A store with the hooks of the variant; `runtime` mirrors the wiring in src/runtime.ts. */
-function makeStore(variant: ReplayVariant, resource: CompiledResource, config: Config, counters: Counters): ResourceStore {
-  const budget = new SeriesBudget((_family, n) => (counters.dropped += n));
-  const hooks: StoreHooks = {
-    invalidObject: () => counters.invalid++,
-    extractionErrors: (_r, snapshot) => (counters.extractionErrors += snapshot.errors.length),
-  };
-  if (variant === 'store') return new ResourceStore(resource, budget, hooks);
-  const stores: ResourceStore[] = [];
-  const telemetry = createTelemetry({ version: 'bench', stores: () => stores, env: {} });
-  const tracker = new EpisodeTracker(new LifecycleRecorder(telemetry.meter, undefined), {
-    episodeTimeoutMs: config.traces.episodeTimeoutSeconds * 1000, clock: Date.now,
+/** What the replay feeds (the collection's sink), the store it fills, and how its counters are read. */
+interface Subject {
+  readonly sink: ReflectorSink;
+  readonly store: ResourceStore;
+  counters(): Promise<Counters>;
+  stop(): Promise<void>;
+}
+
+/** Sum of every series of a self-metric family in the exposition. */
+export function selfMetricTotal(exposition: string, family: string): number {
+  let sum = 0;
+  for (const [key, value] of parseExposition(exposition)) if (key === family || key.startsWith(`${family}{`)) sum += value;
+  return sum;
+}
+
+/** `store`: the store alone with its budget; `runtime`: crotel's pipeline with fed watches. */
+function makeSubject(variant: ReplayVariant, resource: CompiledResource, config: Config): Subject {
+  if (variant === 'store') {
+    const counters: Counters = { invalid: 0, extractionErrors: 0, dropped: 0 };
+    const budget = new SeriesBudget((_family, n) => (counters.dropped += n));
+    const store = new ResourceStore(resource, budget, {
+      invalidObject: () => counters.invalid++,
+      extractionErrors: (_r, snapshot) => (counters.extractionErrors += snapshot.errors.length),
+    });
+    return { sink: store, store, counters: () => Promise.resolve(counters), stop: () => Promise.resolve() };
+  }
+  const watches = new FedWatches();
+  // The shipped defaults, no push (an empty environment); traces off, as the variant measures the metrics path.
+  const pipeline = createPipeline({
+    resources: [resource], traces: { ...config.traces, enabled: false }, settings: readSettings({}), version: 'bench',
+    logger: pino({ level: 'silent' }), watchers: watches.factory, redactor: createRedactor(config.redact),
+    objectLimits: { perKind: config.limits.objectsPerKind, total: config.limits.objects },
   });
-  const store = new ResourceStore(resource, budget, { ...hooks, changed: (r, previous, next) => tracker.observe(r.ref, previous, next) });
-  stores.push(store);
-  return store;
+  pipeline.start();
+  return {
+    sink: watches.of(resource.ref.kind).sink,
+    store: pipeline.stores[0]!,
+    counters: async () => {
+      const exposition = await pipeline.telemetry.selfExposition();
+      return {
+        invalid: selfMetricTotal(exposition, 'crotel_objects_invalid_total'),
+        extractionErrors: selfMetricTotal(exposition, 'crotel_extraction_errors_total'),
+        dropped: selfMetricTotal(exposition, 'crotel_series_dropped_total'),
+      };
+    },
+    stop: () => pipeline.stop(),
+  };
 }
 
 async function runVariant(variant: ReplayVariant, options: ReplayOptions, resource: CompiledResource, config: Config, recorded: readonly string[]): Promise<VariantResult & { objects: number; events: number; bytes: number }> {
-  const counters: Counters = { invalid: 0, extractionErrors: 0, dropped: 0 };
   // Seed: the initial list, page by page, and the heap kept for it.
   const heapBefore = settledHeapUsed();
-  const store = makeStore(variant, resource, config, counters);
+  const subject = makeSubject(variant, resource, config);
+  const { sink, store } = subject;
   let seeded = 0;
   let seedMs = 0;
-  store.beginList();
+  sink.beginList();
   let page: unknown[] = [];
   const flush = (): void => {
     const t = now();
-    store.listPage(page);
+    sink.listPage(page);
     seedMs += now() - t;
     page = [];
   };
@@ -202,10 +236,10 @@ async function runVariant(variant: ReplayVariant, options: ReplayOptions, resour
     if (page.length === 500) flush();
   }
   flush();
-  store.endList();
+  sink.endList();
   const heapAfter = settledHeapUsed();
 
-  feed(corpus(recorded, options.warmup, `${variant}-w`).chunks, store);
+  feed(corpus(recorded, options.warmup, `${variant}-w`).chunks, sink);
   const timed = corpus(recorded, options.events, `${variant}-t`);
   const gcEntries: PerformanceEntry[] = [];
   const observer = new PerformanceObserver((list) => gcEntries.push(...list.getEntries()));
@@ -213,7 +247,7 @@ async function runVariant(variant: ReplayVariant, options: ReplayOptions, resour
   settledHeapUsed();
   const cpu0 = process.cpuUsage();
   const t0 = now();
-  const fed = feed(timed.chunks, store);
+  const fed = feed(timed.chunks, sink);
   const t1 = now();
   const cpu = process.cpuUsage(cpu0);
   await new Promise((resolve) => setTimeout(resolve, 100));
@@ -221,6 +255,9 @@ async function runVariant(variant: ReplayVariant, options: ReplayOptions, resour
   observer.disconnect();
   const gcMs = gcEntries.filter((e) => e.startTime >= t0 && e.startTime <= t1).reduce((sum, e) => sum + e.duration, 0);
   const seconds = (t1 - t0) / 1000;
+  const counters = await subject.counters();
+  const bytesPerObject = (heapAfter - heapBefore) / Math.max(1, store.entries.size);
+  await subject.stop();
   return {
     variant,
     objects: seeded,
@@ -230,7 +267,7 @@ async function runVariant(variant: ReplayVariant, options: ReplayOptions, resour
     updatesPerSecond: fed.events / seconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     gcMs,
-    bytesPerObject: (heapAfter - heapBefore) / Math.max(1, store.entries.size),
+    bytesPerObject,
     listIngestPerSecond: seeded / (seedMs / 1000),
     ...counters,
     decodeErrors: fed.decodeErrors,

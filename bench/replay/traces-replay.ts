@@ -1,26 +1,25 @@
 // Traces capacity, the work (run in a child pinned to one CPU by traces-capacity.ts): crotel's
-// whole lifecycle-trace path without the apiserver, wired as src/runtime.ts wires it —
-//   watch bytes → the reflector's decode (replay.ts feed) → ResourceStore.upsert → `changed` →
-//   EpisodeTracker.observe → LifecycleRecorder → SpanShipper (crotel's queue size) →
-//   createSpanExporter() (OTLP/HTTP, http/protobuf unless OTEL_EXPORTER_OTLP_PROTOCOL says
-//   otherwise; endpoint from OTEL_EXPORTER_OTLP_ENDPOINT) → a real receiver.
+// whole lifecycle-trace path without the apiserver — crotel's own pipeline (src/pipeline
+// createPipeline, as `crotel run` builds it) fed through watches the replay drives:
+//   watch bytes → the reflector's decode (replay.ts feed) → CappedSink → ResourceStore.upsert →
+//   `changed` → EpisodeTracker.observe → LifecycleRecorder → redactSpan → SpanShipper (shipped
+//   OTEL_BSP_* defaults, crotel's queue size) → createSpanExporter() (OTLP/HTTP, http/protobuf
+//   unless OTEL_EXPORTER_OTLP_PROTOCOL says otherwise; endpoint from OTEL_EXPORTER_OTLP_ENDPOINT)
+//   → a real receiver. Metrics are not pushed (OTEL_METRICS_EXPORTER=none: the receivers take spans).
 // Unlike the metrics replay, the feed yields to the event loop after every 64 KiB chunk, as the
 // reflector does between network chunks, so the shipper's timer, the exporter's HTTP and the
 // queue sampler run on the same core between chunks: one thread does all of it, as in crotel.
 import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { loadConfigFile } from '../../src/config/index.ts';
-import { compileResource } from '../../src/extract/index.ts';
-import { createTelemetry } from '../../src/metrics/telemetry.ts';
-import { SeriesBudget } from '../../src/state/budget.ts';
-import { ResourceStore } from '../../src/state/store.ts';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
-import { createSpanExporter, EpisodeTracker, LifecycleRecorder, shipperFor, type SpanRecord } from '../../src/traces/index.ts';
-import { readOtelEnv } from '../../src/telemetry/env.ts';
-import { parseExposition } from '../../harness/prom-text.ts';
+import { pino } from 'pino';
+import { loadConfigFile } from '../../src/config/index.ts';
+import { compileResource, createRedactor } from '../../src/extract/index.ts';
+import { createPipeline, FedWatches, readSettings } from '../../src/pipeline/index.ts';
+import { createSpanExporter } from '../../src/traces/index.ts';
 import { settledHeapUsed } from '../lib/gc.ts';
 import { readSpanCounters } from '../lib/trace-receivers.ts';
-import { feed, lines, retag } from './replay.ts';
+import { feed, lines, retag, selfMetricTotal } from './replay.ts';
 import { now, percentile, sleep } from '../lib/stats.ts';
 import { lifecycleEvents, synthesizeLifecycle } from '../workloads/lifecycle.ts';
 
@@ -164,12 +163,6 @@ async function settleReceivers(receivers: TracesReplayOptions['receivers'], base
   }
 }
 
-function transitionsTotal(exposition: string): number {
-  let total = 0;
-  for (const [key, value] of parseExposition(exposition)) if (key.startsWith('crotel_transitions_total{')) total += value;
-  return total;
-}
-
 export async function runTracesReplay(options: TracesReplayOptions): Promise<TracesReplayResult> {
   const config = loadConfigFile(options.config);
   const resourceConfig = config.resources.find((r) => r.kind === 'DatabaseInstance');
@@ -197,13 +190,12 @@ export async function runTracesReplay(options: TracesReplayOptions): Promise<Tra
   if (unique.length === 0) throw new Error('nothing to replay');
   const lifecycleObjects = new Set(unique.map((l) => (JSON.parse(l) as { object?: { metadata?: { uid?: string } } }).object?.metadata?.uid)).size;
 
-  // The pipeline, as src/runtime.ts builds it (no apiserver, no /metrics server, no OTLP metrics push).
-  const stores: ResourceStore[] = [];
-  const telemetry = createTelemetry({ version: 'bench', stores: () => stores, env: {} });
-  const counters = { invalid: 0, extractionErrors: 0, seriesDropped: 0, enqueued: 0, exported: 0, exportCalls: 0, queueFull: 0, shutdown: 0, exportFailures: 0 };
+  // The pipeline, as `crotel run` builds it (no apiserver, no /metrics server, no OTLP metrics push).
+  const settings = readSettings({ ...process.env, OTEL_METRICS_EXPORTER: 'none' });
+  const counters = { enqueued: 0, exported: 0, exportCalls: 0, queueFull: 0, shutdown: 0, exportFailures: 0 };
   const sampled = new Map<string, { spans: number; root: boolean }>();
   // The exporter crotel creates, timed from the outside (a wrapper adds one closure per export).
-  const inner = createSpanExporter(process.env);
+  const inner = createSpanExporter(settings.env, settings.otel);
   const exportTimes: number[] = [];
   let timing = false;
   const exporter: SpanExporter = {
@@ -217,60 +209,50 @@ export async function runTracesReplay(options: TracesReplayOptions): Promise<Tra
     shutdown: () => inner.shutdown(),
     forceFlush: () => inner.forceFlush?.() ?? Promise.resolve(),
   };
-  // Shipped as crotel ships (OTEL_BSP_* defaults or the bench's environment over the config's queue).
-  const shipper = shipperFor(readOtelEnv(process.env).bsp, config.traces.queueSize, {
-    exporter,
-    resource: telemetry.resource,
-    onDropped: (reason, count) => {
-      if (reason === 'queue_full') counters.queueFull += count;
-      else counters.shutdown += count;
-      telemetry.self.spanDrops(reason, count);
-    },
-    onExported: (count) => {
-      counters.exported += count;
-      counters.exportCalls++;
-      telemetry.self.spansSent(count);
-    },
-    onExportFailed: () => {
-      counters.exportFailures++;
-      telemetry.self.exportFailed('traces');
+  const watches = new FedWatches();
+  const pipeline = createPipeline({
+    resources: [resource], traces: { ...config.traces, enabled: true }, settings, version: 'bench',
+    logger: pino({ level: 'silent' }), watchers: watches.factory, spanExporter: exporter, redactor: createRedactor(config.redact),
+    objectLimits: { perKind: config.limits.objectsPerKind, total: config.limits.objects },
+    spanObserver: {
+      queued: (span) => {
+        counters.enqueued++;
+        if (span.traceId.startsWith('00')) {
+          const entry = sampled.get(span.traceId) ?? { spans: 0, root: false };
+          entry.spans++;
+          if (span.parentSpanId === undefined) entry.root = true;
+          sampled.set(span.traceId, entry);
+        }
+      },
+      exported: (count) => {
+        counters.exported += count;
+        counters.exportCalls++;
+      },
+      dropped: (reason, count) => {
+        if (reason === 'queue_full') counters.queueFull += count;
+        else counters.shutdown += count;
+      },
+      exportFailed: () => counters.exportFailures++,
     },
   });
-  const enqueue = (span: SpanRecord): void => {
-    counters.enqueued++;
-    if (span.traceId.startsWith('00')) {
-      const entry = sampled.get(span.traceId) ?? { spans: 0, root: false };
-      entry.spans++;
-      if (span.parentSpanId === undefined) entry.root = true;
-      sampled.set(span.traceId, entry);
-    }
-    shipper.enqueue(span);
-  };
-  const tracker = new EpisodeTracker(new LifecycleRecorder(telemetry.meter, enqueue), {
-    episodeTimeoutMs: config.traces.episodeTimeoutSeconds * 1000, clock: Date.now,
-  });
-  const budget = new SeriesBudget((_family, n) => (counters.seriesDropped += n));
-  const store = new ResourceStore(resource, budget, {
-    changed: (r, previous, next) => tracker.observe(r.ref, previous, next),
-    invalidObject: () => counters.invalid++,
-    extractionErrors: (_r, snapshot) => (counters.extractionErrors += snapshot.errors.length),
-  });
-  stores.push(store);
+  const { telemetry } = pipeline;
+  pipeline.start();
+  const sink = watches.of(resource.ref.kind).sink;
 
   // Seed: the initial list (first sight of every object: no spans).
   let objects = 0;
-  store.beginList();
+  sink.beginList();
   let page: unknown[] = [];
   for await (const line of lines(options.objectsFile)) {
     page.push(JSON.parse(line));
     objects++;
     if (page.length === 500) {
-      store.listPage(page);
+      sink.listPage(page);
       page = [];
     }
   }
-  store.listPage(page);
-  store.endList();
+  sink.listPage(page);
+  sink.endList();
 
   const run = async (chunks: Iterable<Chunk>, rate: number): Promise<{ events: number; decodeErrors: number; bytes: number }> => {
     let events = 0;
@@ -282,7 +264,7 @@ export async function runTracesReplay(options: TracesReplayOptions): Promise<Tra
         const wait = start + (events / rate) * 1000 - now();
         if (wait > 1) await sleep(wait);
       }
-      const fed = feed([chunk.bytes], store);
+      const fed = feed([chunk.bytes], sink);
       events += fed.events;
       decodeErrors += fed.decodeErrors;
       bytes += chunk.bytes.length;
@@ -306,7 +288,7 @@ export async function runTracesReplay(options: TracesReplayOptions): Promise<Tra
   await settledShipper(options.drainTimeoutMs);
   const base = (await settleReceivers(options.receivers, base0, counters.exported, options.drainTimeoutMs)).counters;
   const start = { ...counters };
-  const transitionsBefore = transitionsTotal(await telemetry.selfExposition());
+  const transitionsBefore = selfMetricTotal(await telemetry.selfExposition(), 'crotel_transitions_total');
 
   // The timed run.
   const gcEntries: PerformanceEntry[] = [];
@@ -317,7 +299,7 @@ export async function runTracesReplay(options: TracesReplayOptions): Promise<Tra
   const t0 = now();
   const sample = (): void => {
     queue.push({
-      t: now() - t0, queued: shipper.queued,
+      t: now() - t0, queued: pipeline.queuedSpans,
       enqueued: counters.enqueued - start.enqueued, exported: counters.exported - start.exported,
       dropped: counters.queueFull - start.queueFull,
     });
@@ -327,21 +309,25 @@ export async function runTracesReplay(options: TracesReplayOptions): Promise<Tra
   const cpu0 = process.cpuUsage();
   const fed = await run(stream.chunks(options.events), options.rate);
   const t1 = now();
-  // Flush as crotel does on SIGTERM (what is queued goes out now, not at the next flush tick), so the
-  // drain measures export capacity rather than the flush timer.
-  await shipper.shutdown(options.drainTimeoutMs);
+  const cpuFed = process.cpuUsage(cpu0);
+  // Read before the stop shuts the meter provider down; its time and CPU are left out of the figures.
+  const exposition = await telemetry.selfExposition();
+  const transitions = selfMetricTotal(exposition, 'crotel_transitions_total') - transitionsBefore;
+  const cpuDrain0 = process.cpuUsage();
+  const tDrain = now();
+  // Stop as crotel does on SIGTERM (what is queued goes out now, not at the next flush tick), so the
+  // drain measures export capacity rather than the flush timer. The shipper gets half the stop's bound.
+  await pipeline.stop(options.drainTimeoutMs * 2);
   const t2 = now();
   timing = false;
-  const cpu = process.cpuUsage(cpu0);
+  const cpuDrain = process.cpuUsage(cpuDrain0);
   clearInterval(sampler);
   sample();
   await sleep(100);
   gcEntries.push(...observer.takeRecords());
   observer.disconnect();
-  const transitions = transitionsTotal(await telemetry.selfExposition()) - transitionsBefore;
   const exported = counters.exported - start.exported;
   const settledChain = await settleReceivers(options.receivers, base, exported, options.drainTimeoutMs);
-  await telemetry.shutdown();
 
   return {
     source,
@@ -351,12 +337,12 @@ export async function runTracesReplay(options: TracesReplayOptions): Promise<Tra
     uniqueEvents: unique.length,
     events: fed.events,
     bytes: fed.bytes,
-    protocol: process.env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? process.env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf',
-    endpoint: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '',
-    maxQueue: config.traces.queueSize,
+    protocol: settings.otel.tracesProtocol,
+    endpoint: settings.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? settings.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '',
+    maxQueue: settings.otel.bsp.maxQueueSize ?? config.traces.queueSize,
     rate: options.rate,
     feedSeconds: (t1 - t0) / 1000,
-    drainSeconds: (t2 - t1) / 1000,
+    drainSeconds: (t2 - tDrain) / 1000,
     transitions,
     spans: counters.enqueued - start.enqueued,
     exported,
@@ -364,11 +350,11 @@ export async function runTracesReplay(options: TracesReplayOptions): Promise<Tra
     exportFailures: counters.exportFailures - start.exportFailures,
     exportCalls: counters.exportCalls - start.exportCalls,
     exportMs: { p50: percentile(exportTimes, 50), p99: percentile(exportTimes, 99), max: percentile(exportTimes, 100) },
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    cpuSeconds: (cpuFed.user + cpuFed.system + cpuDrain.user + cpuDrain.system) / 1e6,
     gcMs: gcEntries.filter((e) => e.startTime >= t0 && e.startTime <= t2).reduce((sum, e) => sum + e.duration, 0),
     decodeErrors: fed.decodeErrors,
-    invalid: counters.invalid,
-    extractionErrors: counters.extractionErrors,
+    invalid: selfMetricTotal(exposition, 'crotel_objects_invalid_total'),
+    extractionErrors: selfMetricTotal(exposition, 'crotel_extraction_errors_total'),
     queue,
     receivers: settledChain.counters.map((c, i) => ({
       name: c.name,

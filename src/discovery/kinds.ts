@@ -3,10 +3,9 @@
 // runtime — a kind added, a kind removed (CRD deleted or no longer served), a kind moved to
 // another version. Each kind is a plain {group, version, kind} config entry compiled by the
 // normal compiler, so it gets exactly what a hand-written entry without metrics gets.
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { DiscoveryConfig, ResourceConfig, SelectionConfig } from '../config/index.ts';
-import { Reflector, type ReflectorObserver, type ReflectorSink } from '../kube/reflector.ts';
+import type { ReflectorObserver, ReflectorSink, Watcher, WatcherFactory } from '../kube/reflector.ts';
 import type { CompiledResource, ResourceRef } from '../model.ts';
 import { kindKey, readCrd, wantedKinds, type CrdKind, type WantedKind } from './crds.ts';
 import { DEFAULT_EXCLUSIONS, type KindPattern } from './selection.ts';
@@ -161,21 +160,22 @@ export class KindReconciler {
 }
 
 export interface DiscoveredKindsOptions extends KindReconcilerOptions {
-  readonly kubeConfig: KubeConfig;
+  /** Builds the CRD watch (apiserverWatchers in crotel). */
+  readonly watchers: WatcherFactory;
   readonly observer: ReflectorObserver;
   readonly coalesceMs?: number;
 }
 
 /** The CRD watch and its reconciler, as one unit the runtime starts and stops. */
 export class DiscoveredKinds {
-  readonly reflector: Reflector;
+  readonly reflector: Watcher;
   readonly reconciler: KindReconciler;
 
   constructor(options: DiscoveredKindsOptions) {
     this.reconciler = new KindReconciler(options);
     const catalog = new CrdCatalog((crds, first) => this.reconciler.apply(crds, first));
-    this.reflector = new Reflector({
-      kubeConfig: options.kubeConfig, ref: CRD_REF, sink: catalog, observer: options.observer,
+    this.reflector = options.watchers({
+      ref: CRD_REF, sink: catalog, observer: options.observer,
       ...(options.coalesceMs !== undefined ? { coalesceMs: options.coalesceMs } : {}),
     });
   }

@@ -129,6 +129,7 @@ export class LeaderElector {
   private lastRenew = -Infinity;
   /** The resourceVersion of the write by which this replica took the lease over (see leadsAt). */
   private tookOverAt?: bigint;
+  private handover?: HandoverHooks;
 
   constructor(options: LeaderElectionOptions) {
     this.options = options;
@@ -137,6 +138,7 @@ export class LeaderElector {
     else throw new Error('LeaderElector: give a leaseClient or a kubeConfig');
     this.clock = options.clock ?? systemClock;
     this.identity = options.identity ?? `${hostname()}_${randomBytes(4).toString('hex')}`;
+    if (options.handover) this.handover = options.handover;
   }
 
   /**
@@ -169,6 +171,11 @@ export class LeaderElector {
     return this.options.renewDeadlineMs ?? Math.min(10_000, (this.options.leaseDurationMs ?? 15_000) * 2 / 3);
   }
 
+  /** The span handover, when the pipeline makes one after the elector exists (set before start). */
+  attachHandover(handover: HandoverHooks): void {
+    this.handover = handover;
+  }
+
   start(): void {
     this.loop ??= this.run();
   }
@@ -187,7 +194,7 @@ export class LeaderElector {
   private setLeading(leading: boolean): void {
     if (leading === this.leading) return;
     this.leading = leading;
-    if (!leading) this.options.handover?.endTerm();
+    if (!leading) this.handover?.endTerm();
     this.options.onChange(leading);
   }
 
@@ -222,7 +229,7 @@ export class LeaderElector {
     const seenAt = this.clock.monotonic();
     const durationSeconds = Math.round((this.options.leaseDurationMs ?? 15_000) / 1000);
     const lease = await this.client.get(signal);
-    const handover = this.options.handover;
+    const handover = this.handover;
     if (!lease) {
       // No term before this one: every change observed so far is this leader's.
       const through = maxOf(0n, handover?.through);
@@ -275,7 +282,7 @@ export class LeaderElector {
   private tookOver(stored: Lease | void, from: bigint | undefined, through: bigint): void {
     const rv = stored?.metadata.resourceVersion;
     this.tookOverAt = from ?? (rv !== undefined && /^\d+$/.test(rv) ? BigInt(rv) : undefined);
-    const handover = this.options.handover;
+    const handover = this.handover;
     if (handover && this.tookOverAt !== undefined) {
       handover.tookOver(this.tookOverAt);
       handover.confirmed(through);
@@ -286,7 +293,7 @@ export class LeaderElector {
     const signal = AbortSignal.timeout(this.options.requestTimeoutMs ?? 5000);
     const lease = await this.client.get(signal);
     if (lease?.spec.holderIdentity !== this.identity) return;
-    const handover = this.options.handover;
+    const handover = this.handover;
     const through = maxOf(annotatedRevision(lease) ?? 0n, handover?.through);
     await this.client.update({
       ...lease,

@@ -442,3 +442,24 @@ export function deliverWatchLine(line: string, sink: ReflectorSink, failed: (sta
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** What a consumer sees of a collection's watch: started, stopped, and its state for /readyz. */
+export interface Watcher {
+  readonly description: string;
+  readonly state: ReflectorState;
+  readonly synced: boolean;
+  readonly lastError?: string | undefined;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/** One collection to watch: what a Reflector needs besides where the objects come from. */
+export type WatchSpec = Pick<ReflectorOptions, 'ref' | 'namespace' | 'labelSelector' | 'fieldSelector' | 'sink' | 'observer' | 'coalesceMs'>;
+
+/** Builds the watch of each collection: the apiserver's in crotel, a replayed stream in benchmarks and tests. */
+export type WatcherFactory = (spec: WatchSpec) => Watcher;
+
+/** Reflectors against the kubeconfig's apiserver. */
+export function apiserverWatchers(kubeConfig: KubeConfig): WatcherFactory {
+  return (spec) => new Reflector({ kubeConfig, ...spec });
+}

@@ -92,6 +92,8 @@ export interface TelemetryOptions {
   readonly version: string;
   readonly stores: () => readonly ResourceStore[];
   readonly env?: NodeJS.ProcessEnv;
+  /** The OTEL_* settings, when already read (pipeline/settings.ts); default read from `env`. */
+  readonly settings?: OtelSettings;
   /** Source revision for crotel_build_info, when known. */
   readonly revision?: string;
   /** A push export failed: `points` data points were not delivered. */
@@ -111,7 +113,7 @@ async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
 
 export function createTelemetry(options: TelemetryOptions): Telemetry {
   const env = options.env ?? process.env;
-  const settings = readOtelEnv(env);
+  const settings = options.settings ?? readOtelEnv(env);
   const resource = replicaResource(options.version, env);
   const objectProducer = new ObjectMetricProducer(resource, options.stores);
   const pull = new PullReader();

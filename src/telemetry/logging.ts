@@ -3,7 +3,7 @@
 // so an hour-long Collector outage writes a line per 30 s, each with the count it stands for.
 import type { Logger } from 'pino';
 import { routeDiagnostics } from './diag.ts';
-import { readOtelEnv } from './env.ts';
+import type { OtelSettings } from './env.ts';
 import { LogLimiter } from './log-limit.ts';
 
 export interface TelemetryLogging {
@@ -17,8 +17,7 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export function telemetryLogging(logger: Logger, env: NodeJS.ProcessEnv, limiter = new LogLimiter()): TelemetryLogging {
-  const settings = readOtelEnv(env);
+export function telemetryLogging(logger: Logger, settings: OtelSettings, limiter = new LogLimiter()): TelemetryLogging {
   for (const warning of settings.warnings) logger.warn(warning);
   routeDiagnostics(logger, settings.logLevel);
   // Totals since start, so a rate-limited line still says how much was lost.

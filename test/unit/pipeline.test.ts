@@ -1,0 +1,168 @@
+// The pipeline (src/pipeline/pipeline.ts) with fakes for everything outside it: fed watches, a span
+// exporter and leadership that write to one journal, so the order of start and stop is exact.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
+import { pino } from 'pino';
+import { parseConfigText, type Config } from '../../src/config/index.ts';
+import { compileConfig, compileResource } from '../../src/extract/index.ts';
+import { createPipeline, FedWatches, readSettings, type Leadership, type Pipeline } from '../../src/pipeline/index.ts';
+
+const CONFIG = `
+traces: {enabled: true}
+resources:
+  - group: stable.example.com
+    version: v1
+    kind: DatabaseInstance
+    namespaces: [a]
+    health: {successPhases: [Running]}
+  # Another group's kind of the same name: Events are watched by kind, so the two share one Events watch.
+  - {group: other.example.com, version: v1, kind: DatabaseInstance, namespaces: [a], metrics: [{name: db.size, gauge: {path: spec.size}}]}
+  - group: "*"
+`;
+
+function instance(phase: string, resourceVersion: string) {
+  return {
+    apiVersion: 'stable.example.com/v1', kind: 'DatabaseInstance',
+    metadata: { name: 'db', namespace: 'a', uid: 'db-1', resourceVersion, generation: 1, creationTimestamp: '2030-01-01T00:00:00Z' },
+    spec: { size: 1 }, status: { phase, observedGeneration: 1 },
+  };
+}
+
+interface Harness {
+  readonly pipeline: Pipeline;
+  readonly watches: FedWatches;
+  readonly journal: string[];
+  readonly exported: number[];
+}
+
+function harness(options: { leading?: boolean } = {}): Harness {
+  const journal: string[] = [];
+  const exported: number[] = [];
+  const config: Config = parseConfigText(CONFIG, 'test.yaml');
+  const watches = new FedWatches({ onStop: (w) => journal.push(`stop ${w.description}`) });
+  const exporter: SpanExporter = {
+    export(spans, done) {
+      journal.push(`export ${spans.length} spans`);
+      exported.push(spans.length);
+      done({ code: ExportResultCode.SUCCESS });
+    },
+    shutdown: async () => {
+      journal.push('exporter shutdown');
+    },
+  };
+  const leadership: Leadership = {
+    leadsAt: () => options.leading ?? true,
+    isLeader: options.leading ?? true,
+    start: () => journal.push('leadership start'),
+    stop: async () => {
+      journal.push('leadership stop');
+    },
+  };
+  const pipeline = createPipeline({
+    resources: compileConfig(config), traces: config.traces, settings: readSettings({}), version: 'test',
+    logger: pino({ level: 'silent' }), watchers: watches.factory, spanExporter: exporter, leadership, clock: () => Date.UTC(2030, 0, 1, 0, 1),
+    discovery: { config: config.discovery!, compile: (entry) => compileResource(entry, { seriesPerMetric: 1000 }) },
+  });
+  // The meter provider is the pipeline's own; its final export and shutdown are recorded around it.
+  const { flush, shutdown } = pipeline.telemetry;
+  Object.assign(pipeline.telemetry, {
+    flush: async (ms?: number) => {
+      journal.push('metrics flush');
+      return flush(ms);
+    },
+    shutdown: async (ms?: number) => {
+      journal.push('metrics shutdown');
+      return shutdown(ms);
+    },
+  });
+  return { pipeline, watches, journal, exported };
+}
+
+/** A creation episode from Pending to Running: its spans are queued when it ends. */
+function oneEpisode(h: Harness): void {
+  const watch = h.watches.watches.find((w) => w.spec.ref.kind === 'DatabaseInstance')!;
+  watch.list([[]]);
+  watch.sink.upsert(instance('Pending', '10'));
+  watch.sink.upsert(instance('Running', '11'));
+}
+
+test('the watches are built at once, started by start(): resources, one Events watch per kind and namespace, the CRD watch', () => {
+  const h = harness();
+  assert.ok(h.watches.watches.every((w) => w.state === 'starting'));
+  h.pipeline.start();
+  assert.deepEqual(h.watches.watches.map((w) => `${w.spec.ref.kind}@${w.spec.namespace ?? ''}:${w.state}`), [
+    'DatabaseInstance@a:watching', 'Event@a:watching', 'DatabaseInstance@a:watching', 'CustomResourceDefinition@:watching',
+  ]);
+  assert.deepEqual(h.journal, ['leadership start']);
+  assert.equal(h.pipeline.tracing, true);
+  return h.pipeline.stop(1000);
+});
+
+test('stop: discovery, every watch, leadership given up (its last report), the last spans exported, then the final metrics export', async () => {
+  const h = harness();
+  h.pipeline.start();
+  oneEpisode(h);
+  assert.ok(h.pipeline.queuedSpans > 0, 'the episode\'s spans are queued');
+  h.journal.length = 0;
+  await h.pipeline.stop(2000);
+  assert.deepEqual(h.journal, [
+    'stop apiextensions.k8s.io/v1/CustomResourceDefinition',
+    'stop stable.example.com/v1/DatabaseInstance in a',
+    'stop other.example.com/v1/DatabaseInstance in a',
+    'stop core/v1/Event in a (involvedObject.kind=DatabaseInstance)',
+    // The Lease released first: the release reports the last changes, whose held spans then ship.
+    'leadership stop',
+    `export ${h.exported[0]} spans`,
+    'exporter shutdown',
+    'metrics flush',
+    'metrics shutdown',
+  ]);
+  assert.ok(h.exported[0]! >= 2, 'root and phase spans');
+  assert.equal(h.pipeline.queuedSpans, 0);
+});
+
+test('nothing is watched after stop: resources added late are ignored', async () => {
+  const h = harness();
+  h.pipeline.start();
+  await h.pipeline.stop(1000);
+  const before = h.watches.watches.length;
+  const [resource] = compileConfig(parseConfigText(CONFIG, 'test.yaml'));
+  h.pipeline.addResource({ ...resource!, id: 'late' });
+  assert.equal(h.watches.watches.length, before);
+});
+
+test('a follower tracks episodes but queues no spans', async () => {
+  const h = harness({ leading: false });
+  h.pipeline.start();
+  oneEpisode(h);
+  assert.equal(h.pipeline.queuedSpans, 0);
+  await h.pipeline.stop(1000);
+  assert.deepEqual(h.exported, []);
+});
+
+test('the Events watch of a kind is shared: stopped with the last resource of that kind and namespace', async (t) => {
+  const h = harness();
+  h.pipeline.start();
+  t.after(() => h.pipeline.stop(1000));
+  const [first, second] = compileConfig(parseConfigText(CONFIG, 'test.yaml'));
+  const events = h.watches.of('Event', 'a');
+  await h.pipeline.removeResource(first!.id);
+  assert.equal(events.state, 'watching', 'still used by the second entry');
+  await h.pipeline.removeResource(second!.id);
+  assert.equal(events.state, 'stopped');
+  assert.equal(h.pipeline.stores.length, 0);
+});
+
+test('readiness: pending until the first list of each resource (and the CRDs), then nothing', async () => {
+  const h = harness();
+  h.pipeline.start();
+  assert.ok(h.pipeline.readiness.pending().some((p) => p.includes('CustomResourceDefinition')));
+  for (const w of h.watches.watches.filter((x) => x.spec.ref.kind !== 'Event')) w.list([[]]);
+  // The CRD list hands the (no) discovered kinds over asynchronously.
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(h.pipeline.readiness.pending(), []);
+  assert.deepEqual(h.pipeline.readiness.failing(), []);
+  await h.pipeline.stop(1000);
+});
