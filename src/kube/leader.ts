@@ -91,9 +91,13 @@ export interface HandoverHooks {
 export const SPANS_THROUGH = 'crotel.io/spans-through';
 const UNSEEN = 'crotel.io/unseen';
 
-function annotatedRevision(lease: Lease, key = SPANS_THROUGH): bigint | undefined {
-  const text = lease.metadata.annotations?.[key];
-  return text !== undefined && /^\d+$/.test(text) ? BigInt(text) : undefined;
+/** A resourceVersion as an etcd revision; undefined when it is not one (an apiserver not backed by etcd). */
+export function revisionOf(rv: string | undefined): bigint | undefined {
+  return rv !== undefined && /^\d+$/.test(rv) ? BigInt(rv) : undefined;
+}
+
+function annotatedRevision(lease: Lease): bigint | undefined {
+  return revisionOf(lease.metadata.annotations?.[SPANS_THROUGH]);
 }
 
 function annotatedUnseen(lease: Lease): { from: bigint; to: bigint } | undefined {
@@ -161,8 +165,9 @@ export class LeaderElector {
    */
   leadsAt(rv: string | undefined): boolean {
     if (!this.isLeader) return false;
-    if (rv === undefined || this.tookOverAt === undefined || !/^\d+$/.test(rv)) return true;
-    return BigInt(rv) > this.tookOverAt;
+    const revision = revisionOf(rv);
+    if (revision === undefined || this.tookOverAt === undefined) return true;
+    return revision > this.tookOverAt;
   }
 
   /** client-go's 10 s, but always below the lease duration (a 3 s lease: 2 s), or a stalled
@@ -281,7 +286,7 @@ export class LeaderElector {
    */
   private tookOver(stored: Lease | void, from: bigint | undefined, through: bigint): void {
     const rv = stored?.metadata.resourceVersion;
-    this.tookOverAt = from ?? (rv !== undefined && /^\d+$/.test(rv) ? BigInt(rv) : undefined);
+    this.tookOverAt = from ?? revisionOf(rv);
     const handover = this.handover;
     if (handover && this.tookOverAt !== undefined) {
       handover.tookOver(this.tookOverAt);

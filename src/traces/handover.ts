@@ -10,6 +10,7 @@
 // Resource versions are etcd revisions, one counter for every kind (LeaderElector.leadsAt); a span
 // whose change has no integer resourceVersion (an apiserver not backed by etcd, an episode ended by
 // the timeout sweep) is shipped by whoever leads when it is made, as before.
+import { revisionOf } from '../kube/leader.ts';
 import type { SpanRecord } from './episodes.ts';
 
 export interface HandoverOptions {
@@ -31,9 +32,6 @@ interface Held {
 /** Terms kept to place late observations (a leader whose watch lagged sees its term's last changes after it ended). */
 const PAST_TERMS = 8;
 
-export function revisionOf(rv: string | undefined): bigint | undefined {
-  return rv !== undefined && /^\d+$/.test(rv) ? BigInt(rv) : undefined;
-}
 
 export class SpanHandover {
   private readonly options: HandoverOptions;
