@@ -31,7 +31,20 @@ export function resourceId(r: { group: string; version: string; kind: string }):
 export function compileConfig(config: Config): CompiledResource[] {
   const redactor = createRedactor(config.redact);
   const fluxChecks = config.healthChecks ?? [];
-  return config.resources.map((r) => compileResource(r, { seriesPerMetric: config.limits.seriesPerMetric, redactor, fluxChecks }));
+  return withDistinctIds(config.resources.map((r) => compileResource(r, { seriesPerMetric: config.limits.seriesPerMetric, redactor, fluxChecks })));
+}
+
+/**
+ * Two entries may watch one kind (other namespaces, other metrics); the pipeline, the self-metrics
+ * and the logs tell resources apart by id, so the second and later get `#2`, `#3`… in config order.
+ */
+export function withDistinctIds(resources: CompiledResource[]): CompiledResource[] {
+  const seen = new Map<string, number>();
+  return resources.map((r) => {
+    const n = (seen.get(r.id) ?? 0) + 1;
+    seen.set(r.id, n);
+    return n === 1 ? r : { ...r, id: `${r.id}#${n}` };
+  });
 }
 
 export function compileResource(resource: ResourceConfig, options: CompileOptions): CompiledResource {

@@ -3,7 +3,7 @@
 // Pure functions only: no I/O, no clock, no cluster, no YAML or zod on the per-object path;
 // it does not keep objects, diff snapshots or export anything (that is src/state, src/metrics).
 
-export { compileConfig, compileResource, dedupeErrors, guarded, resourceId, type CompileOptions } from './compile.ts';
+export { compileConfig, compileResource, dedupeErrors, guarded, resourceId, withDistinctIds, type CompileOptions } from './compile.ts';
 export { parseValue, MAX_VALUE_STRING, type ValueResult } from './values.ts';
 export { parseQuantity } from './quantity.ts';
 export { parseDuration } from './duration.ts';

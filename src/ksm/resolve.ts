@@ -53,15 +53,27 @@ export interface KsmCompileResult {
 export function compileKsmConfig(config: KsmConfig, options: KsmCompileOptions & { readonly crds?: readonly CrdInfo[] } = {}): KsmCompileResult {
   const resources: CompiledResource[] = [];
   const unresolved: string[] = [];
-  for (const r of config.resources) {
+  config.resources.forEach((r, index) => {
     const refs = resolveGvk(r.groupVersionKind, options.crds ?? []);
     if (refs.length === 0) {
       const g = r.groupVersionKind;
       unresolved.push(`${g.group}/${g.version || '*'}/${g.kind || '*'}`);
     }
-    for (const ref of refs) resources.push(compileKsmResource(r, ref, options));
-  }
+    // An entry that may match a kind an earlier entry also matches gets `#<entry number>` on its
+    // ids, decided from the config alone: the CRD poll (followWildcardKinds) tells new kinds from
+    // known ones by id, so an id must not depend on which CRDs were installed at the time.
+    const overlaps = config.resources.slice(0, index).some((earlier) => mayOverlap(earlier.groupVersionKind, r.groupVersionKind));
+    for (const ref of refs) {
+      const resource = compileKsmResource(r, ref, options);
+      resources.push(overlaps ? { ...resource, id: `${resource.id}#${index + 1}` } : resource);
+    }
+  });
   return { resources, unresolved };
+}
+
+function mayOverlap(a: KsmGvk, b: KsmGvk): boolean {
+  const matches = (x: string, y: string): boolean => x === y || x === '' || x === '*' || y === '' || y === '*';
+  return a.group === b.group && matches(a.version, b.version) && matches(a.kind, b.kind);
 }
 
 export function needsDiscovery(config: KsmConfig): boolean {

@@ -117,3 +117,37 @@ spec:
   assert.match(yaml, /conditions:\n\s+path: status\.conditions/);
   assert.ok(notes.some((n) => /commonLabels/.test(n)) && notes.some((n) => /labelFromKey/.test(n)) && notes.some((n) => /whole map/.test(n)), notes.join('\n'));
 });
+
+test('two entries of one kind compile to two resources with their own ids', () => {
+  const c = parseKsmConfig(`
+kind: CustomResourceStateMetrics
+spec:
+  resources:
+    - groupVersionKind: {group: myteam.io, version: v1, kind: Foo}
+      metricNamePrefix: a
+      metrics: [{name: up, each: {type: gauge, gauge: {path: [spec, x]}}}]
+    - groupVersionKind: {group: myteam.io, version: v1, kind: Foo}
+      metricNamePrefix: b
+      metrics: [{name: up, each: {type: gauge, gauge: {path: [spec, x]}}}]
+`, 'crs.yaml');
+  const ids = compileKsmConfig(c).resources.map((r) => r.id);
+  assert.deepEqual(ids, ['myteam.io/v1/Foo', 'myteam.io/v1/Foo#2']);
+});
+
+test('an id does not depend on which CRDs are installed (the CRD poll tells new kinds by id)', () => {
+  const c = parseKsmConfig(`
+kind: CustomResourceStateMetrics
+spec:
+  resources:
+    - groupVersionKind: {group: myteam.io, version: "*", kind: "*"}
+      metrics: [{name: up, each: {type: gauge, gauge: {path: [spec, x]}}}]
+    - groupVersionKind: {group: myteam.io, version: v1, kind: Foo}
+      metricNamePrefix: b
+      metrics: [{name: up, each: {type: gauge, gauge: {path: [spec, x]}}}]
+`, 'crs.yaml');
+  const crd = { group: 'myteam.io', kind: 'Foo', servedVersions: ['v1'] };
+  const before = compileKsmConfig(c, { crds: [] }).resources.map((r) => r.id);
+  const after = compileKsmConfig(c, { crds: [crd] }).resources.map((r) => r.id);
+  assert.deepEqual(before, ['myteam.io/v1/Foo#2']);
+  assert.deepEqual(after, ['myteam.io/v1/Foo', 'myteam.io/v1/Foo#2']);
+});

@@ -166,3 +166,25 @@ test('readiness: pending until the first list of each resource (and the CRDs), t
   assert.deepEqual(h.pipeline.readiness.failing(), []);
   await h.pipeline.stop(1000);
 });
+
+test('two entries of one kind (other namespaces) are two resources: each removed on its own', async (t) => {
+  const config = parseConfigText(`
+resources:
+  - {group: stable.example.com, version: v1, kind: DatabaseInstance, namespaces: [a]}
+  - {group: stable.example.com, version: v1, kind: DatabaseInstance, namespaces: [b]}
+`, 'test.yaml');
+  const resources = compileConfig(config);
+  assert.notEqual(resources[0]!.id, resources[1]!.id, 'ids name the entry');
+  const watches = new FedWatches();
+  const pipeline = createPipeline({
+    resources, traces: config.traces, settings: readSettings({}), version: 'test',
+    logger: pino({ level: 'silent' }), watchers: watches.factory,
+  });
+  pipeline.start();
+  t.after(() => pipeline.stop(1000));
+  assert.equal(pipeline.stores.length, 2);
+  await pipeline.removeResource(resources[1]!.id);
+  assert.equal(watches.of('DatabaseInstance', 'b').state, 'stopped');
+  assert.equal(watches.of('DatabaseInstance', 'a').state, 'watching', 'the other entry still watched');
+  assert.equal(pipeline.stores.length, 1);
+});
