@@ -14,7 +14,7 @@ import { readObjectFiles } from './objects-file.ts';
 import { renderObjects } from './render.ts';
 import { compileConfig, compileResource, createRedactor } from './extract/index.ts';
 import { createLogger } from './log.ts';
-import { startRuntime } from './runtime.ts';
+import { startRuntime, stopOnSignals } from './runtime.ts';
 import { EnvError, readSettings } from './pipeline/index.ts';
 import { convertKsmFile, followWildcardKinds, ksmResourcesAtStart, ksmResourcesFromFiles, ksmSourceFor, needsDiscovery } from './ksm/cli-support.ts';
 import { DEFAULT_OBJECT_LIMIT, DEFAULT_OBJECTS_PER_KIND, DEFAULT_TRACES, type Config, type ResourceConfig } from './config/index.ts';
@@ -174,34 +174,7 @@ async function run(values: ReturnType<typeof parse>['values']): Promise<void> {
         intervalMs: secondsOf('--crd-poll-interval', values['crd-poll-interval'], 30) * 1000,
       })
     : undefined;
-  // Nothing a handler or a library does asynchronously may take the process down.
-  process.on('unhandledRejection', (reason) => {
-    runtime.telemetry.self.internalError();
-    logger.error({ err: String(reason) }, 'unhandled rejection (kept running)');
-  });
-  const timeoutMs = timeoutSeconds * 1000;
-  let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => {
-      logger.error({ timeoutMs }, 'shutdown timed out');
-      process.exit(1);
-    }, timeoutMs);
-    force.unref();
-    stopFollowing?.();
-    runtime.stop(timeoutMs * 0.8).then(() => {
-      logger.info('stopped');
-      logger.flush();
-      process.exit(0);
-    }, (error: unknown) => {
-      logger.error({ err: String(error) }, 'shutdown failed');
-      process.exit(1);
-    });
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  stopOnSignals(runtime, { logger, timeoutMs: timeoutSeconds * 1000, ...(stopFollowing ? { beforeStop: stopFollowing } : {}) });
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -1,7 +1,7 @@
 // One running crotel process around the pipeline (src/pipeline): watches against the kubeconfig's
 // apiserver, the Lease when several replicas run, the /metrics server, the start log, and the
-// graceful stop (the pipeline's stop, then the server). What the stages are and how they are wired
-// is the pipeline's.
+// graceful stop (the pipeline's stop, then the server) on SIGTERM/SIGINT. What the stages are and
+// how they are wired is the pipeline's.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { DiscoveryConfig, ResourceConfig, TracesConfig } from './config/index.ts';
@@ -109,4 +109,47 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       await server.close();
     },
   };
+}
+
+export interface SignalOptions {
+  readonly logger: Logger;
+  /** Bound on the whole stop; past it the process exits 1. The runtime gets 80% of it. */
+  readonly timeoutMs: number;
+  /** Called first on a signal (e.g. stop polling for new kinds). */
+  readonly beforeStop?: () => void;
+}
+
+/**
+ * The process's life around a runtime: SIGTERM or SIGINT stops it gracefully and exits (0, or 1
+ * when the stop fails or overruns); an unhandled rejection is counted and logged, never fatal.
+ */
+export function stopOnSignals(runtime: Runtime, options: SignalOptions): void {
+  const { logger, timeoutMs } = options;
+  // Nothing a handler or a library does asynchronously may take the process down.
+  process.on('unhandledRejection', (reason) => {
+    runtime.telemetry.self.internalError();
+    logger.error({ err: String(reason) }, 'unhandled rejection (kept running)');
+  });
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.error({ timeoutMs }, 'shutdown timed out');
+      process.exit(1);
+    }, timeoutMs);
+    force.unref();
+    options.beforeStop?.();
+    runtime.stop(timeoutMs * 0.8).then(() => {
+      logger.info('stopped');
+      logger.flush();
+      process.exit(0);
+    }, (error: unknown) => {
+      logger.error({ err: String(error) }, 'shutdown failed');
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
 }
