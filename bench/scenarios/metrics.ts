@@ -228,7 +228,7 @@ function summaryRows(r: BenchResults): Row[] {
     const pin = p.pinnedCpu !== undefined ? `pinned to CPU ${p.pinnedCpu}` : 'NOT pinned';
     for (const v of p.variants) {
       const what = v.variant === 'store' ? 'store path' : 'runtime path';
-      const hooks = v.variant === 'store' ? 'extract + budget + render' : 'extract + budget + render + lifecycle tracker (crotel's pipeline, src/pipeline)';
+      const hooks = v.variant === 'store' ? 'extract + budget + render' : 'extract + budget + render + lifecycle tracker (the pipeline of src/pipeline)';
       rows.push([`7 capacity, ${what}${label}`, `${rate(v.updatesPerSecond)} updates (${((v.seconds * 1e6) / p.events).toFixed(1)} µs each); target ≥ 5,000/s ${v.updatesPerSecond >= 5000 ? 'met' : 'MISSED'}`,
         `${hooks}; health: ${p.health} (${p.resource}); ${count(p.events)} ${p.source} events (${count(p.uniqueEvents)} distinct, ${mib(p.bytes)}) over ${count(p.objects)} objects, ${pin}; CPU ${secs(v.cpuSeconds)} for ${secs(v.seconds)} wall, GC ${ms(v.gcMs)} (${((v.gcMs / 1000 / v.seconds) * 100).toFixed(0)}%); errors: invalid ${v.invalid}, extraction ${v.extractionErrors}, dropped ${v.dropped}, decode ${v.decodeErrors}`]);
       rows.push([`7 heap/object, ${what}${label}`, `${count(Math.round(v.bytesPerObject))} B`, `after seeding by a list ingest of ${rate(v.listIngestPerSecond)} objects (JSON.parse + listPage)`]);
