@@ -16,8 +16,13 @@ export const OBJECT_SERIES = 'database_instance_';
 export async function expectedSeries(resource: CompiledResource, journal: readonly JournalEntry[]): Promise<SeriesMap> {
   const last = new Map<string, JournalEntry>();
   for (const entry of journal) last.set(entry.name, entry);
+  return seriesOf(resource, [...last.values()].filter((e) => e.op !== 'delete').map((e) => e.object));
+}
+
+/** The object series of these objects (e.g. the apiserver's list at the end, to check the journal itself). */
+export async function seriesOf(resource: CompiledResource, objects: readonly unknown[]): Promise<SeriesMap> {
   const store = new ResourceStore(resource, new SeriesBudget(() => {}), {});
-  for (const entry of last.values()) if (entry.op !== 'delete') store.upsert(entry.object);
+  for (const object of objects) store.upsert(object);
   return pick(parseExposition(await renderExposition([store])), OBJECT_SERIES);
 }
 
@@ -30,6 +35,8 @@ export interface ExpectedSpan {
   readonly openedAt: number;
   /** When the write that closed it was answered (wall ms). */
   readonly closedAt: number;
+  /** The resourceVersion of that write (which leader's term it fell in, through the Lease). */
+  readonly closedRv: string;
   readonly root: boolean;
 }
 
@@ -50,10 +57,11 @@ export function spanKeys<T extends { traceId: string; name: string; startMs: num
 
 export function expectedSpans(resource: CompiledResource, journal: readonly JournalEntry[]): ExpectedSpan[] {
   let now = 0;
-  const records: { record: SpanRecord; closedAt: number }[] = [];
+  let rv = '';
+  const records: { record: SpanRecord; closedAt: number; closedRv: string }[] = [];
   const sink: LifecycleSink = {
     wantsSpans: () => true,
-    span: (record) => records.push({ record, closedAt: now }),
+    span: (record) => records.push({ record, closedAt: now, closedRv: rv }),
     transition() {},
     stateEnded() {},
     episodeEnded() {},
@@ -65,12 +73,13 @@ export function expectedSpans(resource: CompiledResource, journal: readonly Jour
   });
   for (const entry of journal) {
     now = entry.at;
+    rv = entry.resourceVersion;
     if (entry.op === 'delete') store.remove(entry.object);
     else store.upsert(entry.object);
   }
   const keyed = spanKeys(records.map((r) => ({ ...r, traceId: r.record.traceId, name: r.record.name, startMs: r.record.startMs })));
   return [...keyed].map(([key, r]) => ({
-    key, traceId: r.traceId, name: r.name, closedAt: r.closedAt, openedAt: r.record.startMs, root: r.record.parentSpanId === undefined,
+    key, traceId: r.traceId, name: r.name, closedAt: r.closedAt, closedRv: r.closedRv, openedAt: r.record.startMs, root: r.record.parentSpanId === undefined,
     uid: String(r.record.attributes['k8s.object.uid']),
   }));
 }

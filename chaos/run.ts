@@ -12,12 +12,13 @@ import { binaryPath } from '../harness/binaries.ts';
 import { startControlPlane, type ControlPlane } from '../harness/control-plane.ts';
 import { startCrotel, type CrotelProcess } from '../harness/crotel-process.ts';
 import { applyCrds, ensureNamespace } from '../harness/kube.ts';
+import { DB_PATH } from '../harness/databaseinstances.ts';
 import { attributesOf, startOtlpSink, type OtlpSink } from '../harness/otlp-sink.ts';
 import { freePort, makeTempDir, removeTempDir, startProcess, waitFor, type Managed } from '../harness/processes.ts';
 import { parseExposition, pick, seriesKey, type SeriesMap } from '../harness/prom-text.ts';
 import { startTcpProxy, type TcpProxy } from '../harness/tcp-proxy.ts';
 import { FAULT_KINDS, planFaults, type FaultKind, type FaultRecord } from './faults.ts';
-import { expectedSeries, expectedSpans, OBJECT_SERIES, spanKeys } from './oracle.ts';
+import { expectedSeries, expectedSpans, OBJECT_SERIES, seriesOf, spanKeys } from './oracle.ts';
 import { seeded, type Rng } from './rng.ts';
 import { Writer } from './writer.ts';
 
@@ -429,6 +430,24 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
       }
     })();
     const procSampler = setInterval(() => replicas.forEach((r) => r.sampleProcess()), 5000);
+    // The Lease as the replicas wrote it (holder, spans-through, unseen), for the dump: which term
+    // owned a missing span's change.
+    const leaseHistory: { at: number; rv: string; holder: string; through?: string; unseen?: string }[] = [];
+    const leaseSampler = (async () => {
+      while (sampling) {
+        const res = await cp!.raw('GET', `/apis/coordination.k8s.io/v1/namespaces/${LEASE_NS}/leases/crotel-chaos`).catch(() => undefined);
+        if (res?.status === 200) {
+          const lease = JSON.parse(res.body) as { metadata: { resourceVersion: string; annotations?: Record<string, string> }; spec: { holderIdentity?: string } };
+          if (leaseHistory.at(-1)?.rv !== lease.metadata.resourceVersion) {
+            leaseHistory.push({
+              at: Date.now(), rv: lease.metadata.resourceVersion, holder: lease.spec.holderIdentity ?? '',
+              through: lease.metadata.annotations?.['crotel.io/spans-through'], unseen: lease.metadata.annotations?.['crotel.io/unseen'],
+            });
+          }
+        }
+        await sleep(250);
+      }
+    })();
     await waitFor('a leader', async () => leader !== undefined, 60_000, 200);
 
     // Four workers, each writing about every 200 ms: ~15–20 writes/s, whatever the object count.
@@ -611,9 +630,20 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
     }
     sampling = false;
     await leaderSampler;
+    await leaseSampler;
     clearInterval(procSampler);
 
-    // The verdict.
+    // The verdict. First the journal itself: its final state must be what the apiserver holds,
+    // or a series mismatch below would blame crotel for the writer's bookkeeping.
+    const listed = await cp.raw('GET', `${DB_PATH}/namespaces/${NS}/databaseinstances`);
+    const served = listed.status === 200 ? await seriesOf(resource, (JSON.parse(listed.body) as { items: unknown[] }).items) : undefined;
+    const journalDiffers: string[] = [];
+    if (!served) journalDiffers.push(`the apiserver's list failed (HTTP ${listed.status})`);
+    else {
+      for (const [k, v] of expected) if (served.get(k) !== v) journalDiffers.push(`${k}: journal ${v}, apiserver ${served.get(k) ?? 'absent'}`);
+      for (const [k, v] of served) if (!expected.has(k)) journalDiffers.push(`${k}: journal absent, apiserver ${v}`);
+    }
+    if (journalDiffers.length > 0) problems.push(`the journal's final state differs from the apiserver's (a harness defect): ${journalDiffers.length} series, e.g. ${journalDiffers.slice(0, 3).join('; ')}`);
     const finalScrapes = await Promise.all(replicas.map((r) => r.scrape(5000)));
     const spansLeft: string[] = [];
     finalScrapes.forEach((s, i) => {
@@ -680,6 +710,7 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
       writes: writer.journal.length, 'writes refused': writer.failures,
       'refusals': [...writer.failureReasons].sort((x, y) => y[1] - x[1]).slice(0, 3).map(([k, v]) => `${v}× ${k}`).join(' | ') || '0',
       'series expected': expected.size,
+      'journal vs apiserver at the end': journalDiffers.length === 0 ? 'equal' : `${journalDiffers.length} series differ`,
       'series mismatched (/metrics, per replica)': finalScrapes.map((sc, i) => `${replicas[i]!.name} ${mismatches(sc).length}`).join(', '),
       'OTLP stream through the Collector': otlpProblems.length === 0 ? 'equal to the journal (both replicas)' : `${otlpProblems.length} replica(s) differ`,
       'spans expected': want.length, 'spans found': unique.length, 'spans duplicated': duplicated,
@@ -694,7 +725,7 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
     if (options.dumpPath) {
       for (const r of replicas) writeFileSync(`${options.dumpPath}.replica-${r.name}.log`, r.output());
       writeFileSync(options.dumpPath, JSON.stringify({
-        started, faults, windows, blind: Object.fromEntries(replicas.map((r) => [r.name, r.blind])), led: Object.fromEntries(replicas.map((r) => [r.name, r.led])), missing, unexpected, duplicatedIds: [...byId].filter(([, n]) => n > 1).map(([k]) => k),
+        started, faults, windows, leaseHistory, blind: Object.fromEntries(replicas.map((r) => [r.name, r.blind])), led: Object.fromEntries(replicas.map((r) => [r.name, r.led])), missing, unexpected, duplicatedIds: [...byId].filter(([, n]) => n > 1).map(([k]) => k),
         journal: writer.journal.map((e) => ({ seq: e.seq, at: e.at, name: e.name, op: e.op, rv: e.resourceVersion, uid: (e.object.metadata as { uid: string }).uid, status: e.object.status, generation: (e.object.metadata as { generation?: number }).generation })),
         found: unique.map((s) => ({ traceId: s.traceId, spanId: s.spanId, name: s.name, start: s.startTimeUnixNano, end: s.endTimeUnixNano, uid: attr(s, 'k8s.object.uid'), outcome: attr(s, 'crotel.episode.outcome'), instance: attr(s, 'crotel.replica') })),
       }));

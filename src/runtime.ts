@@ -94,7 +94,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     onError: (error) => logger.error({ err: String(error) }, '/metrics failed'),
   });
   pipeline.start();
-  logger.info({ port: server.port, resources: pipeline.watching(), otlpMetrics: telemetry.otlpEnabled, traces: pipeline.tracing }, 'crotel started');
+  logger.info({ port: server.port, resources: pipeline.watching(), otlpMetrics: telemetry.otlpEnabled, traces: pipeline.tracing, ...(elector ? { leaseHolderIdentity: elector.identity } : {}) }, 'crotel started');
 
   return {
     port: server.port,
