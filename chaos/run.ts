@@ -85,12 +85,13 @@ class Replica {
   peakRss = 0;
   peakFds = 0;
   fdSamples: number[] = [];
-  drops = 0; // spans dropped, summed over incarnations (max seen per incarnation)
+  /** Spans dropped per reason, summed over incarnations (the last count seen per incarnation). */
+  private readonly drops = new Map<string, number>();
   /** crotel_spans_queued at the last two scrapes: what a SIGKILL loses. */
   private queuedSamples: number[] = [];
   /** Whether the last scrape saw the span queue (and the handover hold) empty. */
   drained = false;
-  private dropsNow = 0;
+  private dropsNow = new Map<string, number>();
   internalErrors = 0;
   /** When this replica alone reported leading (to: Infinity while it still does). */
   readonly led: { from: number; to: number }[] = [];
@@ -109,7 +110,7 @@ class Replica {
 
   async start(): Promise<void> {
     this.expectedExit = false;
-    this.dropsNow = 0;
+    this.dropsNow = new Map();
     this.relists = 0; // a new process counts from 0
     const proc = await startCrotel({ args: this.args, env: this.env, waitReady: false });
     this.proc = proc;
@@ -130,8 +131,8 @@ class Replica {
     this.blindSince ??= Date.now();
     if (this.stopped) this.cont();
     await this.proc!.stop(signal);
-    this.drops += this.dropsNow;
-    this.dropsNow = 0;
+    for (const [reason, n] of this.dropsNow) this.drops.set(reason, (this.drops.get(reason) ?? 0) + n);
+    this.dropsNow = new Map();
   }
 
   stop(): void {
@@ -152,9 +153,10 @@ class Replica {
       const res = await fetch(`${this.proc!.url}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
       if (!res.ok) return undefined;
       const series = parseExposition(await res.text());
-      let drops = 0;
-      for (const [k, v] of pick(series, 'crotel_spans_dropped_total')) if (k) drops += v;
-      this.dropsNow = Math.max(this.dropsNow, drops);
+      for (const [k, v] of pick(series, 'crotel_spans_dropped_total')) {
+        const reason = /reason="([^"]*)"/.exec(k)?.[1];
+        if (reason) this.dropsNow.set(reason, Math.max(this.dropsNow.get(reason) ?? 0, v));
+      }
       for (const [, v] of pick(series, 'crotel_internal_errors_total')) this.internalErrors = Math.max(this.internalErrors, v);
       let queued = 0;
       for (const [, v] of pick(series, 'crotel_spans_queued')) queued += v;
@@ -172,8 +174,10 @@ class Replica {
   }
 
   /** Spans this replica counted dropped, over all its processes. */
-  get totalDrops(): number {
-    return this.drops + this.dropsNow;
+  dropsFor(reasons: readonly string[]): number {
+    let n = 0;
+    for (const reason of reasons) n += (this.drops.get(reason) ?? 0) + (this.dropsNow.get(reason) ?? 0);
+    return n;
   }
 
   /** True when this replica's term ended (it led at the last sample, not now). */
@@ -668,7 +672,11 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
     const unexpected = [...foundKeys.keys()].filter((k) => !wantKeys.has(k));
     const explained = new Map<string, number>();
     const unexplained: typeof missing = [];
-    const drops = replicas.reduce((sum, r) => sum + r.totalDrops, 0);
+    // The shipper's queue (full, or cut off at shutdown) and a follower's hold (full while the leader
+    // did not report; a loss only if that follower then took the range over).
+    const queueDrops = replicas.reduce((sum, r) => sum + r.dropsFor(['queue_full', 'shutdown']), 0);
+    const holdDrops = replicas.reduce((sum, r) => sum + r.dropsFor(['handover_full']), 0);
+    const drops = queueDrops + holdDrops;
     let dropsLeft = drops;
     for (const m of missing) {
       const w = windows.find((x) => m.closedAt >= x.from && m.closedAt <= x.to && (!x.countedDrops || dropsLeft > 0) && (x.budget === undefined || x.budget > 0))
@@ -716,7 +724,7 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
       'spans expected': want.length, 'spans found': unique.length, 'spans duplicated': duplicated,
       'spans missing': missing.length, 'missing, explained': [...explained].map(([k, v]) => `${v} ${k}`).join('; ') || '0',
       'missing, unexplained': unexplained.length, 'spans unexpected': unexpected.length,
-      'spans dropped (counted by crotel)': drops,
+      'spans dropped (counted by crotel)': `${drops} (span queue ${queueDrops}, follower's hold ${holdDrops})`,
       'spans queued or held at the end': spansLeft.join(', '),
       'convergence after last fault s': converged === undefined ? 'never' : ((converged - lastFault) / 1000).toFixed(1),
       'peak RSS MiB': replicas.map((r) => `${r.name} ${(r.peakRss / 2 ** 20).toFixed(0)}`).join(', '),
