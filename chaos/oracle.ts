@@ -13,10 +13,12 @@ import type { JournalEntry } from './writer.ts';
 
 export const OBJECT_SERIES = 'database_instance_';
 
-export async function expectedSeries(resource: CompiledResource, journal: readonly JournalEntry[]): Promise<SeriesMap> {
+/** The final state's object series; `owns` (a shard's uids) keeps one shard's objects. */
+export async function expectedSeries(resource: CompiledResource, journal: readonly JournalEntry[], owns: (uid: string) => boolean = () => true): Promise<SeriesMap> {
   const last = new Map<string, JournalEntry>();
   for (const entry of journal) last.set(entry.name, entry);
-  return seriesOf(resource, [...last.values()].filter((e) => e.op !== 'delete').map((e) => e.object));
+  const objects = [...last.values()].filter((e) => e.op !== 'delete').map((e) => e.object);
+  return seriesOf(resource, objects.filter((o) => owns(String((o.metadata as { uid?: string } | undefined)?.uid ?? ''))));
 }
 
 /** The object series of these objects (e.g. the apiserver's list at the end, to check the journal itself). */

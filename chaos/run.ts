@@ -2,7 +2,7 @@
 // the trace store, two crotel replicas with leader election each behind a fault-injecting proxy,
 // a writer journaling every write, and a seeded fault schedule. Prints the verdict as figures
 // and exits non-zero on any mismatch.
-//   npm run chaos -- --seed 7 --duration 120 --objects 200
+//   npm run chaos -- --seed 7 --duration 120 --objects 200 [--variant sharded]
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,6 +21,7 @@ import { FAULT_KINDS, planFaults, type FaultKind, type FaultRecord } from './fau
 import { expectedSeries, expectedSpans, OBJECT_SERIES, seriesOf, spanKeys } from './oracle.ts';
 import { seeded, type Rng } from './rng.ts';
 import { Writer } from './writer.ts';
+import { ownedBy, type Shard } from '../src/state/shard.ts';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const CRD = join(ROOT, 'examples/databaseinstance/crd.yaml');
@@ -43,6 +44,12 @@ export interface ChaosOptions {
   /** Writes the journal, faults, windows and span comparison here (for a failing run). */
   readonly dumpPath?: string;
   readonly log?: (line: string) => void;
+  /**
+   * `ha` (default): two replicas of one Lease, one leading. `sharded`: a sharded pair, each replica
+   * serving half the objects (--shard I --total-shards 2) and leading its own shard's Lease: the
+   * series are checked per shard, the spans as their union.
+   */
+  readonly variant?: 'ha' | 'sharded';
 }
 
 export interface Verdict {
@@ -70,6 +77,8 @@ interface Window {
   readonly countedDrops?: boolean;
   /** Explains at most this many missing spans (what a killed leader had queued, by its crotel_spans_queued). */
   budget?: number;
+  /** Sharded: the window concerns only the objects of one shard. */
+  readonly owns?: (uid: string) => boolean;
 }
 
 /** One crotel replica: its proxy to the apiserver, its process across restarts, its samples. */
@@ -100,12 +109,17 @@ class Replica {
   private relists = 0;
   private readonly args: string[];
   private readonly env: Record<string, string>;
+  /** The objects this replica serves (all, unless sharded). */
+  readonly owns: (uid: string) => boolean;
+  readonly sharded: boolean;
 
-  constructor(name: string, proxy: TcpProxy, args: string[], env: Record<string, string>) {
+  constructor(name: string, proxy: TcpProxy, args: string[], env: Record<string, string>, shard?: Shard) {
     this.name = name;
     this.proxy = proxy;
     this.args = args;
     this.env = env;
+    this.owns = ownedBy(shard ?? { index: 0, total: 1 });
+    this.sharded = shard !== undefined;
   }
 
   async start(): Promise<void> {
@@ -197,11 +211,11 @@ class Replica {
     let relists = 0;
     for (const [k, v] of pick(series, 'crotel_relists_total')) if (!k.includes('Event')) relists += v;
     // The watch ended at most a probe period and its timeout before the relist is seen.
-    if (relists > this.relists) this.blind.push({ from: now - 20_000, to: now + 1000, why: 'relist after 410 (states written and overwritten meanwhile never seen)', mode: 'unseen' });
+    if (relists > this.relists) this.blind.push({ from: now - 20_000, to: now + 1000, why: 'relist after 410 (states written and overwritten meanwhile never seen)', mode: 'unseen', owns: this.owns });
     this.relists = relists;
     const up = pick(series, 'crotel_watch_up');
     if (this.blindSince !== undefined && up.size > 0 && [...up.values()].every((v) => v === 1)) {
-      this.blind.push({ from: this.blindSince, to: now, why: 'replica down (states meanwhile never seen by it)', mode: 'unseen' });
+      this.blind.push({ from: this.blindSince, to: now, why: 'replica down (states meanwhile never seen by it)', mode: 'unseen', owns: this.owns });
       this.blindSince = undefined;
     }
   }
@@ -387,7 +401,8 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
     const resource = compileConfig(loadConfigFile(configPath))[0]!;
     const pki = { cert: readFileSync(join(cp.dir, 'serving.crt'), 'utf8'), key: readFileSync(join(cp.dir, 'serving.key'), 'utf8'), ca: cp.caCertPem };
     const apiPort = Number(new URL(cp.server).port);
-    for (const name of ['a', 'b']) {
+    const sharded = options.variant === 'sharded';
+    for (const [i, name] of ['a', 'b'].entries()) {
       const proxy = await startTcpProxy({ upstreamPort: apiPort, tls: pki });
       proxies.push(proxy);
       const kubeconfig = JSON.parse(readFileSync(cp.kubeconfigPath, 'utf8')) as { clusters: { cluster: { server: string } }[] };
@@ -396,13 +411,15 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
       writeFileSync(kubeconfigPath, JSON.stringify(kubeconfig), { mode: 0o600 });
       replicas.push(new Replica(name, proxy, [
         '--config', configPath, '--kubeconfig', kubeconfigPath, '--leader-elect', '--leader-elect-namespace', LEASE_NS,
-        '--leader-elect-name', 'crotel-chaos', '--lease-duration', String(LEASE_SECONDS), '--shutdown-timeout', '10',
+        // Sharded: each shard's own Lease (crotel-shard-I, the default name).
+        ...(sharded ? ['--shard', String(i), '--total-shards', '2'] : ['--leader-elect-name', 'crotel-chaos']),
+        '--lease-duration', String(LEASE_SECONDS), '--shutdown-timeout', '10',
       ], {
         OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${collectorProxy.port}`,
         OTEL_RESOURCE_ATTRIBUTES: `service.instance.id=replica-${name}`,
         OTEL_METRIC_EXPORT_INTERVAL: '5000',
         CROTEL_LOG_LEVEL: 'info',
-      }));
+      }, sharded ? { index: i, total: 2 } : undefined));
     }
     for (const r of replicas) await r.start();
     say(`control plane, ${useJaeger ? 'Jaeger' : 'trace store'}, Collector and two replicas up`);
@@ -410,26 +427,32 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
     // Samplers: who leads and who relisted (every 500 ms), process size (every 5 s).
     let sampling = true;
     let leader: Replica | undefined;
-    let noLeaderSince: number | undefined = Date.now();
+    // One Lease (ha), or one per shard (sharded: its replica is the only candidate).
+    const groups: Replica[][] = sharded ? replicas.map((r) => [r]) : [replicas];
+    const noLeaderSince = groups.map((): number | undefined => Date.now());
     const leaderSampler = (async () => {
       while (sampling) {
         const scrapes = await Promise.all(replicas.map((r) => r.scrape()));
         const now = Date.now();
-        const leaders = replicas.filter((_, i) => isLeader(scrapes[i]));
-        leader = leaders.length === 1 ? leaders[0] : undefined;
-        if (leaders.length > 1) problems.push(`${at()}: two replicas report leading at once`);
-        for (const r of replicas) {
-          // A term that ends: the leader may not have seen its last changes (its apiserver
-          // connection failed first, it was frozen, or it stopped watching to shut down), and its
-          // successor reports only what came after its own takeover (LeaderElector.leadsAt).
-          if (r.noteLeading(r === leader, now)) windows.push({ from: now - RENEW_DEADLINE_MS - 1000, to: now + 500, why: 'the last seconds of a leader\'s term (not yet seen when it stepped down)', mode: 'closed' });
-        }
+        groups.forEach((group, g) => {
+          const leaders = group.filter((r) => isLeader(scrapes[replicas.indexOf(r)]));
+          const owns = sharded ? group[0]!.owns : undefined;
+          const only = leaders.length === 1 ? leaders[0] : undefined;
+          if (!sharded) leader = only;
+          if (leaders.length > 1) problems.push(`${at()}: two replicas report leading at once`);
+          for (const r of group) {
+            // A term that ends: the leader may not have seen its last changes (its apiserver
+            // connection failed first, it was frozen, or it stopped watching to shut down), and its
+            // successor reports only what came after its own takeover (LeaderElector.leadsAt).
+            if (r.noteLeading(r === only, now)) windows.push({ from: now - RENEW_DEADLINE_MS - 1000, to: now + 500, why: 'the last seconds of a leader\'s term (not yet seen when it stepped down)', mode: 'closed', ...(owns ? { owns } : {}) });
+          }
+          if (leaders.length === 0) noLeaderSince[g] ??= now;
+          else if (noLeaderSince[g] !== undefined) {
+            windows.push({ from: noLeaderSince[g]! - 1000, to: now + 1000, why: sharded ? 'shard without its replica (down or not leading)' : 'no leader (takeover gap)', mode: 'closed', ...(owns ? { owns } : {}) });
+            noLeaderSince[g] = undefined;
+          }
+        });
         scrapes.forEach((s, i) => replicas[i]!.noteRelists(s, now));
-        if (leaders.length === 0) noLeaderSince ??= now;
-        else if (noLeaderSince !== undefined) {
-          windows.push({ from: noLeaderSince - 1000, to: now + 1000, why: 'no leader (takeover gap)', mode: 'closed' });
-          noLeaderSince = undefined;
-        }
         await sleep(500);
       }
     })();
@@ -439,7 +462,7 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
     const leaseHistory: { at: number; rv: string; holder: string; through?: string; unseen?: string }[] = [];
     const leaseSampler = (async () => {
       while (sampling) {
-        const res = await cp!.raw('GET', `/apis/coordination.k8s.io/v1/namespaces/${LEASE_NS}/leases/crotel-chaos`).catch(() => undefined);
+        const res = sharded ? undefined : await cp!.raw('GET', `/apis/coordination.k8s.io/v1/namespaces/${LEASE_NS}/leases/crotel-chaos`).catch(() => undefined);
         if (res?.status === 200) {
           const lease = JSON.parse(res.body) as { metadata: { resourceVersion: string; annotations?: Record<string, string> }; spec: { holderIdentity?: string } };
           if (leaseHistory.at(-1)?.rv !== lease.metadata.resourceVersion) {
@@ -452,7 +475,7 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
         await sleep(250);
       }
     })();
-    await waitFor('a leader', async () => leader !== undefined, 60_000, 200);
+    await waitFor(sharded ? 'both shards led' : 'a leader', async () => (sharded ? noLeaderSince.every((t) => t === undefined) : leader !== undefined), 60_000, 200);
 
     // Four workers, each writing about every 200 ms: ~15–20 writes/s, whatever the object count.
     const writer = new Writer(cp, writerRng, NS, options.objects, 200);
@@ -461,15 +484,17 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
     const writesFrom = Date.now();
     say(`writer started (${options.objects} objects, 4 workers)`);
 
-    const follower = (): Replica | undefined => replicas.find((r) => r !== leader && r.alive);
-    const target = (): Replica => leader ?? replicas[0]!;
+    // Sharded: both replicas lead (their shards); the fault's victim is drawn from the seed.
+    const target = (): Replica => (sharded ? rng.pick(replicas) : leader ?? replicas[0]!);
+    const follower = (): Replica | undefined => (sharded ? rng.pick(replicas) : replicas.find((r) => r !== leader && r.alive));
     let collectorDownSince: number | undefined;
     const inject = async (kind: FaultKind): Promise<string> => {
       switch (kind) {
         case 'kill-leader':
         case 'kill-follower': {
           const victim = kind === 'kill-leader' ? target() : follower() ?? replicas[1]!;
-          const wasLeader = victim === leader;
+          const wasLeader = sharded || victim === leader;
+          const owns = sharded ? { owns: victim.owns } : {};
           const queued = victim.queuedLately;
           await victim.kill('SIGKILL');
           const t = Date.now();
@@ -477,8 +502,8 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
           // the last samples (a slow Collector backs it up, and a watch that was behind fills it with
           // changes that closed long before), and whatever it made since the last sample.
           if (wasLeader) {
-            windows.push({ from: t - 1500, to: t + 500, why: 'leader killed with spans queued (made since the last sample)', mode: 'closed' });
-            if (queued > 0) windows.push({ from: t - 120_000, to: t, why: 'leader killed with spans queued (≤ its crotel_spans_queued)', mode: 'closed', budget: queued });
+            windows.push({ from: t - 1500, to: t + 500, why: 'leader killed with spans queued (made since the last sample)', mode: 'closed', ...owns });
+            if (queued > 0) windows.push({ from: t - 120_000, to: t, why: 'leader killed with spans queued (≤ its crotel_spans_queued)', mode: 'closed', budget: queued, ...owns });
           }
           const pause = rng.int(1000, 5000);
           await sleep(pause);
@@ -602,12 +627,16 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
 
     // Settle: both replicas converge on the journal's final state.
     const expected = await expectedSeries(resource, writer.journal);
-    const mismatches = (got: SeriesMap | undefined): string[] => {
+    // What each replica serves: all of it, or its shard's objects.
+    const expectedOf = new Map<Replica, SeriesMap>();
+    for (const r of replicas) expectedOf.set(r, r.sharded ? await expectedSeries(resource, writer.journal, r.owns) : expected);
+    const mismatches = (r: Replica, got: SeriesMap | undefined): string[] => {
       if (!got) return ['no scrape'];
+      const want = expectedOf.get(r)!;
       const objects = pick(got, OBJECT_SERIES);
       const out: string[] = [];
-      for (const [k, v] of expected) if (objects.get(k) !== v) out.push(`${k}: expected ${v}, got ${objects.get(k) ?? 'absent'}`);
-      for (const [k, v] of objects) if (!expected.has(k)) out.push(`${k}: unexpected (${v})`);
+      for (const [k, v] of want) if (objects.get(k) !== v) out.push(`${k}: expected ${v}, got ${objects.get(k) ?? 'absent'}`);
+      for (const [k, v] of objects) if (!want.has(k)) out.push(`${k}: unexpected (${v})`);
       return out;
     };
     const watchesUp = (got: SeriesMap | undefined): boolean => !!got && [...pick(got, 'crotel_watch_up')].every(([, v]) => v === 1) && pick(got, 'crotel_watch_up').size > 0;
@@ -615,7 +644,7 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
     const settleMs = (options.settleS ?? 90) * 1000;
     await waitFor('convergence', async () => {
       const scrapes = await Promise.all(replicas.map((r) => r.scrape(5000)));
-      if (scrapes.every((s) => mismatches(s).length === 0 && watchesUp(s))) {
+      if (scrapes.every((s, i) => mismatches(replicas[i]!, s).length === 0 && watchesUp(s))) {
         converged = Date.now();
         return true;
       }
@@ -651,7 +680,7 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
     const finalScrapes = await Promise.all(replicas.map((r) => r.scrape(5000)));
     const spansLeft: string[] = [];
     finalScrapes.forEach((s, i) => {
-      const m = mismatches(s);
+      const m = mismatches(replicas[i]!, s);
       if (m.length > 0) problems.push(`replica ${replicas[i]!.name}: ${m.length} series differ from the journal, e.g. ${m.slice(0, 3).join('; ')}`);
       if (!watchesUp(s)) problems.push(`replica ${replicas[i]!.name}: a watch is not up at the end`);
       const left = s ? [...pick(s, 'crotel_spans_queued'), ...pick(s, 'crotel_spans_held')].reduce((sum, [, v]) => sum + v, 0) : NaN;
@@ -679,8 +708,8 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
     const drops = queueDrops + holdDrops;
     let dropsLeft = drops;
     for (const m of missing) {
-      const w = windows.find((x) => m.closedAt >= x.from && m.closedAt <= x.to && (!x.countedDrops || dropsLeft > 0) && (x.budget === undefined || x.budget > 0))
-        ?? replicas.filter((r) => r.ledAt(m.closedAt)).flatMap((r) => r.blind)
+      const w = windows.find((x) => m.closedAt >= x.from && m.closedAt <= x.to && (!x.countedDrops || dropsLeft > 0) && (x.budget === undefined || x.budget > 0) && (x.owns?.(m.uid) ?? true))
+        ?? replicas.filter((r) => r.owns(m.uid) && r.ledAt(m.closedAt)).flatMap((r) => r.blind)
           .find((x) => m.openedAt >= x.from - 1000 && m.closedAt <= x.to); // the object's own times are to the second
       if (w?.countedDrops) dropsLeft--;
       if (w?.budget !== undefined) w.budget--;
@@ -705,7 +734,7 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
     const otlpDiffers = (): string[] => replicas.flatMap((r) => {
       const got = latestOtlpObjects(sink, `replica-${r.name}`);
       if (!got) return [`replica ${r.name}: no OTLP export of the object series`];
-      const m = mismatches(got);
+      const m = mismatches(r, got);
       return m.length === 0 ? [] : [`replica ${r.name}: ${m.length} OTLP series differ from the journal, e.g. ${m.slice(0, 3).join('; ')}`];
     });
     await waitFor('OTLP object series equal to the journal', async () => otlpDiffers().length === 0, 30_000, 1000).catch(() => {});
@@ -713,13 +742,13 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
     problems.push(...otlpProblems);
 
     const figures: Record<string, number | string> = {
-      seed: options.seed, 'duration s': options.durationS, objects: options.objects, 'trace store': useJaeger ? 'Jaeger v2' : 'Collector → OTLP sink',
+      seed: options.seed, variant: options.variant ?? 'ha', 'duration s': options.durationS, objects: options.objects, 'trace store': useJaeger ? 'Jaeger v2' : 'Collector → OTLP sink',
       'faults injected': faults.length, 'fault kinds': new Set(faults.map((f) => f.kind)).size,
       writes: writer.journal.length, 'writes refused': writer.failures,
       'refusals': [...writer.failureReasons].sort((x, y) => y[1] - x[1]).slice(0, 3).map(([k, v]) => `${v}× ${k}`).join(' | ') || '0',
       'series expected': expected.size,
       'journal vs apiserver at the end': journalDiffers.length === 0 ? 'equal' : `${journalDiffers.length} series differ`,
-      'series mismatched (/metrics, per replica)': finalScrapes.map((sc, i) => `${replicas[i]!.name} ${mismatches(sc).length}`).join(', '),
+      'series mismatched (/metrics, per replica)': finalScrapes.map((sc, i) => `${replicas[i]!.name} ${mismatches(replicas[i]!, sc).length}`).join(', '),
       'OTLP stream through the Collector': otlpProblems.length === 0 ? 'equal to the journal (both replicas)' : `${otlpProblems.length} replica(s) differ`,
       'spans expected': want.length, 'spans found': unique.length, 'spans duplicated': duplicated,
       'spans missing': missing.length, 'missing, explained': [...explained].map(([k, v]) => `${v} ${k}`).join('; ') || '0',
@@ -760,8 +789,10 @@ async function main(): Promise<void> {
       settle: { type: 'string', default: '90' },
       'trace-store': { type: 'string' },
       dump: { type: 'string' },
+      variant: { type: 'string', default: 'ha' },
     },
   });
+  if (values.variant !== 'ha' && values.variant !== 'sharded') throw new Error(`--variant: ha or sharded, got ${values.variant}`);
   const number = (name: string, text: string | undefined): number => {
     const n = Number(text);
     if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name}: a positive integer, got ${text}`);
@@ -771,6 +802,7 @@ async function main(): Promise<void> {
     seed: number('seed', values.seed), durationS: number('duration', values.duration),
     objects: number('objects', values.objects), settleS: number('settle', values.settle),
     ...(values.dump ? { dumpPath: values.dump } : {}),
+    variant: values.variant,
     ...(values['trace-store'] === 'jaeger' || values['trace-store'] === 'sink' ? { traceStore: values['trace-store'] } : {}),
   });
   console.log('\nverdict');
