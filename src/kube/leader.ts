@@ -133,6 +133,8 @@ export class LeaderElector {
   private lastRenew = -Infinity;
   /** The resourceVersion of the write by which this replica took the lease over (see leadsAt). */
   private tookOverAt?: bigint;
+  /** The spans-through of this replica's last Lease write that was answered (its term's confirmed end). */
+  private reportedThrough?: bigint;
   private handover?: HandoverHooks;
 
   constructor(options: LeaderElectionOptions) {
@@ -242,6 +244,7 @@ export class LeaderElector {
         metadata: { name: this.options.name, namespace: this.options.namespace, ...(handover ? { annotations: { [SPANS_THROUGH]: String(through) } } : {}) },
         spec: { holderIdentity: this.identity, leaseDurationSeconds: durationSeconds, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 },
       }, signal), 0n, through);
+      if (handover) this.reportedThrough = through;
       return true;
     }
     const record = JSON.stringify(lease.spec);
@@ -255,12 +258,16 @@ export class LeaderElector {
     if (holder !== this.identity && reported !== undefined) handover?.otherReported(reported, annotatedUnseen(lease));
     if (holder !== '' && holder !== this.identity && !expired) return false;
     const takingOver = holder !== this.identity;
+    // Our own lease, but we stepped down (no renewal within the deadline) and no one took it
+    // meanwhile: a new term of ours, from the last report we know was stored (the Lease may say
+    // more, by a write of ours whose answer was lost: what it reported is still ours to ship).
+    const resuming = !takingOver && !this.leading;
     // A takeover continues from what the previous term reported (an older crotel's lease has no
     // such annotation: then from the takeover write itself, as leadsAt always did).
-    const from = takingOver ? reported : undefined;
+    const from = takingOver ? reported : resuming ? this.reportedThrough ?? reported : undefined;
     const through = maxOf(reported ?? 0n, handover?.through);
     let unseen = handover?.unseen;
-    if (handover && takingOver && from !== undefined) {
+    if (handover && (takingOver || resuming) && from !== undefined) {
       const start = handover.startAfter(from);
       unseen = start > from ? { from, to: start } : undefined;
     }
@@ -275,8 +282,9 @@ export class LeaderElector {
         leaseTransitions: (lease.spec.leaseTransitions ?? 0) + (takingOver && holder !== '' ? 1 : 0),
       },
     }, signal); // a 409 (someone else won the race) throws: not leader this round
-    if (takingOver) this.tookOver(stored, from, through);
+    if (takingOver || resuming) this.tookOver(stored, from, through);
     else handover?.confirmed(through);
+    if (handover) this.reportedThrough = through;
     return true;
   }
 

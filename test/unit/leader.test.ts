@@ -304,4 +304,26 @@ describe('span handover through the Lease', () => {
     assert.deepEqual(sorted(shipped), ['change 5 by a', 'change 6 by b', 'change 7 by b', 'change 8 by b']);
     await Promise.all([a.elector.stop(), b.elector.stop()]);
   });
+
+  test('a leader that stepped down (no renewal within the deadline) and renews its own lease again ships its changes', async () => {
+    // Both replicas cut off (an apiserver answering 429 to everyone): a steps down, b cannot take
+    // over; when the apiserver answers again a finds its own name in the Lease and leads on.
+    const { server, clock, shipped, a, b } = await pair();
+    a.see(5); b.see(5);
+    await clock.advance(4000);
+    server.failing.add('a');
+    server.failing.add('b');
+    for (const rv of [6, 7]) { a.see(rv); b.see(rv); }
+    await clock.advance(12_000);
+    assert.equal(a.elector.isLeader, false, 'stepped down past the renew deadline');
+    server.failing.clear();
+    while (!a.elector.isLeader && !b.elector.isLeader) await clock.advance(500);
+    assert.equal(a.elector.isLeader, true, 'the holder renews first (b waits for the record to stand still)');
+    for (const rv of [8, 9]) { a.see(rv); b.see(rv); }
+    await clock.advance(4000);
+    assert.deepEqual(sorted(shipped), ['change 5 by a', 'change 6 by a', 'change 7 by a', 'change 8 by a', 'change 9 by a']);
+    assert.equal(a.handover.heldCount, 0, 'nothing left held by the leader');
+    assert.equal(b.handover.heldCount, 0, 'the follower let go of what the leader reported');
+    await Promise.all([a.elector.stop(), b.elector.stop()]);
+  });
 });
