@@ -81,7 +81,7 @@ export interface HandoverHooks {
   tookOver(from: bigint): void;
   confirmed(through: bigint): void;
   endTerm(): void;
-  otherReported(through: bigint, unseen?: { from: bigint; to: bigint }): void;
+  otherReported(through: bigint, unseen?: { from: bigint; to: bigint }, ourTermEnd?: bigint): void;
 }
 
 /**
@@ -90,6 +90,13 @@ export interface HandoverHooks {
  */
 export const SPANS_THROUGH = 'crotel.io/spans-through';
 const UNSEEN = 'crotel.io/unseen';
+/**
+ * Written with a takeover: whom the term took over from, and the report it started after. The
+ * predecessor learns from them where its own term ended — later than its last answered write
+ * when a renewal was stored but its answer was lost (a timeout, a reset connection).
+ */
+const PREDECESSOR = 'crotel.io/predecessor';
+const PREDECESSOR_THROUGH = 'crotel.io/predecessor-through';
 
 /** A resourceVersion as an etcd revision; undefined when it is not one (an apiserver not backed by etcd). */
 export function revisionOf(rv: string | undefined): bigint | undefined {
@@ -105,10 +112,24 @@ function annotatedUnseen(lease: Lease): { from: bigint; to: bigint } | undefined
   return m ? { from: BigInt(m[1]!), to: BigInt(m[2]!) } : undefined;
 }
 
-function handoverAnnotations(lease: Lease, through: bigint, unseen: { from: bigint; to: bigint } | undefined): Lease['metadata'] {
+/** Where the holder of `lease` says our term ended, when it took the lease over from us. */
+function ourTermEnd(lease: Lease, identity: string): bigint | undefined {
+  const annotations = lease.metadata.annotations;
+  return annotations?.[PREDECESSOR] === identity ? revisionOf(annotations[PREDECESSOR_THROUGH]) : undefined;
+}
+
+/** `predecessor`: a takeover's (null: a takeover of a released lease, whose earlier predecessor no longer applies; undefined: a renewal keeps them). */
+function handoverAnnotations(lease: Lease, through: bigint, unseen: { from: bigint; to: bigint } | undefined, predecessor?: { identity: string; through: bigint } | null): Lease['metadata'] {
   const annotations: Record<string, string> = { ...lease.metadata.annotations, [SPANS_THROUGH]: String(through) };
   if (unseen) annotations[UNSEEN] = `${unseen.from}-${unseen.to}`;
   else delete annotations[UNSEEN];
+  if (predecessor) {
+    annotations[PREDECESSOR] = predecessor.identity;
+    annotations[PREDECESSOR_THROUGH] = String(predecessor.through);
+  } else if (predecessor === null) {
+    delete annotations[PREDECESSOR];
+    delete annotations[PREDECESSOR_THROUGH];
+  }
   return { ...lease.metadata, annotations };
 }
 
@@ -255,7 +276,7 @@ export class LeaderElector {
     const holder = lease.spec.holderIdentity ?? '';
     const expired = seenAt - this.observedAt > (lease.spec.leaseDurationSeconds ?? durationSeconds) * 1000;
     const reported = annotatedRevision(lease);
-    if (holder !== this.identity && reported !== undefined) handover?.otherReported(reported, annotatedUnseen(lease));
+    if (holder !== this.identity && reported !== undefined) handover?.otherReported(reported, annotatedUnseen(lease), ourTermEnd(lease, this.identity));
     if (holder !== '' && holder !== this.identity && !expired) return false;
     const takingOver = holder !== this.identity;
     // Our own lease, but we stepped down (no renewal within the deadline) and no one took it
@@ -273,7 +294,7 @@ export class LeaderElector {
     }
     const stored = await this.client.update({
       ...lease,
-      ...(handover ? { metadata: handoverAnnotations(lease, through, unseen) } : {}),
+      ...(handover ? { metadata: handoverAnnotations(lease, through, unseen, !takingOver ? undefined : holder !== '' && reported !== undefined ? { identity: holder, through: reported } : null) } : {}),
       spec: {
         holderIdentity: this.identity,
         leaseDurationSeconds: durationSeconds,

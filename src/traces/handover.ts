@@ -43,6 +43,8 @@ export class SpanHandover {
   private term?: { from: bigint; start: bigint; confirmed: bigint };
   /** Ended terms of this replica, (from, to]. */
   private readonly past: { from: bigint; to: bigint }[] = [];
+  /** Where this replica's last term began and how far it was confirmed (what `ourTermEnd` extends). */
+  private lastTerm?: { start: bigint; confirmed: bigint };
   /** Another holder has confirmed its spans through this: held spans up to it are not ours. */
   private othersThrough = -1n;
   /** The highest resourceVersion offered (what a renewal reports). */
@@ -141,28 +143,42 @@ export class SpanHandover {
   endTerm(): void {
     if (!this.term) return;
     if (this.term.confirmed > this.term.start) this.remember({ from: this.term.start, to: this.term.confirmed });
+    this.lastTerm = { start: this.term.start, confirmed: this.term.confirmed };
     this.term = undefined;
   }
 
   /**
    * Another replica holds the lease and has reported through `through`: held spans up to it are
    * its own — except those of changes it never saw (`unseen`: it started after its predecessor's
-   * last report), which this replica ships if it held them.
+   * last report), which this replica ships if it held them. `ourTermEnd`: the holder took over
+   * from us, after our report of it — more than we knew was stored when a renewal's answer was
+   * lost; the changes up to it were ours.
    */
-  otherReported(through: bigint, unseen?: { from: bigint; to: bigint }): void {
+  otherReported(through: bigint, unseen?: { from: bigint; to: bigint }, ourTermEnd?: bigint): void {
     this.endTerm();
+    const last = this.lastTerm;
+    if (last && ourTermEnd !== undefined && ourTermEnd > last.confirmed) {
+      this.remember({ from: last.confirmed > last.start ? last.confirmed : last.start, to: ourTermEnd });
+      last.confirmed = ourTermEnd;
+      this.shipPast();
+    }
     if (unseen && unseen.to > unseen.from && !this.isPast(unseen.to)) {
       this.remember(unseen);
-      const keep: Held[] = [];
-      for (const h of this.held) {
-        if (this.isPast(h.rv)) this.options.ship(h.span);
-        else keep.push(h);
-      }
-      this.held = keep;
+      this.shipPast();
     }
     if (through <= this.othersThrough) return;
     this.othersThrough = through;
     this.held = this.held.filter((h) => h.rv > through);
+  }
+
+  /** Ships the held spans that fall in a remembered range. */
+  private shipPast(): void {
+    const keep: Held[] = [];
+    for (const h of this.held) {
+      if (this.isPast(h.rv)) this.options.ship(h.span);
+      else keep.push(h);
+    }
+    this.held = keep;
   }
 
   private remember(range: { from: bigint; to: bigint }): void {

@@ -15,6 +15,8 @@ class LeaseServer {
   readonly stalled = new Set<string>();
   /** Replicas whose requests fail at once (connection refused). */
   readonly failing = new Set<string>();
+  /** Replicas whose updates are stored but never answered (the answer lost: a timeout, a reset). */
+  readonly answerLost = new Set<string>();
 
   client(who = ''): LeaseClient {
     const answer = <T>(signal: AbortSignal, fn: () => T): Promise<T> => {
@@ -32,6 +34,7 @@ class LeaseServer {
       update: (lease, signal) => answer(signal, () => {
         if (lease.metadata.resourceVersion !== this.lease?.metadata.resourceVersion) throw new KubeHttpError(409, 'Conflict', 'stale');
         this.lease = { ...structuredClone(lease), metadata: { ...lease.metadata, resourceVersion: String(++this.version) } };
+        if (this.answerLost.has(who)) throw new Error('socket hang up');
         return structuredClone(this.lease);
       }),
     };
@@ -324,6 +327,26 @@ describe('span handover through the Lease', () => {
     assert.deepEqual(sorted(shipped), ['change 5 by a', 'change 6 by a', 'change 7 by a', 'change 8 by a', 'change 9 by a']);
     assert.equal(a.handover.heldCount, 0, 'nothing left held by the leader');
     assert.equal(b.handover.heldCount, 0, 'the follower let go of what the leader reported');
+    await Promise.all([a.elector.stop(), b.elector.stop()]);
+  });
+
+  test('a renewal stored but whose answer was lost: the successor takes over from what it reported, and the old leader ships up to there', async () => {
+    const { server, clock, shipped, a, b } = await pair();
+    a.see(5); b.see(5);
+    await clock.advance(4000); // a's renewals report 5
+    for (const rv of [6, 7]) { a.see(rv); b.see(rv); }
+    server.answerLost.add('a'); // a's next renewal stores "through 7", but a never hears so
+    await clock.advance(2000);
+    assert.equal(server.lease?.metadata.annotations?.['crotel.io/spans-through'], '7');
+    server.stalled.add('a');
+    while (!b.elector.isLeader) await clock.advance(500);
+    a.see(8); b.see(8);
+    server.stalled.delete('a');
+    server.answerLost.delete('a');
+    await clock.advance(12000); // a reads the Lease: b took over from a's report of 7
+    assert.deepEqual(sorted(shipped), ['change 5 by a', 'change 6 by a', 'change 7 by a', 'change 8 by b']);
+    assert.equal(a.handover.heldCount, 0);
+    assert.equal(b.handover.heldCount, 0);
     await Promise.all([a.elector.stop(), b.elector.stop()]);
   });
 });
