@@ -152,11 +152,15 @@ export class LeaderElector {
   private observedAt = 0;
   /** Monotonic ms when the last successful acquire-or-renew attempt began (the lease runs from then at the latest). */
   private lastRenew = -Infinity;
+  /** Monotonic ms when the last acquire-or-renew attempt began. */
+  private lastAttempt = -Infinity;
   /** The resourceVersion of the write by which this replica took the lease over (see leadsAt). */
   private tookOverAt?: bigint;
   /** The spans-through of this replica's last Lease write that was answered (its term's confirmed end). */
   private reportedThrough?: bigint;
   private handover?: HandoverHooks;
+  /** Wakes the retry sleep early (renewSoon). */
+  private wake?: AbortController;
 
   constructor(options: LeaderElectionOptions) {
     this.options = options;
@@ -208,6 +212,14 @@ export class LeaderElector {
     this.loop ??= this.run();
   }
 
+  /**
+   * A leader renews now instead of at the next retry period (the span handover's hold is filling
+   * with changes that wait for a renewal to confirm them); at most one attempt per 250 ms.
+   */
+  renewSoon(): void {
+    if (this.leading && this.clock.monotonic() - this.lastAttempt >= 250) this.wake?.abort();
+  }
+
   /** Stops campaigning; a leader releases the lease so another replica can take over at once. */
   async stop(): Promise<void> {
     this.abort.abort();
@@ -231,6 +243,7 @@ export class LeaderElector {
     const timeoutMs = this.options.requestTimeoutMs ?? Math.min(5000, this.renewDeadline / 2);
     while (!this.abort.signal.aborted) {
       const began = this.clock.monotonic();
+      this.lastAttempt = began;
       const attempt = new AbortController();
       const onStop = (): void => attempt.abort(this.abort.signal.reason);
       this.abort.signal.addEventListener('abort', onStop, { once: true });
@@ -248,7 +261,13 @@ export class LeaderElector {
         timer.cancel();
         this.abort.signal.removeEventListener('abort', onStop);
       }
-      await sleepOn(this.clock, retry, this.abort.signal);
+      const wake = new AbortController();
+      this.wake = wake;
+      const onStopSleep = (): void => wake.abort();
+      this.abort.signal.addEventListener('abort', onStopSleep, { once: true });
+      if (this.abort.signal.aborted) wake.abort();
+      await sleepOn(this.clock, retry, wake.signal);
+      this.abort.signal.removeEventListener('abort', onStopSleep);
     }
   }
 

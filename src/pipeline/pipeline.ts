@@ -34,6 +34,8 @@ export interface Leadership {
   readonly isLeader: boolean;
   /** Connects the span handover, so the Lease decides whose each span is (traces/handover.ts). */
   attachHandover?(handover: SpanHandover): void;
+  /** Renews the lead now, not at the next retry period (the handover's hold is filling). */
+  renewSoon?(): void;
 }
 
 /** The span path seen from outside, for benchmarks: every span queued, exported, dropped. */
@@ -178,6 +180,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         },
         maxHeld: traces.queueSize,
         leading: () => leadership.isLeader,
+        onPressure: () => leadership.renewSoon?.(),
         onDropped: (count) => {
           self.spanDrops('handover_full', count);
           logs.spansDropped('handover_full', count);

@@ -22,6 +22,12 @@ export interface HandoverOptions {
   readonly onDropped: (count: number) => void;
   /** Whether this replica leads now (for spans that carry no resourceVersion). */
   readonly leading: () => boolean;
+  /**
+   * The hold is half full while this replica leads: its own spans wait for a renewal to confirm
+   * them (a watch backlog after a reconnect can bring hundreds within one retry period). Asks for
+   * that renewal now rather than at the next period, before the hold overflows.
+   */
+  readonly onPressure?: () => void;
 }
 
 interface Held {
@@ -109,6 +115,7 @@ export class SpanHandover {
     }
     if (revision <= this.othersThrough || (this.term && revision <= this.term.start)) return; // another term's
     this.held.push({ rv: revision, span });
+    if (this.term && this.held.length * 2 >= this.options.maxHeld) this.options.onPressure?.();
     const excess = this.held.length - this.options.maxHeld;
     if (excess > 0) {
       this.held.splice(0, excess);

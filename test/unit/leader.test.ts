@@ -219,9 +219,12 @@ describe('a term begins at the takeover', () => {
 });
 
 /** A replica with leader election and the span handover: what it ships, by change. */
-function replica(server: LeaseServer, clock: FakeClock, identity: string, shipped: string[]) {
+function replica(server: LeaseServer, clock: FakeClock, identity: string, shipped: string[], maxHeld = 100) {
   let e: LeaderElector | undefined = undefined;
-  const handover = new SpanHandover({ ship: (s) => shipped.push(`${s.name} by ${identity}`), maxHeld: 100, onDropped: () => {}, leading: () => e?.isLeader ?? false });
+  const handover = new SpanHandover({
+    ship: (s) => shipped.push(`${s.name} by ${identity}`), maxHeld, onDropped: () => {}, leading: () => e?.isLeader ?? false,
+    onPressure: () => e?.renewSoon(),
+  });
   e = new LeaderElector({
     leaseClient: server.client(identity), clock, namespace: 'ns', name: 'crotel', identity, handover,
     leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2000, onChange: () => {}, onError: () => {},
@@ -348,5 +351,24 @@ describe('span handover through the Lease', () => {
     assert.equal(a.handover.heldCount, 0);
     assert.equal(b.handover.heldCount, 0);
     await Promise.all([a.elector.stop(), b.elector.stop()]);
+  });
+
+  test('a leader whose hold fills (a watch backlog after a reconnect) renews early instead of dropping its own spans', async () => {
+    const server = new LeaseServer();
+    const clock = new FakeClock();
+    const shipped: string[] = [];
+    const a = replica(server, clock, 'a', shipped, 10);
+    a.elector.start();
+    await settle();
+    await clock.advance(100); // just after a renewal: the next is ~1.9 s away
+    for (let rv = 10; rv < 40; rv++) {
+      a.see(rv); // 30 changes in 1.2 s, three times the hold, before the next regular renewal
+      await clock.advance(40);
+    }
+    assert.equal(a.handover.dropped, 0, 'nothing dropped');
+    assert.ok(shipped.length >= 25, `early renewals shipped most before the next regular one (${shipped.length} of 30)`);
+    await clock.advance(2000);
+    assert.equal(shipped.length, 30, 'the rest at the next renewal');
+    await a.elector.stop();
   });
 });
