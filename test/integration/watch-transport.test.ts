@@ -1,10 +1,11 @@
 // The watch's own HTTP/1.1 connection (src/kube/watch-stream.ts) against a real apiserver: client
 // certificate identities, every change delivered in order with or without coalescing, a refused
-// watch reported with the apiserver's reason, and a kubeconfig proxy-url (client-node's path).
+// watch reported with the apiserver's reason, and a kubeconfig proxy-url (undici's ProxyAgent).
 import assert from 'node:assert/strict';
 import { connect, createServer, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { ApiServer } from '../../src/kube/credentials.ts';
+import { loadKubeConfig } from '../../src/kube/kubeconfig.ts';
 import { Reflector, type ReflectorSink } from '../../src/kube/reflector.ts';
 import { issueClientCert } from '../../harness/certs.ts';
 import { startControlPlane, type ControlPlane } from '../../harness/control-plane.ts';
@@ -29,10 +30,8 @@ after(async () => {
 });
 
 /** A kubeconfig whose user authenticates with a client certificate from the test CA (no token). */
-function certificateKubeConfig(user: string, groups: readonly string[], proxyUrl?: string): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromFile(cp.writeKubeconfig(user, issueClientCert(cp.dir, user, groups), proxyUrl ? { proxyUrl } : {}));
-  return kc;
+function certificateKubeConfig(user: string, groups: readonly string[], proxyUrl?: string): ApiServer {
+  return loadKubeConfig({ kubeconfig: cp.writeKubeconfig(user, issueClientCert(cp.dir, user, groups), proxyUrl ? { proxyUrl } : {}) });
 }
 
 interface Seen { name: string; phase: string | undefined; batch: number }
@@ -69,7 +68,7 @@ test('over a client-certificate identity every change arrives, in order, whether
     await createInstance(cp, NS, name, { engine: 'postgres', version: '16', storageGB: 1 }, { phase: 'Pending' });
     for (const other of others) await createInstance(cp, NS, other, { engine: 'mysql', version: '8', storageGB: 1 }, { phase: 'Pending' });
     const { sink, seen } = recordingSink();
-    const reflector = new Reflector({ kubeConfig: kc, ref: DB_REF, namespace: NS, sink, coalesceMs });
+    const reflector = new Reflector({ apiServer: kc, ref: DB_REF, namespace: NS, sink, coalesceMs });
     reflector.start();
     try {
       await waitFor('the watch to open', async () => reflector.state === 'watching', 20_000);
@@ -106,7 +105,7 @@ test('a watch the identity may not open is reported with the apiserver reason, a
   const failures: { stage: string; message: string }[] = [];
   const { sink } = recordingSink();
   const reflector = new Reflector({
-    kubeConfig: kc, ref: DB_REF, namespace: NS, sink,
+    apiServer: kc, ref: DB_REF, namespace: NS, sink,
     observer: { failed: (stage, error) => failures.push({ stage, message: error instanceof Error ? error.message : String(error) }) },
   });
   reflector.start();
@@ -147,7 +146,7 @@ test('with a proxy-url in the kubeconfig, list and watch go through the proxy', 
   const kc = certificateKubeConfig('crotel-cert-proxied', ['system:masters'], `http://127.0.0.1:${port}`);
   await createInstance(cp, NS, 'proxied', { engine: 'postgres', version: '16', storageGB: 1 }, { phase: 'Pending' });
   const { sink, seen } = recordingSink();
-  const reflector = new Reflector({ kubeConfig: kc, ref: DB_REF, namespace: NS, sink });
+  const reflector = new Reflector({ apiServer: kc, ref: DB_REF, namespace: NS, sink });
   reflector.start();
   try {
     await waitFor('the watch to open', async () => reflector.state === 'watching', 20_000);
