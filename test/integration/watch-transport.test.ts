@@ -161,3 +161,52 @@ test('with a proxy-url in the kubeconfig, list and watch go through the proxy', 
     proxy.close();
   }
 });
+
+test('with a socks5 proxy-url, list and watch go through the SOCKS proxy', async () => {
+  // A minimal SOCKS5 server (RFC 1928: no authentication, CONNECT only) that counts its tunnels.
+  const tunnels: string[] = [];
+  const sockets = new Set<Socket>();
+  const proxy = createServer((client) => {
+    sockets.add(client);
+    client.once('data', (greeting: Buffer) => {
+      if (greeting[0] !== 5) return client.destroy();
+      client.write(Buffer.from([5, 0]));
+      client.once('data', (request: Buffer) => {
+        if (request[1] !== 1) return client.destroy();
+        let host: string;
+        let at: number;
+        if (request[3] === 1) [host, at] = [[...request.subarray(4, 8)].join('.'), 8];
+        else if (request[3] === 3) [host, at] = [request.subarray(5, 5 + request[4]!).toString('latin1'), 5 + request[4]!];
+        else return client.destroy();
+        const port = request.readUInt16BE(at);
+        tunnels.push(`${host}:${port}`);
+        const upstream = connect(port, host, () => {
+          client.write(Buffer.from([5, 0, 0, 1, 0, 0, 0, 0, 0, 0]));
+          upstream.pipe(client);
+          client.pipe(upstream);
+        });
+        sockets.add(upstream);
+        upstream.on('error', () => client.destroy());
+        client.on('error', () => upstream.destroy());
+      });
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const { port } = proxy.address() as { port: number };
+  const kc = certificateKubeConfig('crotel-cert-socks', ['system:masters'], `socks5://127.0.0.1:${port}`);
+  await createInstance(cp, NS, 'socks', { engine: 'postgres', version: '16', storageGB: 1 }, { phase: 'Pending' });
+  const { sink, seen } = recordingSink();
+  const reflector = new Reflector({ apiServer: kc, ref: DB_REF, namespace: NS, sink });
+  reflector.start();
+  try {
+    await waitFor('the watch to open', async () => reflector.state === 'watching', 20_000);
+    await setStatus(cp, NS, 'socks', { phase: 'Running' });
+    await waitFor('the change through the SOCKS proxy', async () => seen.some((s) => s.name === 'socks' && s.phase === 'Running'), 20_000);
+    const apiserver = new URL(cp.server).host;
+    assert.ok(tunnels.length >= 1 && tunnels.every((t) => t === apiserver), `tunnels: ${tunnels.join(', ')}`);
+  } finally {
+    await reflector.stop();
+    for (const socket of sockets) socket.destroy();
+    proxy.close();
+  }
+});
