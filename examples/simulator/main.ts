@@ -2,10 +2,10 @@
 //   node examples/simulator/main.ts [--kubeconfig FILE] [--master URL] [--crd FILE]
 //        [--count 20] [--namespace databases ...] [--speed 1] [--failure-rate 0.05] [--seed N]
 // Runs until SIGINT/SIGTERM; logs one JSON line per event on stderr.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { loadKubeConfig } from '../../src/kube/kubeconfig.ts';
+import type { loadKubeConfig as LoadKubeConfig } from '../../src/kube/kubeconfig.ts';
 import { KubeClient } from './kube.ts';
 import { Simulator } from './simulator.ts';
 
@@ -44,6 +44,10 @@ const log = (message: string, fields: Record<string, unknown> = {}): void => {
   process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), msg: message, ...fields })}\n`);
 };
 
+// crotel's kubeconfig loader: the sources in a checkout, the compiled dist/ in the image (which
+// has no src/), as bin/crotel.js picks them.
+const source = new URL('../../src/kube/kubeconfig.ts', import.meta.url);
+const { loadKubeConfig } = (await import(existsSync(source) ? source.href : new URL('../../dist/kube/kubeconfig.js', import.meta.url).href)) as { loadKubeConfig: typeof LoadKubeConfig };
 const apiServer = loadKubeConfig({ kubeconfig: values.kubeconfig, master: values.master });
 const kube = new KubeClient(apiServer);
 
