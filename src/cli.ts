@@ -151,15 +151,15 @@ async function run(values: ReturnType<typeof parse>['values']): Promise<void> {
   const redactor = createRedactor(config?.redact ?? []);
   const logger = createLogger(values['log-level'] ?? settings.logLevel ?? 'info', redactor);
   if (values.config === undefined && config) logger.info('no --config: zero config, watching every custom resource kind the cluster serves');
-  const kubeConfig = loadKubeConfig({ kubeconfig: values.kubeconfig, master: values.master, context: values.context });
+  const apiServer = loadKubeConfig({ kubeconfig: values.kubeconfig, master: values.master, context: values.context });
   const shard = shardOf(values.shard, values['total-shards']);
   const ksm = ksmSourceFor(values['ksm-config'], config, values.config);
   const crdListFailed = (error: unknown): void => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'listing CRDs for kube-state-metrics wildcard kinds failed; retrying');
-  const ksmResources = ksm ? await ksmResourcesAtStart(ksm, kubeConfig, config?.limits.seriesPerMetric, crdListFailed) : undefined;
+  const ksmResources = ksm ? await ksmResourcesAtStart(ksm, apiServer, config?.limits.seriesPerMetric, crdListFailed) : undefined;
   for (const warning of ksmResources?.warnings ?? []) logger.warn(warning);
   const runtime = await startRuntime({
     resources: [...(config ? compileConfig(config) : []), ...(ksmResources?.resources ?? [])], traces: config?.traces ?? DEFAULT_TRACES,
-    kubeConfig, logger, version: VERSION, redactor, settings,
+    apiServer, logger, version: VERSION, redactor, settings,
     host: values.host, port: flagPort ?? config?.port ?? 8080,
     ...(values['watch-coalesce'] !== undefined ? { watchCoalesceMs: secondsOf('--watch-coalesce', values['watch-coalesce'], 0, { zero: true, max: 10 }) * 1000 } : {}),
     ...(shard ? { shard } : {}),
@@ -169,7 +169,7 @@ async function run(values: ReturnType<typeof parse>['values']): Promise<void> {
   });
   const stopFollowing = ksm && ksmResources && needsDiscovery(ksm.config)
     ? followWildcardKinds({
-        source: ksm, kubeConfig, known: ksmResources.resources, add: (r) => runtime.addResource(r), onError: crdListFailed,
+        source: ksm, apiServer, known: ksmResources.resources, add: (r) => runtime.addResource(r), onError: crdListFailed,
         ...(config ? { seriesPerMetric: config.limits.seriesPerMetric } : {}),
         intervalMs: secondsOf('--crd-poll-interval', values['crd-poll-interval'], 30) * 1000,
       })
@@ -236,17 +236,17 @@ async function main(argv: string[]): Promise<number> {
       const config = configOf(values);
       const ksm = ksmSourceFor(values['ksm-config'], config, values.config);
       const fromCluster = values['from-cluster'] === true;
-      const kubeConfig = values.kubeconfig || values.context || fromCluster ? loadKubeConfig({ kubeconfig: values.kubeconfig, context: values.context }) : undefined;
-      const crds: CrdKind[] | undefined = fromCluster && kubeConfig
-        ? (await listCustomResourceDefinitions(kubeConfig)).map(readCrd).filter((c): c is CrdKind => c !== undefined)
+      const apiServer = values.kubeconfig || values.context || fromCluster ? loadKubeConfig({ kubeconfig: values.kubeconfig, context: values.context }) : undefined;
+      const crds: CrdKind[] | undefined = fromCluster && apiServer
+        ? (await listCustomResourceDefinitions(apiServer)).map(readCrd).filter((c): c is CrdKind => c !== undefined)
         : undefined;
       // Wildcard kinds resolve against the cluster when there is one; else only concrete kinds are listed.
-      const ksmKinds = ksm ? (kubeConfig ? await ksmResourcesAtStart(ksm, kubeConfig, undefined, () => {}) : ksmResourcesFromFiles(ksm, [])).resources.map((r) => r.ref) : [];
+      const ksmKinds = ksm ? (apiServer ? await ksmResourcesAtStart(ksm, apiServer, undefined, () => {}) : ksmResourcesFromFiles(ksm, [])).resources.map((r) => r.ref) : [];
       const objects = await rbacFor(config ?? { limits: { seriesPerMetric: 1, objects: DEFAULT_OBJECT_LIMIT, objectsPerKind: DEFAULT_OBJECTS_PER_KIND }, redact: [], resources: [], traces: DEFAULT_TRACES }, {
         serviceAccount: values['service-account'] ?? 'crotel',
         namespace: values.namespace ?? 'monitoring',
         ...(values['leader-elect'] ? { leaderElection: leaseOf({ ...values, 'leader-elect-namespace': values['leader-elect-namespace'] ?? values.namespace ?? 'monitoring' }) } : {}),
-        ...(kubeConfig ? { kubeConfig } : {}),
+        ...(apiServer ? { apiServer } : {}),
         extraResources: ksmKinds,
         crdAccess: ksm !== undefined && needsDiscovery(ksm.config),
         ...(crds ? { crds } : {}),

@@ -6,7 +6,7 @@
 // kube-state-metrics wildcard kinds, which lists them, and wildcard `resources` entries, which
 // watch them. A wildcard entry cannot be expressed kind by kind offline: it needs read on whole
 // groups (apiGroups ["*"] for a group glob); --from-cluster lists the kinds that match now.
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { ApiServer } from './kube/credentials.ts';
 import { stringify } from 'yaml';
 import type { Config } from './config/index.ts';
 import { wantedKinds, type CrdKind } from './discovery/crds.ts';
@@ -20,7 +20,7 @@ export interface RbacOptions {
   readonly namespace: string;
   readonly leaderElection?: { readonly namespace: string; readonly name: string };
   /** Resolve plurals by discovery; without it, Kubernetes' usual English plural of the kind. */
-  readonly kubeConfig?: KubeConfig;
+  readonly apiServer?: ApiServer;
   /** Kinds from a kube-state-metrics config (cluster-wide). */
   readonly extraResources?: readonly ResourceRef[];
   /** kube-state-metrics wildcard kinds are resolved by listing CRDs: get/list/watch on them. */
@@ -49,7 +49,7 @@ export function guessPlural(kind: string): string {
   return `${k}s`;
 }
 
-async function pluralOf(ref: ResourceRef, kc: KubeConfig | undefined): Promise<string> {
+async function pluralOf(ref: ResourceRef, kc: ApiServer | undefined): Promise<string> {
   return kc ? (await discoverResource(kc, ref)).plural : guessPlural(ref.kind);
 }
 
@@ -91,7 +91,7 @@ export async function rbacFor(config: Config, options: RbacOptions): Promise<Rec
     }
   }
   for (const resource of resources) {
-    const plural = await pluralOf(resource, options.kubeConfig);
+    const plural = await pluralOf(resource, options.apiServer);
     const scopes = resource.namespaces.length > 0 ? resource.namespaces : [undefined];
     for (const ns of scopes) {
       const rules = ns === undefined ? clusterRules : namespaceRules.get(ns) ?? namespaceRules.set(ns, []).get(ns)!;

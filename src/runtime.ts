@@ -2,7 +2,7 @@
 // apiserver, the Lease when several replicas run, the /metrics server, the start log, and the
 // graceful stop (the pipeline's stop, then the server) on SIGTERM/SIGINT. What the stages are and
 // how they are wired is the pipeline's.
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { ApiServer } from './kube/credentials.ts';
 import type { Logger } from 'pino';
 import type { DiscoveryConfig, ResourceConfig, TracesConfig } from './config/index.ts';
 import type { Redactor } from './extract/index.ts';
@@ -19,7 +19,7 @@ export interface RuntimeOptions {
   /** What to watch, compiled (from crotel's config, or a kube-state-metrics config). */
   readonly resources: readonly CompiledResource[];
   readonly traces: TracesConfig;
-  readonly kubeConfig: KubeConfig;
+  readonly apiServer: ApiServer;
   readonly logger: Logger;
   readonly host?: string;
   readonly port: number;
@@ -61,11 +61,11 @@ export interface Runtime {
 }
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
-  const { logger, kubeConfig } = options;
+  const { logger, apiServer } = options;
   const settings = options.settings ?? readSettings(options.env ?? process.env);
   const elector = options.leaderElection
     ? new LeaderElector({
-        kubeConfig,
+        apiServer,
         namespace: options.leaderElection.namespace,
         name: options.leaderElection.name,
         leaseDurationMs: options.leaderElection.leaseDurationMs,
@@ -75,7 +75,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     : undefined;
   const pipeline = createPipeline({
     resources: options.resources, traces: options.traces, settings, version: options.version, logger,
-    watchers: apiserverWatchers(kubeConfig),
+    watchers: apiserverWatchers(apiServer),
     ...(elector ? { leadership: elector } : {}),
     ...(options.shard ? { shard: options.shard } : {}),
     ...(options.redactor ? { redactor: options.redactor } : {}),

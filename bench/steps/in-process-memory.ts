@@ -40,12 +40,12 @@ function withNamespace(config: Config, namespace: string): Config {
 
 export async function measureInProcess(options: { config: string; kubeconfig: string; objects: number; timeoutMs: number }): Promise<InProcessResult> {
   const config = loadConfigFile(options.config);
-  const kubeConfig = loadKubeConfig({ kubeconfig: options.kubeconfig });
+  const apiServer = loadKubeConfig({ kubeconfig: options.kubeconfig });
   const logger = pino({ level: 'silent' });
   // As the CLI starts it (src/cli.ts run), minus OTLP: no exporter endpoints in this env.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_')));
   const start = (c: Config): Promise<Runtime> => startRuntime({
-    resources: compileConfig(c), traces: c.traces, kubeConfig, logger, host: '127.0.0.1', port: 0, version: 'bench', env,
+    resources: compileConfig(c), traces: c.traces, apiServer, logger, host: '127.0.0.1', port: 0, version: 'bench', env,
   });
 
   const emptyBefore = settledHeapUsed();

@@ -12,6 +12,7 @@ import { startControlPlane, type ControlPlane } from '../../harness/control-plan
 import { startCrotel, type CrotelProcess } from '../../harness/crotel-process.ts';
 import { applyCrds } from '../../harness/kube.ts';
 import { freePort, makeTempDir, removeTempDir, startProcess, waitFor, type Managed } from '../../harness/processes.ts';
+import { loadKubeConfig } from '../../src/kube/kubeconfig.ts';
 import { KubeClient } from '../simulator/kube.ts';
 import { Simulator } from '../simulator/simulator.ts';
 
@@ -168,7 +169,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     log('starting the simulator');
     simulator = new Simulator({
-      kube: new KubeClient(cp.kubeConfig()),
+      kube: new KubeClient(loadKubeConfig({ kubeconfig: cp.kubeconfigPath })),
       count: options.instances ?? 12,
       namespaces: ['databases', 'payments'],
       speed: options.speed ?? 1,

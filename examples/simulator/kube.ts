@@ -1,27 +1,30 @@
-// The few apiserver calls the simulator makes, with client-node supplying kubeconfig, TLS and
-// auth (the same way crotel's src/kube/http.ts does) and undici doing the request.
-import { HttpMethod, RequestContext, type KubeConfig } from '@kubernetes/client-node';
-import { fetch } from 'undici';
+// The few apiserver calls the simulator makes, with crotel's own kubeconfig loading supplying
+// headers and TLS options per request (src/kube/credentials.ts) and undici doing the request.
+import { Agent, fetch } from 'undici';
+import type { ApiServer } from '../../src/kube/credentials.ts';
 
 export interface KubeAnswer { status: number; body: string }
 
 export class KubeClient {
-  private readonly kc: KubeConfig;
-  constructor(kc: KubeConfig) {
-    this.kc = kc;
+  private readonly api: ApiServer;
+  private pool: { key: string; agent: Agent } | undefined;
+  constructor(api: ApiServer) {
+    this.api = api;
   }
 
   async request(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<KubeAnswer> {
-    const cluster = this.kc.getCurrentCluster();
-    if (!cluster) throw new Error('the kubeconfig has no current cluster');
-    const url = cluster.server.replace(/\/+$/, '') + path;
-    const ctx = new RequestContext(url, HttpMethod[method]);
-    await this.kc.applySecurityAuthentication(ctx);
-    const headers = ctx.getHeaders();
+    const { headers: auth, tls } = await this.api.credentials();
+    const key = JSON.stringify(tls);
+    if (this.pool?.key !== key) {
+      void this.pool?.agent.close();
+      this.pool = { key, agent: new Agent({ connect: { ...tls } }) };
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(auth)) headers[name] = typeof value === 'string' ? value : value.join(', ');
     headers.accept = 'application/json';
     if (body !== undefined) headers['content-type'] = method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
-    const res = await fetch(url, {
-      method, headers, dispatcher: ctx.getDispatcher(),
+    const res = await fetch(this.api.server + path, {
+      method, headers, dispatcher: this.pool.agent,
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       signal: AbortSignal.timeout(15_000),
     });

@@ -4,8 +4,8 @@
 // Runs until SIGINT/SIGTERM; logs one JSON line per event on stderr.
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
+import type { loadKubeConfig as LoadKubeConfig } from '../../src/kube/kubeconfig.ts';
 import { KubeClient } from './kube.ts';
 import { Simulator } from './simulator.ts';
 
@@ -44,15 +44,12 @@ const log = (message: string, fields: Record<string, unknown> = {}): void => {
   process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), msg: message, ...fields })}\n`);
 };
 
-const kc = new KubeConfig();
-if (values.kubeconfig) kc.loadFromFile(values.kubeconfig);
-else if (process.env.KUBECONFIG || existsSync(`${process.env.HOME}/.kube/config`)) kc.loadFromDefault();
-else kc.loadFromCluster();
-if (values.master) {
-  const current = kc.getCurrentCluster();
-  kc.clusters = kc.clusters.map((c) => (c.name === current?.name ? { ...c, server: values.master! } : c));
-}
-const kube = new KubeClient(kc);
+// crotel's kubeconfig loader: the sources in a checkout, the compiled dist/ in the image (which
+// has no src/), as bin/crotel.js picks them.
+const source = new URL('../../src/kube/kubeconfig.ts', import.meta.url);
+const { loadKubeConfig } = (await import(existsSync(source) ? source.href : new URL('../../dist/kube/kubeconfig.js', import.meta.url).href)) as { loadKubeConfig: typeof LoadKubeConfig };
+const apiServer = loadKubeConfig({ kubeconfig: values.kubeconfig, master: values.master });
+const kube = new KubeClient(apiServer);
 
 /** Applies the CRD (idempotent) and waits until the new resource is served. */
 async function applyCrd(path: string): Promise<void> {
@@ -79,7 +76,7 @@ async function waitForApiserver(): Promise<void> {
     } catch {
       // not up yet
     }
-    if (i === 0) log('waiting for the apiserver', { server: kc.getCurrentCluster()?.server });
+    if (i === 0) log('waiting for the apiserver', { server: apiServer.server });
     if (i > 300) throw new Error('apiserver not ready after 5 minutes');
     await new Promise((r) => setTimeout(r, 1000));
   }

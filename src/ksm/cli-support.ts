@@ -3,7 +3,7 @@
 // kinds (against the cluster for run, against the given files for render), compile.
 
 import { dirname, isAbsolute, resolve } from 'node:path';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { ApiServer } from '../kube/credentials.ts';
 import { ConfigError, type Config } from '../config/index.ts';
 import { createRedactor } from '../extract/index.ts';
 import { ksmNameConflicts } from './crosscheck.ts';
@@ -51,8 +51,8 @@ function compile(source: KsmSource, crds: readonly CrdInfo[], seriesPerMetric: n
 }
 
 /** For `run`: wildcards resolved against the CRDs installed now (see the README for later ones). */
-export async function ksmResourcesFromCluster(source: KsmSource, kubeConfig: KubeConfig, seriesPerMetric?: number): Promise<KsmResources> {
-  const crds = needsDiscovery(source.config) ? await listCrds(kubeConfig) : [];
+export async function ksmResourcesFromCluster(source: KsmSource, apiServer: ApiServer, seriesPerMetric?: number): Promise<KsmResources> {
+  const crds = needsDiscovery(source.config) ? await listCrds(apiServer) : [];
   return compile(source, crds, seriesPerMetric);
 }
 
@@ -85,7 +85,7 @@ export function convertKsmFile(path: string): string {
  */
 export function followWildcardKinds(options: {
   readonly source: KsmSource;
-  readonly kubeConfig: KubeConfig;
+  readonly apiServer: ApiServer;
   readonly known: readonly CompiledResource[];
   readonly add: (resource: CompiledResource) => void;
   readonly onError: (error: unknown) => void;
@@ -97,7 +97,7 @@ export function followWildcardKinds(options: {
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
-    ksmResourcesFromCluster(options.source, options.kubeConfig, options.seriesPerMetric)
+    ksmResourcesFromCluster(options.source, options.apiServer, options.seriesPerMetric)
       .then(({ resources }) => {
         for (const resource of resources) {
           if (known.has(resource.id)) continue;
@@ -112,9 +112,9 @@ export function followWildcardKinds(options: {
 }
 
 /** The start of `run`: wildcards resolved now when the cluster answers, else concrete kinds only. */
-export async function ksmResourcesAtStart(source: KsmSource, kubeConfig: KubeConfig, seriesPerMetric: number | undefined, onError: (error: unknown) => void): Promise<KsmResources> {
+export async function ksmResourcesAtStart(source: KsmSource, apiServer: ApiServer, seriesPerMetric: number | undefined, onError: (error: unknown) => void): Promise<KsmResources> {
   try {
-    return await ksmResourcesFromCluster(source, kubeConfig, seriesPerMetric);
+    return await ksmResourcesFromCluster(source, apiServer, seriesPerMetric);
   } catch (error) {
     onError(error);
     return compile(source, [], seriesPerMetric);

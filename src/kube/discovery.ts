@@ -1,6 +1,6 @@
 // Finds the plural and scope of a group/version/kind from the apiserver's discovery API,
 // so users configure kinds, not REST paths.
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { ApiServer } from './credentials.ts';
 import type { ResourceRef } from '../model.ts';
 import { KubeHttpError, kubeGetJson } from './http.ts';
 
@@ -26,7 +26,7 @@ interface APIResourceList {
   resources: { name: string; kind: string; namespaced: boolean }[];
 }
 
-export async function discoverResource(kc: KubeConfig, ref: ResourceRef, signal?: AbortSignal): Promise<ResolvedResource> {
+export async function discoverResource(kc: ApiServer, ref: ResourceRef, signal?: AbortSignal): Promise<ResolvedResource> {
   let list: APIResourceList;
   try {
     list = await kubeGetJson<APIResourceList>(kc, groupVersionPath(ref), signal);
@@ -49,7 +49,7 @@ export function collectionPath(resource: ResolvedResource, namespace?: string): 
 }
 
 /** Every CustomResourceDefinition, raw, listed in pages (for `crotel rbac --from-cluster`). */
-export async function listCustomResourceDefinitions(kc: KubeConfig, signal?: AbortSignal): Promise<unknown[]> {
+export async function listCustomResourceDefinitions(kc: ApiServer, signal?: AbortSignal): Promise<unknown[]> {
   const items: unknown[] = [];
   let token: string | undefined;
   do {

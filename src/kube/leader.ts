@@ -5,7 +5,7 @@
 // reached through a LeaseClient and time read from a Clock, so unit tests drive it with fakes.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { ApiServer } from './credentials.ts';
 import { sleepOn, systemClock, type Clock } from './clock.ts';
 import { KubeHttpError, kubeGetJson, kubeSendJson } from './http.ts';
 
@@ -30,7 +30,7 @@ export interface LeaseClient {
   update(lease: Lease, signal: AbortSignal): Promise<Lease | void>;
 }
 
-export function kubeLeaseClient(kc: KubeConfig, namespace: string, name: string): LeaseClient {
+export function kubeLeaseClient(kc: ApiServer, namespace: string, name: string): LeaseClient {
   const collection = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases`;
   const path = `${collection}/${encodeURIComponent(name)}`;
   return {
@@ -48,7 +48,7 @@ export function kubeLeaseClient(kc: KubeConfig, namespace: string, name: string)
 }
 
 export interface LeaderElectionOptions {
-  readonly kubeConfig?: KubeConfig;
+  readonly apiServer?: ApiServer;
   /** Instead of the kubeconfig's apiserver (tests). */
   readonly leaseClient?: LeaseClient;
   readonly clock?: Clock;
@@ -165,8 +165,8 @@ export class LeaderElector {
   constructor(options: LeaderElectionOptions) {
     this.options = options;
     if (options.leaseClient) this.client = options.leaseClient;
-    else if (options.kubeConfig) this.client = kubeLeaseClient(options.kubeConfig, options.namespace, options.name);
-    else throw new Error('LeaderElector: give a leaseClient or a kubeConfig');
+    else if (options.apiServer) this.client = kubeLeaseClient(options.apiServer, options.namespace, options.name);
+    else throw new Error('LeaderElector: give a leaseClient or a apiServer');
     this.clock = options.clock ?? systemClock;
     this.identity = options.identity ?? `${hostname()}_${randomBytes(4).toString('hex')}`;
     if (options.handover) this.handover = options.handover;

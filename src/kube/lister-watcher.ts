@@ -1,7 +1,7 @@
 // What the Reflector needs from an apiserver, and nothing else: find a kind's collection, list
 // it a page at a time, and stream a watch's bytes (client-go's ListerWatcher). The production
 // one is HTTP (http.ts, watch-stream.ts); unit tests give the Reflector a scripted fake.
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { ApiServer } from './credentials.ts';
 import type { ResourceRef } from '../model.ts';
 import { collectionPath, discoverResource, type ResolvedResource } from './discovery.ts';
 import { kubeGetJson } from './http.ts';
@@ -50,7 +50,7 @@ function selectorQuery(query: URLSearchParams, s: Selectors): URLSearchParams {
 }
 
 /** The apiserver behind a kubeconfig. */
-export function kubeListerWatcher(kc: KubeConfig): ListerWatcher {
+export function kubeListerWatcher(kc: ApiServer): ListerWatcher {
   return {
     discover: (ref, signal) => discoverResource(kc, ref, signal),
     list(resource, request, signal) {

@@ -3,7 +3,7 @@
 // most errors). Consumers see only sink calls; nothing they throw escapes this loop. It talks
 // to the apiserver only through a ListerWatcher and reads time only from a Clock, so every
 // path (410, 404, backoff, bookmarks, batching) is unit-tested with fakes.
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { ApiServer } from './credentials.ts';
 import type { ResourceRef } from '../model.ts';
 import { Backoff } from '../backoff.ts';
 import { sleepOn, systemClock, type Clock } from './clock.ts';
@@ -38,7 +38,7 @@ export interface ReflectorObserver {
 export interface ReflectorOptions {
   /** Where the collection comes from: an explicit ListerWatcher, else the kubeconfig's apiserver. */
   readonly listerWatcher?: ListerWatcher;
-  readonly kubeConfig?: KubeConfig;
+  readonly apiServer?: ApiServer;
   readonly clock?: Clock;
   readonly ref: ResourceRef;
   readonly namespace?: string;
@@ -119,8 +119,8 @@ export class Reflector {
   constructor(options: ReflectorOptions) {
     this.options = options;
     if (options.listerWatcher) this.lw = options.listerWatcher;
-    else if (options.kubeConfig) this.lw = kubeListerWatcher(options.kubeConfig);
-    else throw new Error('Reflector: give a listerWatcher or a kubeConfig');
+    else if (options.apiServer) this.lw = kubeListerWatcher(options.apiServer);
+    else throw new Error('Reflector: give a listerWatcher or a apiServer');
     this.clock = options.clock ?? systemClock;
     this.backoff = options.backoff ?? new Backoff(500, 30_000, () => this.clock.random());
   }
@@ -460,6 +460,6 @@ export type WatchSpec = Pick<ReflectorOptions, 'ref' | 'namespace' | 'labelSelec
 export type WatcherFactory = (spec: WatchSpec) => Watcher;
 
 /** Reflectors against the kubeconfig's apiserver. */
-export function apiserverWatchers(kubeConfig: KubeConfig): WatcherFactory {
-  return (spec) => new Reflector({ kubeConfig, ...spec });
+export function apiserverWatchers(apiServer: ApiServer): WatcherFactory {
+  return (spec) => new Reflector({ apiServer, ...spec });
 }

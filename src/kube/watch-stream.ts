@@ -6,8 +6,8 @@
 // own work; `npm run bench -- watch-cpu` measures the per-update CPU. Behind a proxy, undici.
 import net from 'node:net';
 import tls from 'node:tls';
-import type { KubeConfig } from '@kubernetes/client-node';
-import { apiUrl, directConnection, httpError, kubeRequest, ok, type DirectConnection } from './http.ts';
+import type { ApiServer } from './credentials.ts';
+import { apiUrl, directConnection, httpError, kubeRequest, noteRejection, ok, type DirectConnection } from './http.ts';
 
 /** Receives body bytes; they are valid only during the call (the read buffer is reused). */
 export type BodyListener = (bytes: Uint8Array) => void;
@@ -17,23 +17,30 @@ const READ_BUFFER_BYTES = 64 * 1024;
 
 /** GETs `path` and streams the 2xx body into onBody; resolves when the server ends it. onStart
  * runs once the server has answered 2xx. */
-export async function streamGet(kc: KubeConfig, path: string, signal: AbortSignal, onBody: BodyListener, onStart?: () => void): Promise<void> {
-  const url = new URL(apiUrl(kc, path));
-  const direct = await directConnection(kc);
+export async function streamGet(api: ApiServer, path: string, signal: AbortSignal, onBody: BodyListener, onStart?: () => void): Promise<void> {
+  const url = new URL(apiUrl(api, path));
+  const direct = await directConnection(api);
   if (!direct) {
-    const response = await kubeRequest(kc, path, signal);
+    const response = await kubeRequest(api, path, signal);
     onStart?.();
     for await (const chunk of response.body) onBody(chunk as Uint8Array);
     return;
   }
-  return readOverOwnConnection(url, path, direct, signal, onBody, onStart);
+  try {
+    await readOverOwnConnection(url, path, direct, signal, onBody, onStart);
+  } catch (error) {
+    noteRejection(api, direct, error);
+    throw error;
+  }
 }
 
-function requestText(url: URL, headers: Readonly<Record<string, string>>): string {
+function requestText(url: URL, headers: DirectConnection['headers']): string {
   const lines = [`GET ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`, 'accept: application/json', 'user-agent: crotel'];
-  for (const [name, value] of Object.entries(headers)) {
-    if (/[\r\n]/.test(name + value)) throw new Error(`kubeconfig header ${name}: contains a line break`);
-    lines.push(`${name}: ${value}`);
+  for (const [name, values] of Object.entries(headers)) {
+    for (const value of typeof values === 'string' ? [values] : values) {
+      if (/[\r\n]/.test(name + value)) throw new Error(`kubeconfig header ${name}: contains a line break`);
+      lines.push(`${name}: ${value}`);
+    }
   }
   return `${lines.join('\r\n')}\r\n\r\n`;
 }

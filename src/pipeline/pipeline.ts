@@ -54,7 +54,7 @@ export interface PipelineOptions {
   readonly settings: Settings;
   readonly version: string;
   readonly logger: Logger;
-  /** Builds each collection's watch: apiserverWatchers(kubeConfig) in crotel, fed watches in benchmarks and tests. */
+  /** Builds each collection's watch: apiserverWatchers(apiServer) in crotel, fed watches in benchmarks and tests. */
   readonly watchers: WatcherFactory;
   /** Wall clock in ms (episode times and timeouts, log rate limits); default Date.now. */
   readonly clock?: () => number;

@@ -1,10 +1,11 @@
 // The watch's own HTTP/1.1 connection (src/kube/watch-stream.ts) against a real apiserver: client
 // certificate identities, every change delivered in order with or without coalescing, a refused
-// watch reported with the apiserver's reason, and a kubeconfig proxy-url (client-node's path).
+// watch reported with the apiserver's reason, and a kubeconfig proxy-url (undici's ProxyAgent).
 import assert from 'node:assert/strict';
 import { connect, createServer, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { ApiServer } from '../../src/kube/credentials.ts';
+import { loadKubeConfig } from '../../src/kube/kubeconfig.ts';
 import { Reflector, type ReflectorSink } from '../../src/kube/reflector.ts';
 import { issueClientCert } from '../../harness/certs.ts';
 import { startControlPlane, type ControlPlane } from '../../harness/control-plane.ts';
@@ -29,10 +30,8 @@ after(async () => {
 });
 
 /** A kubeconfig whose user authenticates with a client certificate from the test CA (no token). */
-function certificateKubeConfig(user: string, groups: readonly string[], proxyUrl?: string): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromFile(cp.writeKubeconfig(user, issueClientCert(cp.dir, user, groups), proxyUrl ? { proxyUrl } : {}));
-  return kc;
+function certificateKubeConfig(user: string, groups: readonly string[], proxyUrl?: string): ApiServer {
+  return loadKubeConfig({ kubeconfig: cp.writeKubeconfig(user, issueClientCert(cp.dir, user, groups), proxyUrl ? { proxyUrl } : {}) });
 }
 
 interface Seen { name: string; phase: string | undefined; batch: number }
@@ -69,7 +68,7 @@ test('over a client-certificate identity every change arrives, in order, whether
     await createInstance(cp, NS, name, { engine: 'postgres', version: '16', storageGB: 1 }, { phase: 'Pending' });
     for (const other of others) await createInstance(cp, NS, other, { engine: 'mysql', version: '8', storageGB: 1 }, { phase: 'Pending' });
     const { sink, seen } = recordingSink();
-    const reflector = new Reflector({ kubeConfig: kc, ref: DB_REF, namespace: NS, sink, coalesceMs });
+    const reflector = new Reflector({ apiServer: kc, ref: DB_REF, namespace: NS, sink, coalesceMs });
     reflector.start();
     try {
       await waitFor('the watch to open', async () => reflector.state === 'watching', 20_000);
@@ -106,7 +105,7 @@ test('a watch the identity may not open is reported with the apiserver reason, a
   const failures: { stage: string; message: string }[] = [];
   const { sink } = recordingSink();
   const reflector = new Reflector({
-    kubeConfig: kc, ref: DB_REF, namespace: NS, sink,
+    apiServer: kc, ref: DB_REF, namespace: NS, sink,
     observer: { failed: (stage, error) => failures.push({ stage, message: error instanceof Error ? error.message : String(error) }) },
   });
   reflector.start();
@@ -147,7 +146,7 @@ test('with a proxy-url in the kubeconfig, list and watch go through the proxy', 
   const kc = certificateKubeConfig('crotel-cert-proxied', ['system:masters'], `http://127.0.0.1:${port}`);
   await createInstance(cp, NS, 'proxied', { engine: 'postgres', version: '16', storageGB: 1 }, { phase: 'Pending' });
   const { sink, seen } = recordingSink();
-  const reflector = new Reflector({ kubeConfig: kc, ref: DB_REF, namespace: NS, sink });
+  const reflector = new Reflector({ apiServer: kc, ref: DB_REF, namespace: NS, sink });
   reflector.start();
   try {
     await waitFor('the watch to open', async () => reflector.state === 'watching', 20_000);
@@ -155,6 +154,55 @@ test('with a proxy-url in the kubeconfig, list and watch go through the proxy', 
     await waitFor('the change through the proxy', async () => seen.some((s) => s.name === 'proxied' && s.phase === 'Running'), 20_000);
     const apiserver = new URL(cp.server).host;
     // Requests share one kept-alive tunnel (the pool is kept per kubeconfig); none went direct.
+    assert.ok(tunnels.length >= 1 && tunnels.every((t) => t === apiserver), `tunnels: ${tunnels.join(', ')}`);
+  } finally {
+    await reflector.stop();
+    for (const socket of sockets) socket.destroy();
+    proxy.close();
+  }
+});
+
+test('with a socks5 proxy-url, list and watch go through the SOCKS proxy', async () => {
+  // A minimal SOCKS5 server (RFC 1928: no authentication, CONNECT only) that counts its tunnels.
+  const tunnels: string[] = [];
+  const sockets = new Set<Socket>();
+  const proxy = createServer((client) => {
+    sockets.add(client);
+    client.once('data', (greeting: Buffer) => {
+      if (greeting[0] !== 5) return client.destroy();
+      client.write(Buffer.from([5, 0]));
+      client.once('data', (request: Buffer) => {
+        if (request[1] !== 1) return client.destroy();
+        let host: string;
+        let at: number;
+        if (request[3] === 1) [host, at] = [[...request.subarray(4, 8)].join('.'), 8];
+        else if (request[3] === 3) [host, at] = [request.subarray(5, 5 + request[4]!).toString('latin1'), 5 + request[4]!];
+        else return client.destroy();
+        const port = request.readUInt16BE(at);
+        tunnels.push(`${host}:${port}`);
+        const upstream = connect(port, host, () => {
+          client.write(Buffer.from([5, 0, 0, 1, 0, 0, 0, 0, 0, 0]));
+          upstream.pipe(client);
+          client.pipe(upstream);
+        });
+        sockets.add(upstream);
+        upstream.on('error', () => client.destroy());
+        client.on('error', () => upstream.destroy());
+      });
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const { port } = proxy.address() as { port: number };
+  const kc = certificateKubeConfig('crotel-cert-socks', ['system:masters'], `socks5://127.0.0.1:${port}`);
+  await createInstance(cp, NS, 'socks', { engine: 'postgres', version: '16', storageGB: 1 }, { phase: 'Pending' });
+  const { sink, seen } = recordingSink();
+  const reflector = new Reflector({ apiServer: kc, ref: DB_REF, namespace: NS, sink });
+  reflector.start();
+  try {
+    await waitFor('the watch to open', async () => reflector.state === 'watching', 20_000);
+    await setStatus(cp, NS, 'socks', { phase: 'Running' });
+    await waitFor('the change through the SOCKS proxy', async () => seen.some((s) => s.name === 'socks' && s.phase === 'Running'), 20_000);
+    const apiserver = new URL(cp.server).host;
     assert.ok(tunnels.length >= 1 && tunnels.every((t) => t === apiserver), `tunnels: ${tunnels.join(', ')}`);
   } finally {
     await reflector.stop();
