@@ -17,6 +17,7 @@ import { attributesOf, startOtlpSink, type OtlpSink } from '../harness/otlp-sink
 import { freePort, makeTempDir, removeTempDir, startProcess, waitFor, type Managed } from '../harness/processes.ts';
 import { parseExposition, pick, seriesKey, type SeriesMap } from '../harness/prom-text.ts';
 import { startTcpProxy, type TcpProxy } from '../harness/tcp-proxy.ts';
+import { explainLosses, type LossCause } from './explain.ts';
 import { FAULT_KINDS, planFaults, type FaultKind, type FaultRecord } from './faults.ts';
 import { expectedSeries, expectedSpans, OBJECT_SERIES, seriesOf, spanKeys } from './oracle.ts';
 import { seeded, type Rng } from './rng.ts';
@@ -61,6 +62,16 @@ export interface Verdict {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** The highest RSS and fd count sampled in the first and in the last quarter of [from, to]. */
+function quarters(samples: readonly { t: number; rss: number; fds: number }[], from: number, to: number): [{ rss: number; fds: number }, { rss: number; fds: number }] {
+  const quarter = (to - from) / 4;
+  const maxOf = (lo: number, hi: number): { rss: number; fds: number } => {
+    const inside = samples.filter((x) => x.t >= lo && x.t <= hi);
+    return { rss: Math.max(0, ...inside.map((x) => x.rss)), fds: Math.max(0, ...inside.map((x) => x.fds)) };
+  };
+  return [maxOf(from, from + quarter), maxOf(to - quarter, to)];
+}
+
 /** Loss windows the design documents; a missing span that closed in one is explained, not a defect. */
 interface Window {
   readonly from: number;
@@ -93,7 +104,8 @@ class Replica {
   readonly outputs: string[] = [];
   peakRss = 0;
   peakFds = 0;
-  fdSamples: number[] = [];
+  /** RSS and open fds sampled every 5 s, with the time: bounded means no growth from the first quarter of the run to the last. */
+  readonly samples: { t: number; rss: number; fds: number }[] = [];
   /** Spans dropped per reason, summed over incarnations (the last count seen per incarnation). */
   private readonly drops = new Map<string, number>();
   /** crotel_spans_queued at the last two scrapes: what a SIGKILL loses. */
@@ -233,7 +245,7 @@ class Replica {
       const fds = readdirSync(`/proc/${pid}/fd`).length;
       this.peakRss = Math.max(this.peakRss, rss);
       this.peakFds = Math.max(this.peakFds, fds);
-      this.fdSamples.push(fds);
+      this.samples.push({ t: Date.now(), rss, fds });
     } catch {
       // exited between the check and the read
     }
@@ -622,6 +634,7 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
     const remaining = writesFrom + durationMs - Date.now();
     if (remaining > 0) await sleep(remaining);
     await writer.stop();
+    const writesEnd = Date.now();
     const lastFault = Math.max(...faults.map((f) => f.end));
     say(`writes stopped: ${writer.journal.length} written, ${writer.failures} refused`);
 
@@ -706,16 +719,22 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
     const queueDrops = replicas.reduce((sum, r) => sum + r.dropsFor(['queue_full', 'shutdown']), 0);
     const holdDrops = replicas.reduce((sum, r) => sum + r.dropsFor(['handover_full']), 0);
     const drops = queueDrops + holdDrops;
-    let dropsLeft = drops;
-    for (const m of missing) {
-      const w = windows.find((x) => m.closedAt >= x.from && m.closedAt <= x.to && (!x.countedDrops || dropsLeft > 0) && (x.budget === undefined || x.budget > 0) && (x.owns?.(m.uid) ?? true))
-        ?? replicas.filter((r) => r.owns(m.uid) && r.ledAt(m.closedAt)).flatMap((r) => r.blind)
-          .find((x) => m.openedAt >= x.from - 1000 && m.closedAt <= x.to); // the object's own times are to the second
-      if (w?.countedDrops) dropsLeft--;
-      if (w?.budget !== undefined) w.budget--;
-      if (w) explained.set(w.why, (explained.get(w.why) ?? 0) + 1);
-      else unexplained.push(m);
-    }
+    // Each missing span to a documented loss, as many as the capacities allow together
+    // (chaos/explain.ts): every counted drop once, a killed leader's queue up to its sample.
+    const blindSpells = replicas.flatMap((r) => r.blind.map((spell) => ({ replica: r, spell })));
+    const causeWindows: Window[] = [...windows, ...blindSpells.map((b) => b.spell)];
+    const causes: LossCause[] = causeWindows.map((w) => (w.countedDrops ? { pool: 'drops' } : w.budget !== undefined ? { capacity: w.budget } : {}));
+    const eligible = missing.map((m) => [
+      ...windows.flatMap((x, i) => (m.closedAt >= x.from && m.closedAt <= x.to && (x.owns?.(m.uid) ?? true) ? [i] : [])),
+      // a blind spell explains a state that began and ended in it, if that replica led when it closed (the object's own times are to the second)
+      ...blindSpells.flatMap((b, i) => (b.replica.owns(m.uid) && b.replica.ledAt(m.closedAt) && m.openedAt >= b.spell.from - 1000 && m.closedAt <= b.spell.to ? [windows.length + i] : [])),
+    ]);
+    const assignment = explainLosses(eligible, causes, new Map([['drops', drops]]));
+    missing.forEach((m, i) => {
+      const c = assignment[i];
+      if (c === undefined) unexplained.push(m);
+      else explained.set(causeWindows[c]!.why, (explained.get(causeWindows[c]!.why) ?? 0) + 1);
+    });
     if (duplicated > 0) problems.push(`${duplicated} spans delivered more than once`);
     if (unexplained.length > 0) problems.push(`${unexplained.length} missing spans outside any documented window, e.g. ${unexplained.slice(0, 3).map((m) => `${m.name} (${m.uid}, closed at ${new Date(m.closedAt).toISOString()})`).join('; ')}`);
     if (unexpected.length > 0) problems.push(`${unexpected.length} spans not implied by the journal, e.g. ${unexpected.slice(0, 3).join('; ')}`);
@@ -755,9 +774,14 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
       'missing, unexplained': unexplained.length, 'spans unexpected': unexpected.length,
       'spans dropped (counted by crotel)': `${drops} (span queue ${queueDrops}, follower's hold ${holdDrops})`,
       'spans queued or held at the end': spansLeft.join(', '),
-      'convergence after last fault s': converged === undefined ? 'never' : ((converged - lastFault) / 1000).toFixed(1),
+      // from the last fault, or from the last write when writes went on after it (a long run)
+      'convergence after last fault s': converged === undefined ? 'never' : ((converged - Math.max(lastFault, writesEnd)) / 1000).toFixed(1),
       'peak RSS MiB': replicas.map((r) => `${r.name} ${(r.peakRss / 2 ** 20).toFixed(0)}`).join(', '),
       'peak open fds': replicas.map((r) => `${r.name} ${r.peakFds}`).join(', '),
+      'RSS MiB / fds, max in the first and last quarter': replicas.map((r) => {
+        const [first, last] = quarters(r.samples, writesFrom, writesEnd);
+        return `${r.name} ${(first.rss / 2 ** 20).toFixed(0)}/${first.fds} → ${(last.rss / 2 ** 20).toFixed(0)}/${last.fds}`;
+      }).join(', '),
     };
     if (options.dumpPath) {
       for (const r of replicas) writeFileSync(`${options.dumpPath}.replica-${r.name}.log`, r.output());
