@@ -93,6 +93,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     readiness: pipeline.readiness,
     onError: (error) => logger.error({ err: String(error) }, '/metrics failed'),
   });
+  if (elector) {
+    // Before the first list: objects first seen mid-episode continue the last leader's traces.
+    const checkpoint = await elector.readCheckpoint().catch((error: unknown) => {
+      logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'leader election: the Lease\'s open episodes could not be read; episodes in progress are placed from the objects alone');
+      return undefined;
+    });
+    if (checkpoint !== undefined) logger.info({ episodes: pipeline.resumeEpisodes(checkpoint) }, 'open episodes read from the Lease');
+  }
   pipeline.start();
   logger.info({ port: server.port, resources: pipeline.watching(), otlpMetrics: telemetry.otlpEnabled, traces: pipeline.tracing, ...(elector ? { leaseHolderIdentity: elector.identity } : {}) }, 'crotel started');
 

@@ -96,6 +96,8 @@ const UNSEEN = 'crotel.io/unseen';
  * when a renewal was stored but its answer was lost (a timeout, a reset connection).
  */
 const PREDECESSOR = 'crotel.io/predecessor';
+/** The leader's open episodes (traces/checkpoint.ts), for a replica that (re)starts mid-episode. */
+export const OPEN_EPISODES = 'crotel.io/open-episodes';
 const PREDECESSOR_THROUGH = 'crotel.io/predecessor-through';
 
 /** A resourceVersion as an etcd revision; undefined when it is not one (an apiserver not backed by etcd). */
@@ -161,6 +163,8 @@ export class LeaderElector {
   private handover?: HandoverHooks;
   /** Wakes the retry sleep early (renewSoon). */
   private wake?: AbortController;
+  /** The open episodes to write with each renewal (attachCheckpoint). */
+  private checkpoint?: () => string;
 
   constructor(options: LeaderElectionOptions) {
     this.options = options;
@@ -210,6 +214,23 @@ export class LeaderElector {
 
   start(): void {
     this.loop ??= this.run();
+  }
+
+  /** Writes `encode()` (the tracker's open episodes) into the Lease with each write of this leader. */
+  attachCheckpoint(encode: () => string): void {
+    this.checkpoint = encode;
+  }
+
+  /** The open episodes the Lease holds (its last leader's), read once before this process lists. */
+  async readCheckpoint(timeoutMs = this.options.requestTimeoutMs ?? 5000): Promise<string | undefined> {
+    const lease = await this.client.get(AbortSignal.timeout(timeoutMs));
+    return lease?.metadata.annotations?.[OPEN_EPISODES];
+  }
+
+  /** The Lease's metadata with this leader's open episodes, when a checkpoint is attached. */
+  private withCheckpoint(metadata: Lease['metadata']): Lease['metadata'] {
+    if (!this.checkpoint) return metadata;
+    return { ...metadata, annotations: { ...metadata.annotations, [OPEN_EPISODES]: this.checkpoint() } };
   }
 
   /**
@@ -281,7 +302,7 @@ export class LeaderElector {
       // No term before this one: every change observed so far is this leader's.
       const through = maxOf(0n, handover?.through);
       this.tookOver(await this.client.create({
-        metadata: { name: this.options.name, namespace: this.options.namespace, ...(handover ? { annotations: { [SPANS_THROUGH]: String(through) } } : {}) },
+        metadata: this.withCheckpoint({ name: this.options.name, namespace: this.options.namespace, ...(handover ? { annotations: { [SPANS_THROUGH]: String(through) } } : {}) }),
         spec: { holderIdentity: this.identity, leaseDurationSeconds: durationSeconds, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 },
       }, signal), 0n, through);
       if (handover) this.reportedThrough = through;
@@ -313,7 +334,7 @@ export class LeaderElector {
     }
     const stored = await this.client.update({
       ...lease,
-      ...(handover ? { metadata: handoverAnnotations(lease, through, unseen, !takingOver ? undefined : holder !== '' && reported !== undefined ? { identity: holder, through: reported } : null) } : {}),
+      metadata: this.withCheckpoint(handover ? handoverAnnotations(lease, through, unseen, !takingOver ? undefined : holder !== '' && reported !== undefined ? { identity: holder, through: reported } : null) : lease.metadata),
       spec: {
         holderIdentity: this.identity,
         leaseDurationSeconds: durationSeconds,

@@ -21,6 +21,7 @@ import { ResourceStore } from '../state/store.ts';
 import { telemetryLogging } from '../telemetry/logging.ts';
 import { createSpanExporter, EpisodeTracker, LifecycleRecorder, redactSpan, shipperFor, type SpanRecord } from '../traces/index.ts';
 import { SpanHandover } from '../traces/handover.ts';
+import { decodeCheckpoint, encodeCheckpoint } from '../traces/checkpoint.ts';
 import type { Settings } from './settings.ts';
 
 /** Who emits spans and lifecycle metrics now, with several replicas (kube/leader.ts LeaderElector). */
@@ -36,6 +37,8 @@ export interface Leadership {
   attachHandover?(handover: SpanHandover): void;
   /** Renews the lead now, not at the next retry period (the handover's hold is filling). */
   renewSoon?(): void;
+  /** Writes the open episodes (encoded) into the Lease with each write of the leader. */
+  attachCheckpoint?(encode: () => string): void;
 }
 
 /** The span path seen from outside, for benchmarks: every span queued, exported, dropped. */
@@ -92,6 +95,11 @@ export interface Pipeline {
   removeResource(id: string): Promise<void>;
   /** Watches a resource at another version, keeping the objects held (see README "Zero config"). */
   replaceResource(previousId: string, resource: CompiledResource): Promise<void>;
+  /**
+   * Episodes the last leader had open (its Lease checkpoint, traces/checkpoint.ts), given before
+   * start: an object first seen mid-episode continues that trace. Returns how many were read.
+   */
+  resumeEpisodes(checkpoint: string): number;
   /** Starts the watches, discovery and leadership. */
   start(): void;
   /**
@@ -212,6 +220,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     new LifecycleRecorder(telemetry.meter, ship, emitting, handover !== undefined),
     { episodeTimeoutMs: traces.episodeTimeoutSeconds * 1000, clock },
   );
+  leadership?.attachCheckpoint?.(() => encodeCheckpoint(tracker.checkpoint()));
   let sweep: NodeJS.Timeout | undefined;
 
   const watched = new Map<string, Watched>();
@@ -419,6 +428,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     replaceResource: async (previousId, resource) => {
       const previous = await unwatch(previousId, true);
       if (!stopped) watchResource(resource, previous?.gatesReadiness ?? true, previous);
+    },
+    resumeEpisodes(checkpoint) {
+      const marks = decodeCheckpoint(checkpoint);
+      tracker.resume(marks);
+      return marks.length;
     },
     start() {
       if (started || stopped) return;

@@ -68,9 +68,23 @@ interface OpenState {
   readonly events: SpanEventRecord[];
 }
 
+/**
+ * An open episode as a restarted tracker needs it to continue the same trace (carried through the
+ * Lease by traces/checkpoint.ts): which episode it is and when it began.
+ */
+export interface EpisodeMark {
+  readonly uid: string;
+  readonly trigger: EpisodeTrigger;
+  /** The episode key its trace id derives from ('created', 'generation/3', 'degraded/…'). */
+  readonly key: string;
+  readonly startMs: number;
+  readonly changed: boolean;
+}
+
 interface OpenEpisode {
   readonly uid: string;
   readonly ref: ResourceRef;
+  readonly key: string;
   readonly traceId: string;
   readonly rootSpanId: string;
   readonly trigger: EpisodeTrigger;
@@ -155,14 +169,44 @@ function identityOf(ref: ResourceRef, s: Snapshot): Record<string, string | numb
   return attrs;
 }
 
+/**
+ * Whether a checkpointed episode can still be the one an object first seen in progress is in: the
+ * object must not have settled meanwhile, and its generation must be the episode's own.
+ */
+function continues(mark: EpisodeMark, s: Snapshot): boolean {
+  if (!behind(s) && (!OPENS.has(s.health) || s.health === 'failed')) return false;
+  const generation = s.generation ?? 1;
+  switch (mark.trigger) {
+    case 'created': return generation <= 1;
+    case 'spec_change': return mark.key === `generation/${generation}`;
+    case 'degraded': return mark.key.startsWith(`degraded/${s.generation ?? 0}/`);
+  }
+}
+
 export class EpisodeTracker {
   private readonly episodes = new Map<string, OpenEpisode>();
   private readonly sink: LifecycleSink;
   private readonly options: TrackerOptions;
+  /** Episodes another tracker had open (the leader's checkpoint), for objects first seen in progress after a restart. */
+  private readonly resumed = new Map<string, EpisodeMark>();
 
   constructor(sink: LifecycleSink, options: TrackerOptions) {
     this.sink = sink;
     this.options = options;
+  }
+
+  /** The episodes open now, as a restarted tracker would continue them (see resume). */
+  checkpoint(): EpisodeMark[] {
+    return [...this.episodes.values()].map((e) => ({ uid: e.uid, trigger: e.trigger, key: e.key, startMs: e.startMs, changed: e.changed }));
+  }
+
+  /**
+   * Episodes a tracker had open shortly before this one started (the leader's last checkpoint):
+   * an object first seen in progress continues its episode's trace, instead of the guess from
+   * the object alone (resumedAs), which takes a long creation for a degradation.
+   */
+  resume(marks: readonly EpisodeMark[]): void {
+    for (const mark of marks) this.resumed.set(mark.uid, mark);
   }
 
   /** Episodes open now, optionally for one kind. */
@@ -256,6 +300,15 @@ export class EpisodeTracker {
   }
 
   private firstSight(ref: ResourceRef, s: Snapshot, now: number): void {
+    const mark = this.resumed.get(s.uid);
+    if (mark) {
+      this.resumed.delete(s.uid);
+      if (continues(mark, s) && now - mark.startMs <= this.options.episodeTimeoutMs) {
+        const episode = this.start(ref, s, mark.trigger, mark.key, mark.startMs);
+        episode.changed = mark.changed;
+        return;
+      }
+    }
     // observedGeneration behind: a spec change the live tracker still has open (see outcomeOf),
     // whatever the health says about the old spec (Running, or Failed before the change).
     if (!behind(s) && (!OPENS.has(s.health) || s.health === 'failed')) return;
@@ -281,7 +334,7 @@ export class EpisodeTracker {
   private start(ref: ResourceRef, s: Snapshot, trigger: EpisodeTrigger, key: string, startMs: number): OpenEpisode {
     const traceId = traceIdFor(s.uid, key);
     const episode: OpenEpisode = {
-      uid: s.uid, ref, traceId, trigger, startMs,
+      uid: s.uid, ref, key, traceId, trigger, startMs,
       rootSpanId: spanIdFor(traceId, 'root'),
       identity: identityOf(ref, s),
       states: new Map(),

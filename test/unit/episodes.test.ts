@@ -325,3 +325,48 @@ test('a spec change of a Failed object without observedGeneration is a retry: it
     assert.equal(roots[0]!.attributes['crotel.episode.outcome'], 'succeeded');
   });
 });
+
+test('a restart during a creation that has gone on for minutes: with the leader\'s checkpoint the same trace goes on; without, it is taken for a degradation', async (t) => {
+  // Created at T0, Pending at +70 s, Provisioning (Ready False) at +100 s; a replica starts at
+  // +105 s and sees it Provisioning; it becomes Running at +130 s.
+  const s0 = snap({ health: 'in_progress' });
+  const s1 = snap({ health: 'in_progress', phase: 'Pending' });
+  const s2 = snap({ health: 'in_progress', phase: 'Provisioning', conditions: [ready('False', T0 + 100_000)] });
+  const s3 = snap({ health: 'current', phase: 'Running', conditions: [ready('True', T0 + 130_000)] });
+  const leader = setup();
+  leader.at(0); leader.tracker.observe(ref, undefined, s0);
+  leader.at(70_000); leader.tracker.observe(ref, s0, s1);
+  leader.at(100_000); leader.tracker.observe(ref, s1, s2);
+  const checkpoint = leader.tracker.checkpoint();
+  assert.deepEqual(checkpoint.map((m) => [m.uid, m.trigger, m.key, m.startMs]), [['uid-1', 'created', 'created', T0]]);
+  const creation = traceIdFor('uid-1', 'created');
+
+  await t.test('resumed from the checkpoint: the creation trace, its root once, from creation', () => {
+    const restarted = setup();
+    restarted.tracker.resume(checkpoint);
+    restarted.at(105_000); restarted.tracker.observe(ref, undefined, s2);
+    restarted.at(130_000); restarted.tracker.observe(ref, s2, s3);
+    const root = restarted.sink.spans.find((s) => s.name === 'reconcile DatabaseInstance')!;
+    assert.equal(root.traceId, creation);
+    assert.equal(root.startMs, T0);
+    assert.ok(restarted.sink.spans.every((s) => s.traceId === creation));
+  });
+
+  await t.test('without it: the guess from the object alone (a condition moved 100 s after creation) opens a degradation trace', () => {
+    const restarted = setup();
+    restarted.at(105_000); restarted.tracker.observe(ref, undefined, s2);
+    restarted.at(130_000); restarted.tracker.observe(ref, s2, s3);
+    const root = restarted.sink.spans.find((s) => s.name === 'reconcile DatabaseInstance')!;
+    assert.notEqual(root.traceId, creation);
+  });
+
+  await t.test('a checkpointed episode the object has left (a new generation) is not continued', () => {
+    const restarted = setup();
+    restarted.tracker.resume(checkpoint);
+    const changed = snap({ health: 'in_progress', generation: 2, phase: 'Provisioning', conditions: [ready('False', T0 + 100_000)] });
+    restarted.at(105_000); restarted.tracker.observe(ref, undefined, changed);
+    restarted.at(130_000); restarted.tracker.observe(ref, changed, { ...s3, generation: 2 });
+    const root = restarted.sink.spans.find((s) => s.name === 'reconcile DatabaseInstance')!;
+    assert.notEqual(root.traceId, creation, 'not the creation trace: that episode ended with the spec change');
+  });
+});

@@ -371,4 +371,19 @@ describe('span handover through the Lease', () => {
     assert.equal(shipped.length, 30, 'the rest at the next renewal');
     await a.elector.stop();
   });
+
+  test('the leader writes its open episodes with each renewal; a replica that starts reads them before it lists', async () => {
+    const { server, clock, a, b } = await pair();
+    let episodes = 'E1';
+    a.elector.attachCheckpoint(() => episodes);
+    b.elector.attachCheckpoint(() => 'never written: b follows');
+    await clock.advance(2000);
+    assert.equal(server.lease?.metadata.annotations?.['crotel.io/open-episodes'], 'E1');
+    episodes = 'E2';
+    await clock.advance(2000);
+    assert.equal(await b.elector.readCheckpoint(), 'E2', 'the latest renewal');
+    assert.equal(server.lease?.metadata.annotations?.['crotel.io/spans-through'] !== undefined, true, 'beside the handover');
+    await Promise.all([a.elector.stop(), b.elector.stop()]);
+  });
 });
+
