@@ -126,12 +126,50 @@ function watchCpu(r: Json): string {
   return markdownTable(['process', 'ms CPU per update', 'cores'], rows.map((x) => [x.process, b(fixed(x.msPerUpdate, 2), better(x)), b(fixed(x.cores, 4), better(x))]));
 }
 
+interface KsmSizeTool {
+  name: string;
+  startSeconds: number;
+  rssMiB: number;
+  scrapeRawMs: number;
+  cpuPerScrapeMs: number;
+  gzipRawMs: number;
+  cpuPerGzipScrapeMs: number;
+  idleCores: number;
+  writeCores: number;
+}
+
+/** `ksm-side-by-side --sizes …`: per size and figure, kube-state-metrics against crotel, the lower in bold. */
+function ksmSizes(r: Json): string {
+  const sizes = at(r, 'sizes') as { objects: number; tools: KsmSizeTool[] }[];
+  const names = sizes[0]?.tools.map((t) => t.name) ?? [];
+  /** A row: the value compared (lower is better) and the text shown, per tool. */
+  const figures: [string, (t: KsmSizeTool) => number, (t: KsmSizeTool) => string][] = [
+    ['start → all series', (t) => t.startSeconds, (t) => `${fixed(t.startSeconds, 1)} s`],
+    ['RSS after sync', (t) => Math.round(t.rssMiB), (t) => `${n(Math.round(t.rssMiB))} MiB`],
+    ['full scrape, raw read / tool CPU', (t) => Math.round(t.scrapeRawMs), (t) => `${n(Math.round(t.scrapeRawMs))} ms / ${n(Math.round(t.cpuPerScrapeMs))} ms`],
+    ['gzip scrape, raw read / tool CPU', (t) => Math.round(t.gzipRawMs), (t) => `${n(Math.round(t.gzipRawMs))} ms / ${n(Math.round(t.cpuPerGzipScrapeMs))} ms`],
+    ['CPU idle', (t) => Number(t.idleCores.toFixed(3)), (t) => `${fixed(t.idleCores, 3)} cores`],
+    [`CPU during ${n(num(r, 'rate'))} writes/s`, (t) => Number(t.writeCores.toFixed(3)), (t) => `${fixed(t.writeCores, 3)} cores`],
+  ];
+  const rows: string[][] = [];
+  for (const size of sizes) {
+    for (const [label, value, text] of figures) {
+      const values = size.tools.map(value);
+      const best = Math.min(...values);
+      const alone = values.filter((v) => v === best).length === 1;
+      rows.push([n(size.objects), label, ...size.tools.map((t, i) => (alone && values[i] === best ? `**${text(t)}**` : text(t)))]);
+    }
+  }
+  return markdownTable(['objects', 'figure', ...names], rows);
+}
+
 /** Table name → how it is rendered from bench/results/NAME.json. */
 export const README_TABLES: Readonly<Record<string, Renderer>> = {
   'metrics-100k': metrics100k,
   'scrape-gzip-5000': scrapeGzip,
   'traces-10k': traces10k,
   'ksm-side-by-side-100k': ksmSideBySide,
+  'ksm-side-by-side-sizes': ksmSizes,
   'watch-cpu-100k': watchCpu,
 };
 
