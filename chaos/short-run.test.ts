@@ -8,6 +8,8 @@
 // CROTEL_CHAOS_TRACE_STORE=sink runs it against a Collector → OTLP sink instead of Jaeger (for a
 // machine without the Jaeger binary); the default is Jaeger, and a missing binary fails the test.
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { runChaos } from './run.ts';
 import { FAULT_KINDS } from './faults.ts';
@@ -16,12 +18,15 @@ const SEED = 20;
 
 test('a short storm (every fault kind, 200 objects): metrics equal the journal, no span doubled, no loss outside the documented windows', { timeout: 280_000 }, async () => {
   const lines: string[] = [];
+  // Every run keeps its dump (journal, faults, windows, spans, both replicas' logs), so a failure can be diagnosed with chaos/analyze.ts.
+  const dumpPath = process.env.CROTEL_CHAOS_DUMP ?? join(tmpdir(), `crotel-chaos-short-${process.pid}.json`);
   const verdict = await runChaos({
+    dumpPath,
     seed: SEED, durationS: 100, objects: 200, settleS: 60,
     traceStore: process.env.CROTEL_CHAOS_TRACE_STORE === 'sink' ? 'sink' : 'jaeger',
     log: (line) => lines.push(line),
   });
-  const report = [...lines, ...Object.entries(verdict.figures).map(([k, v]) => `  ${k}: ${v}`), ...verdict.problems.map((p) => `  PROBLEM: ${p}`)].join('\n');
+  const report = [`dump: ${dumpPath} (node chaos/analyze.ts ${dumpPath}; replica logs beside it)`, ...lines, ...Object.entries(verdict.figures).map(([k, v]) => `  ${k}: ${v}`), ...verdict.problems.map((p) => `  PROBLEM: ${p}`)].join('\n');
   const f = verdict.figures;
   assert.equal(new Set(verdict.faults.filter((x) => !x.detail.startsWith('failed')).map((x) => x.kind)).size, FAULT_KINDS.length, `every fault kind injected\n${report}`);
   assert.ok(Number(f['writes']) > 1000, `the writer kept writing through the storm\n${report}`);

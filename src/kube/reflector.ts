@@ -341,27 +341,39 @@ export class Reflector {
     const timer = this.clock.setTimer(() => probe.abort(), PROBE_TIMEOUT_MS);
     const splitter = new LineSplitter();
     let changed = false;
+    // 410 Gone: the server no longer has history from where the watch stands (it restarted, or
+    // compacted past it). A live watch there would have been ended by the server or moved on by a
+    // bookmark; one still silent is a half-open connection to a server that is gone.
+    let gone = false;
     const onBytes = (bytes: Uint8Array): void => {
       for (const line of splitter.push(bytes)) {
-        let type: unknown;
+        let event: { type?: unknown; object?: { code?: unknown } };
         try {
-          type = (JSON.parse(line) as { type?: unknown }).type;
+          event = JSON.parse(line) as typeof event;
         } catch {
           continue;
         }
-        if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
+        if (event.type === 'ADDED' || event.type === 'MODIFIED' || event.type === 'DELETED') {
           changed = true;
+          probe.abort();
+        } else if (event.type === 'ERROR' && event.object?.code === 410) {
+          gone = true;
           probe.abort();
         }
       }
     };
     try {
       await this.lw.watch(resource, { namespace, labelSelector, fieldSelector, resourceVersion: from, timeoutSeconds: 1, probe: true }, probe.signal, onBytes, () => {});
-    } catch {
-      // a failed or timed-out probe proves nothing
+    } catch (error) {
+      if (error instanceof KubeHttpError && error.code === 410) gone = true;
+      // otherwise a failed or timed-out probe proves nothing
     } finally {
       timer.cancel();
       watch.signal.removeEventListener('abort', endWithWatch);
+    }
+    if (gone && this.resourceVersion === from && !watch.signal.aborted) {
+      watch.abort(new Error(`watch stale: the server has no history from resourceVersion ${from} (410 Gone to a probe) and the watch is silent`));
+      return;
     }
     if (!changed || this.resourceVersion !== from || watch.signal.aborted) return;
     // The probe and the watch hear of the same change at about the same time, and the probe may

@@ -282,8 +282,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const id = namespace ? `${resource.id}@${namespace}` : resource.id;
       const store = new ResourceStore(resource, budget, {
         ...(owns ? { owns } : {}),
-        changed: (r, previous, next, resourceVersion) => {
-          observing = resourceVersion;
+        changed: (r, previous, next, resourceVersion, listed) => {
+          // A relist shows a known object's changes since its previous state collapsed into one:
+          // they happened somewhere after the previous resourceVersion, maybe in another leader's
+          // term (which shipped the real spans). So whose its spans are is decided where that range
+          // begins, at the previous state's version (traces/handover.ts): a term that began after
+          // it ships nothing it can only have guessed.
+          observing = listed && previous?.resourceVersion ? previous.resourceVersion : resourceVersion;
           handover?.observe(resourceVersion);
           try {
             tracker.observe(r.ref, previous, next);

@@ -8,8 +8,10 @@ export interface StoreHooks {
   /**
    * Called after every change; previous/next undefined for add/delete. `resourceVersion`: where
    * the apiserver stored the change, when known (not for a deletion a relist inferred).
+   * `listed`: the change was seen in a list, not a watch event — for a known object, every change
+   * since `previous` collapsed into one (a relist after 410 Gone, a reconnect after a blind spell).
    */
-  changed?(resource: CompiledResource, previous: Snapshot | undefined, next: Snapshot | undefined, resourceVersion?: string): void;
+  changed?(resource: CompiledResource, previous: Snapshot | undefined, next: Snapshot | undefined, resourceVersion?: string, listed?: boolean): void;
   invalidObject?(resource: CompiledResource, reason: string): void;
   /** Sharding: objects this process owns (default: all). */
   owns?(uid: string): boolean;
@@ -88,7 +90,7 @@ export class ResourceStore implements ReflectorSink {
     if (previous?.identityAltered) this.identityAltered--;
     if (snapshot.identityAltered) this.identityAltered++;
     this.entries.set(snapshot.uid, snapshot);
-    this.hooks.changed?.(this.resource, previous, snapshot, snapshot.resourceVersion || undefined);
+    this.hooks.changed?.(this.resource, previous, snapshot, snapshot.resourceVersion || undefined, this.seen !== undefined);
     return snapshot.uid;
   }
 

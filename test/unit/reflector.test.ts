@@ -340,6 +340,23 @@ describe('stale watches', () => {
     await reflector.stop();
   });
 
+  test('a silent watch whose probe is answered 410 Gone (the apiserver restarted behind a half-open connection) is torn down, and the next watch relists', async () => {
+    const { lw, clock, observed, reflector } = setup();
+    lw.lists.push(page('10', []), page('20', []));
+    lw.onProbe = (probe) => probe.start().event('ERROR', { code: 410, reason: 'Expired', message: 'too old resource version: 11 (2400)' });
+    reflector.start();
+    await settle();
+    const stalled = lw.lastWatch.start().upsert('a', '11');
+    await clock.advance(11_000);
+    assert.equal(stalled.aborted, true, 'torn down as stale, not left for the inactivity timer');
+    assert.ok(observed.some((o) => /failed watch: watch stale: the server has no history/.test(o)), observed.join('\n'));
+    await clock.advance(2000);
+    lw.lastWatch.start().event('ERROR', { code: 410, reason: 'Expired', message: 'too old' });
+    await clock.advance(2000);
+    assert.ok(observed.includes('relist expired'), observed.join('\n'));
+    await reflector.stop();
+  });
+
   test('a quiet watch on a quiet collection is probed and left alone', async () => {
     const { lw, clock, observed, reflector } = setup();
     lw.lists.push(page('10', []));

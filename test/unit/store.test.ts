@@ -54,3 +54,16 @@ test('a relist of unchanged objects neither extracts them again nor reports a ch
   assert.deepEqual(changes, ['1', '1', '2']);
   assert.equal(store.entries.size, 2);
 });
+
+test('a change is reported as listed when a list showed it (history collapsed since the previous state), not when a watch event did', () => {
+  const [alpha] = stores();
+  const seen: string[] = [];
+  const store = new ResourceStore(alpha!.resource, new SeriesBudget(() => {}), {
+    changed: (_r, previous, next, rv, listed) => seen.push(`${previous?.resourceVersion ?? '-'}→${next?.resourceVersion ?? 'gone'} at ${rv ?? '?'} ${listed ? 'listed' : 'watched'}`),
+  });
+  const a = (rv: string, phase: string) => ({ ...object('Alpha', 'a1', { status: { phase } }), metadata: { ...object('Alpha', 'a1').metadata, resourceVersion: rv } });
+  store.beginList(); store.listPage([a('5', 'Pending')]); store.endList();
+  store.upsert(a('6', 'Provisioning'));
+  store.beginList(); store.listPage([a('9', 'Running')]); store.endList(); // a relist after 410: 7 and 8 never seen
+  assert.deepEqual(seen, ['-→5 at 5 listed', '5→6 at 6 watched', '6→9 at 9 listed']);
+});
