@@ -188,3 +188,37 @@ resources:
   assert.equal(watches.of('DatabaseInstance', 'a').state, 'watching', 'the other entry still watched');
   assert.equal(pipeline.stores.length, 1);
 });
+
+test('a relist after a blind spell: the changes it collapsed are owned where they began, so none of another term\'s is shipped', async () => {
+  const config: Config = parseConfigText(CONFIG, 'test.yaml');
+  const watches = new FedWatches();
+  const exported: string[] = [];
+  const exporter: SpanExporter = {
+    export(spans, done) {
+      exported.push(...spans.map((s) => s.name));
+      done({ code: ExportResultCode.SUCCESS });
+    },
+    shutdown: async () => {},
+  };
+  let handover: { tookOver(from: bigint): void; confirmed(through: bigint): void; otherReported(through: bigint): void; listed(rv: string): void } | undefined;
+  const leadership: Leadership = {
+    leadsAt: () => false, isLeader: false, start: () => {}, stop: async () => {},
+    attachHandover: (h) => (handover = h),
+  };
+  const pipeline = createPipeline({
+    resources: compileConfig(config), traces: config.traces, settings: readSettings({}), version: 'test',
+    logger: pino({ level: 'silent' }), watchers: watches.factory, spanExporter: exporter, leadership, clock: () => Date.UTC(2030, 0, 1, 0, 1),
+  });
+  pipeline.start();
+  const watch = watches.watches.find((w) => w.spec.ref.kind === 'DatabaseInstance' && w.spec.ref.group === 'stable.example.com')!;
+  watch.list([[instance('Pending', '10')]]); // a creation episode open at rv 10
+  // This replica goes blind; the leader sees the object become Running at rv 15 and reports through 20.
+  handover!.otherReported(20n);
+  // Back, a relist (after 410 Gone) shows it Running at rv 30: the end of the episode collapsed into one change.
+  watch.list([[instance('Running', '30')]]);
+  // This replica takes over from the report of 20 and confirms through 40.
+  handover!.tookOver(20n);
+  handover!.confirmed(40n);
+  await pipeline.stop(1000);
+  assert.deepEqual(exported, [], 'the episode ended in the other term, which shipped it; a guess from the relist is not shipped again');
+});
