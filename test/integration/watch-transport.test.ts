@@ -60,6 +60,27 @@ function recordingSink(): { sink: ReflectorSink; seen: Seen[] } {
 
 const PHASES = ['Pending', 'Provisioning', 'Running', 'Failed'];
 
+/**
+ * A reflector on `apiServer` (whose kubeconfig names a proxy) sees an object change; every tunnel
+ * the proxy opened went to the apiserver. `close` shuts the proxy down afterwards.
+ */
+async function watchThroughProxy(apiServer: ApiServer, name: string, tunnels: readonly string[], close: () => void): Promise<void> {
+  await createInstance(cp, NS, name, { engine: 'postgres', version: '16', storageGB: 1 }, { phase: 'Pending' });
+  const { sink, seen } = recordingSink();
+  const reflector = new Reflector({ apiServer, ref: DB_REF, namespace: NS, sink });
+  reflector.start();
+  try {
+    await waitFor('the watch to open', async () => reflector.state === 'watching', 20_000);
+    await setStatus(cp, NS, name, { phase: 'Running' });
+    await waitFor(`the change of ${name} through the proxy`, async () => seen.some((s) => s.name === name && s.phase === 'Running'), 20_000);
+    const apiserver = new URL(cp.server).host;
+    assert.ok(tunnels.length >= 1 && tunnels.every((t) => t === apiserver), `tunnels: ${tunnels.join(', ')}`);
+  } finally {
+    await reflector.stop();
+    close();
+  }
+}
+
 test('over a client-certificate identity every change arrives, in order, whether coalesced or not', async () => {
   const kc = certificateKubeConfig('crotel-cert-admin', ['system:masters']);
   for (const coalesceMs of [0, 1000]) {
@@ -143,23 +164,11 @@ test('with a proxy-url in the kubeconfig, list and watch go through the proxy', 
   });
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   const { port } = proxy.address() as { port: number };
-  const kc = certificateKubeConfig('crotel-cert-proxied', ['system:masters'], `http://127.0.0.1:${port}`);
-  await createInstance(cp, NS, 'proxied', { engine: 'postgres', version: '16', storageGB: 1 }, { phase: 'Pending' });
-  const { sink, seen } = recordingSink();
-  const reflector = new Reflector({ apiServer: kc, ref: DB_REF, namespace: NS, sink });
-  reflector.start();
-  try {
-    await waitFor('the watch to open', async () => reflector.state === 'watching', 20_000);
-    await setStatus(cp, NS, 'proxied', { phase: 'Running' });
-    await waitFor('the change through the proxy', async () => seen.some((s) => s.name === 'proxied' && s.phase === 'Running'), 20_000);
-    const apiserver = new URL(cp.server).host;
-    // Requests share one kept-alive tunnel (the pool is kept per kubeconfig); none went direct.
-    assert.ok(tunnels.length >= 1 && tunnels.every((t) => t === apiserver), `tunnels: ${tunnels.join(', ')}`);
-  } finally {
-    await reflector.stop();
+  // Requests share one kept-alive tunnel (the pool is kept per kubeconfig); none went direct.
+  await watchThroughProxy(certificateKubeConfig('crotel-cert-proxied', ['system:masters'], `http://127.0.0.1:${port}`), 'proxied', tunnels, () => {
     for (const socket of sockets) socket.destroy();
     proxy.close();
-  }
+  });
 });
 
 test('with a socks5 proxy-url, list and watch go through the SOCKS proxy', async () => {
@@ -193,20 +202,8 @@ test('with a socks5 proxy-url, list and watch go through the SOCKS proxy', async
   });
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   const { port } = proxy.address() as { port: number };
-  const kc = certificateKubeConfig('crotel-cert-socks', ['system:masters'], `socks5://127.0.0.1:${port}`);
-  await createInstance(cp, NS, 'socks', { engine: 'postgres', version: '16', storageGB: 1 }, { phase: 'Pending' });
-  const { sink, seen } = recordingSink();
-  const reflector = new Reflector({ apiServer: kc, ref: DB_REF, namespace: NS, sink });
-  reflector.start();
-  try {
-    await waitFor('the watch to open', async () => reflector.state === 'watching', 20_000);
-    await setStatus(cp, NS, 'socks', { phase: 'Running' });
-    await waitFor('the change through the SOCKS proxy', async () => seen.some((s) => s.name === 'socks' && s.phase === 'Running'), 20_000);
-    const apiserver = new URL(cp.server).host;
-    assert.ok(tunnels.length >= 1 && tunnels.every((t) => t === apiserver), `tunnels: ${tunnels.join(', ')}`);
-  } finally {
-    await reflector.stop();
+  await watchThroughProxy(certificateKubeConfig('crotel-cert-socks', ['system:masters'], `socks5://127.0.0.1:${port}`), 'socks', tunnels, () => {
     for (const socket of sockets) socket.destroy();
     proxy.close();
-  }
+  });
 });
