@@ -98,8 +98,6 @@ const DEFAULT_PROBE_AFTER_MS = 10_000;
 const PROBE_TIMEOUT_MS = 5000;
 /** How long (beyond its coalescing window) the watch may take to deliver a change a probe saw (see probe()). */
 const PROBE_GRACE_MS = 1000;
-/** A quiet collection's probes back off to this many times probeAfterMs (40 s by default). */
-const PROBE_BACKOFF_MAX = 4;
 
 export class Reflector {
   private readonly options: ReflectorOptions;
@@ -114,13 +112,6 @@ export class Reflector {
   /** Set by a watch that made progress (an event, a bookmark, or a healthy run): reset backoff. */
   private progressed = false;
   state: ReflectorState = 'starting';
-  /**
-   * Probes in a row that found the collection quiet, across watches: each doubles the silence
-   * before the next (up to PROBE_BACKOFF_MAX×), so an idle cluster is not asked every 10 s per
-   * watch (each probe is a TLS handshake: most of an idle crotel's CPU). An event or bookmark
-   * handled, or a probe that finds a change, brings the 10 s back.
-   */
-  private quietProbes = 0;
   /** True once a full list has been delivered. Stays true across relists. */
   synced = false;
   lastError?: string;
@@ -235,36 +226,16 @@ export class Reflector {
     const probeAfterMs = this.options.probeAfterMs ?? DEFAULT_PROBE_AFTER_MS;
     let lastByteAt = this.clock.monotonic();
     let probeTimer: ReturnType<Clock['setTimer']> | undefined;
-    // Silence counts from the last byte, or from the last probe: a probe answered is as good as a byte.
-    let lastProbeAt = -Infinity;
-    let probing = false;
-    const probeWait = (): number => probeAfterMs * Math.min(PROBE_BACKOFF_MAX, 2 ** this.quietProbes);
-    const silentFor = (): number => this.clock.monotonic() - Math.max(lastByteAt, lastProbeAt);
     const armProbe = (): void => {
       if (probeAfterMs <= 0 || controller.signal.aborted) return;
       probeTimer = this.clock.setTimer(() => {
-        if (this.state === 'watching' && silentFor() >= probeWait()) {
-          probing = true;
-          void this.probe(resource, controller).then((found) => {
-            this.quietProbes = found === 'quiet' ? this.quietProbes + 1 : 0;
-            lastProbeAt = this.clock.monotonic();
-          }).finally(() => {
-            probing = false;
-            armProbe();
-          });
+        const silentFor = this.clock.monotonic() - lastByteAt;
+        if (this.state === 'watching' && silentFor >= probeAfterMs) {
+          void this.probe(resource, controller).finally(armProbe);
         } else {
           armProbe();
         }
-      }, Math.max(1, probeWait() - silentFor()));
-    };
-    /** An event ended a quiet spell: the next probe is due probeAfterMs after it, not after the backed-off wait. */
-    const unquiet = (): void => {
-      if (this.quietProbes === 0) return;
-      this.quietProbes = 0;
-      if (!probing) {
-        probeTimer?.cancel();
-        armProbe();
-      }
+      }, Math.max(1, probeAfterMs - (this.clock.monotonic() - lastByteAt)));
     };
     armProbe();
     let endReason = 'closed by server';
@@ -286,7 +257,6 @@ export class Reflector {
         if (outcome !== undefined) {
           this.resourceVersion = outcome;
           this.progressed = true;
-          unquiet();
         }
       }
     };
@@ -361,11 +331,10 @@ export class Reflector {
    * Asks the server, with a short watch from the last resourceVersion handled, whether anything
    * changed since; aborts `watch` as stale if it did and the watch has delivered nothing since.
    */
-  /** 'quiet': the server had nothing since; 'unknown': the probe failed or the watch moved on meanwhile. */
-  private async probe(resource: ResolvedResource, watch: AbortController): Promise<'quiet' | 'changed' | 'unknown'> {
+  private async probe(resource: ResolvedResource, watch: AbortController): Promise<void> {
     const { namespace, labelSelector, fieldSelector } = this.options;
     const from = this.resourceVersion;
-    if (from === undefined) return 'unknown';
+    if (from === undefined) return;
     const probe = new AbortController();
     const endWithWatch = (): void => probe.abort();
     watch.signal.addEventListener('abort', endWithWatch, { once: true });
@@ -393,10 +362,8 @@ export class Reflector {
         }
       }
     };
-    let answered = false;
     try {
       await this.lw.watch(resource, { namespace, labelSelector, fieldSelector, resourceVersion: from, timeoutSeconds: 1, probe: true }, probe.signal, onBytes, () => {});
-      answered = true;
     } catch (error) {
       if (error instanceof KubeHttpError && error.code === 410) gone = true;
       // otherwise a failed or timed-out probe proves nothing
@@ -406,10 +373,9 @@ export class Reflector {
     }
     if (gone && this.resourceVersion === from && !watch.signal.aborted) {
       watch.abort(new Error(`watch stale: the server has no history from resourceVersion ${from} (410 Gone to a probe) and the watch is silent`));
-      return 'changed';
+      return;
     }
-    if (!changed) return answered && !gone ? 'quiet' : 'unknown';
-    if (this.resourceVersion !== from || watch.signal.aborted) return 'changed';
+    if (!changed || this.resourceVersion !== from || watch.signal.aborted) return;
     // The probe and the watch hear of the same change at about the same time, and the probe may
     // win: a change made just as the probe ran is no proof. Stale only if the watch still has not
     // delivered it after a grace period (a false verdict costs a relist of the whole collection).
@@ -427,7 +393,6 @@ export class Reflector {
     if (this.resourceVersion === from && !watch.signal.aborted) {
       watch.abort(new Error(`watch stale: the server has changes since resourceVersion ${from} that the watch did not deliver`));
     }
-    return 'changed';
   }
 
   /** Runs consumer code: whatever it throws is reported, never propagated into the loop. */
