@@ -170,11 +170,19 @@ function identityOf(ref: ResourceRef, s: Snapshot): Record<string, string | numb
 }
 
 /**
+ * An object first seen in this state may be mid-episode: in progress or degraded, or behind on
+ * observedGeneration (a spec change the live tracker still has open, whatever the health says).
+ */
+function inProgress(s: Snapshot): boolean {
+  return behind(s) || (OPENS.has(s.health) && s.health !== 'failed');
+}
+
+/**
  * Whether a checkpointed episode can still be the one an object first seen in progress is in: the
  * object must not have settled meanwhile, and its generation must be the episode's own.
  */
 function continues(mark: EpisodeMark, s: Snapshot): boolean {
-  if (!behind(s) && (!OPENS.has(s.health) || s.health === 'failed')) return false;
+  if (!inProgress(s)) return false;
   const generation = s.generation ?? 1;
   switch (mark.trigger) {
     case 'created': return generation <= 1;
@@ -311,7 +319,7 @@ export class EpisodeTracker {
     }
     // observedGeneration behind: a spec change the live tracker still has open (see outcomeOf),
     // whatever the health says about the old spec (Running, or Failed before the change).
-    if (!behind(s) && (!OPENS.has(s.health) || s.health === 'failed')) return;
+    if (!inProgress(s)) return;
     // In progress when first seen: either just created, or crotel (re)started mid-episode.
     // Recompute the key the episode had when it began, from the object alone (see resumedAs).
     const generation = s.generation ?? 1;

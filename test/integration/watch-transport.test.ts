@@ -60,6 +60,18 @@ function recordingSink(): { sink: ReflectorSink; seen: Seen[] } {
 
 const PHASES = ['Pending', 'Provisioning', 'Running', 'Failed'];
 
+/** A proxy's tunnel: connects to host:port, answers `reply` once connected, then pipes both ways. */
+function tunnel(client: Socket, host: string, port: number, reply: string | Buffer, sockets: Set<Socket>): void {
+  const upstream = connect(port, host, () => {
+    client.write(reply);
+    upstream.pipe(client);
+    client.pipe(upstream);
+  });
+  sockets.add(upstream);
+  upstream.on('error', () => client.destroy());
+  client.on('error', () => upstream.destroy());
+}
+
 /**
  * A reflector on `apiServer` (whose kubeconfig names a proxy) sees an object change; every tunnel
  * the proxy opened went to the apiserver. `close` shuts the proxy down afterwards.
@@ -152,14 +164,7 @@ test('with a proxy-url in the kubeconfig, list and watch go through the proxy', 
       if (!target) return client.destroy();
       tunnels.push(target);
       const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
-      const upstream = connect(port, host, () => {
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        upstream.pipe(client);
-        client.pipe(upstream);
-      });
-      sockets.add(upstream);
-      upstream.on('error', () => client.destroy());
-      client.on('error', () => upstream.destroy());
+      tunnel(client, host, port, 'HTTP/1.1 200 Connection Established\r\n\r\n', sockets);
     });
   });
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
@@ -189,14 +194,7 @@ test('with a socks5 proxy-url, list and watch go through the SOCKS proxy', async
         else return client.destroy();
         const port = request.readUInt16BE(at);
         tunnels.push(`${host}:${port}`);
-        const upstream = connect(port, host, () => {
-          client.write(Buffer.from([5, 0, 0, 1, 0, 0, 0, 0, 0, 0]));
-          upstream.pipe(client);
-          client.pipe(upstream);
-        });
-        sockets.add(upstream);
-        upstream.on('error', () => client.destroy());
-        client.on('error', () => upstream.destroy());
+        tunnel(client, host, port, Buffer.from([5, 0, 0, 1, 0, 0, 0, 0, 0, 0]), sockets);
       });
     });
   });
