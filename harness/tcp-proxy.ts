@@ -21,6 +21,8 @@ interface Link {
   stalled: boolean;
   /** Delayed writes in flight, kept in order. */
   chain: Promise<void>;
+  /** How many chunks wait in `chain`: while any do, a new chunk queues behind them, delay or not. */
+  queued: number;
 }
 
 export interface TcpProxy {
@@ -76,18 +78,23 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
       }
       link.client.write(bytes);
     };
-    if (delayMs <= 0) return send();
+    // A chunk that arrives when the delay has just ended must still wait for the delayed ones
+    // ahead of it: TCP never reorders bytes, and a proxy that did would fabricate a server that
+    // sends watch events out of order (the cause of "stale on both replicas" in chaos runs).
+    if (delayMs <= 0 && link.queued === 0) return send();
     // Latency, not a throughput cap: each chunk leaves delayMs after it arrived (in order), so a
     // busy stream lags by delayMs instead of falling further behind with every chunk.
     const due = Date.now() + delayMs;
+    link.queued += 1;
     link.chain = link.chain.then(() => new Promise<void>((resolve) => setTimeout(() => {
+      link.queued -= 1;
       send();
       resolve();
     }, Math.max(0, due - Date.now()))));
   };
 
   const onClient = (client: net.Socket): void => {
-    const link: Link = { client, stalled: false, chain: Promise.resolve() };
+    const link: Link = { client, stalled: false, chain: Promise.resolve(), queued: 0 };
     links.add(link);
     const drop = (): void => {
       links.delete(link);
