@@ -106,6 +106,8 @@ class Replica {
   peakFds = 0;
   /** RSS and open fds sampled every 5 s, with the time: bounded means no growth from the first quarter of the run to the last. */
   readonly samples: { t: number; rss: number; fds: number }[] = [];
+  /** The pid of each incarnation, with its start time: which process sent a span. */
+  readonly incarnations: { pid: number; at: number }[] = [];
   /** Spans dropped per reason, summed over incarnations (the last count seen per incarnation). */
   private readonly drops = new Map<string, number>();
   /** crotel_spans_queued at the last two scrapes: what a SIGKILL loses. */
@@ -140,6 +142,7 @@ class Replica {
     this.relists = 0; // a new process counts from 0
     const proc = await startCrotel({ args: this.args, env: this.env, waitReady: false });
     this.proc = proc;
+    if (proc.child.pid !== undefined) this.incarnations.push({ pid: proc.child.pid, at: Date.now() });
     proc.child.once('exit', (code, signal) => {
       this.outputs.push(proc.output());
       if (!this.expectedExit) this.crashes.push(`${this.name} exited (code ${code}, signal ${signal})`);
@@ -283,7 +286,17 @@ function isLeader(series: SeriesMap | undefined): boolean {
   return false;
 }
 
-interface OtlpJsonSpan { traceId: string; spanId: string; parentSpanId?: string; name: string; startTimeUnixNano: string; endTimeUnixNano?: string; attributes?: { key: string; value: { stringValue?: string } }[] }
+interface OtlpJsonSpan { traceId: string; spanId: string; parentSpanId?: string; name: string; startTimeUnixNano: string; endTimeUnixNano?: string; attributes?: { key: string; value: { stringValue?: string } }[]; /** process.pid of the resource that sent it (which replica, which incarnation). */ pid?: number }
+
+interface OtlpJsonResourceSpans { resource?: { attributes?: { key: string; value: { intValue?: string | number; stringValue?: string } }[] }; scopeSpans?: { spans?: OtlpJsonSpan[] }[] }
+
+/** The spans of OTLP/JSON resourceSpans, each marked with its sender's pid. */
+function spansWithPid(resourceSpans: readonly OtlpJsonResourceSpans[]): OtlpJsonSpan[] {
+  return resourceSpans.flatMap((r) => {
+    const pid = Number(r.resource?.attributes?.find((a) => a.key === 'process.pid')?.value.intValue);
+    return (r.scopeSpans ?? []).flatMap((s) => s.spans ?? []).map((span) => (Number.isFinite(pid) ? { ...span, pid } : span));
+  });
+}
 
 async function jaegerSpans(url: string, since: number): Promise<OtlpJsonSpan[]> {
   const search = new URLSearchParams({
@@ -295,8 +308,8 @@ async function jaegerSpans(url: string, since: number): Promise<OtlpJsonSpan[]> 
   const res = await fetch(`${url}/api/v3/traces?${search}`);
   if (res.status === 404) return [];
   if (!res.ok) throw new Error(`Jaeger: HTTP ${res.status} ${await res.text()}`);
-  const body = (await res.json()) as { result?: { resourceSpans?: { scopeSpans?: { spans?: OtlpJsonSpan[] }[] }[] } };
-  return body.result?.resourceSpans?.flatMap((r) => r.scopeSpans ?? []).flatMap((s) => s.spans ?? []) ?? [];
+  const body = (await res.json()) as { result?: { resourceSpans?: OtlpJsonResourceSpans[] } };
+  return spansWithPid(body.result?.resourceSpans ?? []);
 }
 
 function jaegerConfig(dir: string, ports: { otlpGrpc: number; otlpHttp: number; queryHttp: number; queryGrpc: number }): string {
@@ -382,7 +395,7 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
       traceSink = await startOtlpSink();
       managed.push(startProcess('trace-store', binaryPath('otelcol-crotel'), [`--config=${storeCollectorConfig(dir, jOtlp, traceSink.endpoint)}`], dir));
       const sink = traceSink;
-      readSpans = async () => sink.spans() as OtlpJsonSpan[];
+      readSpans = async () => sink.spansWithResource().map(({ span, resource }) => ({ ...(span as OtlpJsonSpan), pid: Number(resource['process.pid']) }));
     }
     say(`trace store: ${useJaeger ? 'Jaeger v2' : 'Collector → OTLP sink'}`);
     metricsSink = await startOtlpSink();
@@ -703,6 +716,13 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
     const uids = new Set(writer.journal.map((e) => String((e.object.metadata as { uid: string }).uid)));
     const attr = (s: OtlpJsonSpan, key: string): string | undefined => s.attributes?.find((a) => a.key === key)?.value.stringValue;
     const ours = found.filter((s) => uids.has(attr(s, 'k8s.object.uid') ?? ''));
+    const senderOf = (pid: number | undefined): string => {
+      for (const r of replicas) {
+        const n = r.incarnations.findIndex((i) => i.pid === pid);
+        if (n >= 0) return `${r.name}#${n + 1}`;
+      }
+      return `pid ${pid ?? '?'}`;
+    };
     const byId = new Map<string, number>();
     for (const s of ours) byId.set(`${s.traceId}|${s.spanId}`, (byId.get(`${s.traceId}|${s.spanId}`) ?? 0) + 1);
     const duplicated = [...byId.values()].reduce((sum, n) => sum + n - 1, 0);
@@ -787,8 +807,11 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
       for (const r of replicas) writeFileSync(`${options.dumpPath}.replica-${r.name}.log`, r.output());
       writeFileSync(options.dumpPath, JSON.stringify({
         started, faults, windows, leaseHistory, blind: Object.fromEntries(replicas.map((r) => [r.name, r.blind])), led: Object.fromEntries(replicas.map((r) => [r.name, r.led])), missing, unexpected, duplicatedIds: [...byId].filter(([, n]) => n > 1).map(([k]) => k),
+        // Every copy of a span delivered more than once, with the replica incarnation that sent it.
+        duplicates: ours.filter((s) => (byId.get(`${s.traceId}|${s.spanId}`) ?? 0) > 1).map((s) => ({ id: `${s.traceId}|${s.spanId}`, name: s.name, start: s.startTimeUnixNano, end: s.endTimeUnixNano, sender: senderOf(s.pid) })),
+        incarnations: Object.fromEntries(replicas.map((r) => [r.name, r.incarnations])),
         journal: writer.journal.map((e) => ({ seq: e.seq, at: e.at, name: e.name, op: e.op, rv: e.resourceVersion, uid: (e.object.metadata as { uid: string }).uid, status: e.object.status, generation: (e.object.metadata as { generation?: number }).generation })),
-        found: unique.map((s) => ({ traceId: s.traceId, spanId: s.spanId, name: s.name, start: s.startTimeUnixNano, end: s.endTimeUnixNano, uid: attr(s, 'k8s.object.uid'), outcome: attr(s, 'crotel.episode.outcome'), instance: attr(s, 'crotel.replica') })),
+        found: unique.map((s) => ({ traceId: s.traceId, spanId: s.spanId, name: s.name, start: s.startTimeUnixNano, end: s.endTimeUnixNano, uid: attr(s, 'k8s.object.uid'), outcome: attr(s, 'crotel.episode.outcome'), sender: senderOf(s.pid) })),
       }));
     }
     return { ok: problems.length === 0, figures, problems, faults };

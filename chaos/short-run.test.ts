@@ -27,6 +27,7 @@ test('a short storm (every fault kind, 200 objects): metrics equal the journal, 
     log: (line) => lines.push(line),
   });
   const report = [`dump: ${dumpPath} (node chaos/analyze.ts ${dumpPath}; replica logs beside it)`, ...lines, ...Object.entries(verdict.figures).map(([k, v]) => `  ${k}: ${v}`), ...verdict.problems.map((p) => `  PROBLEM: ${p}`)].join('\n');
+  console.log(report); // the figures in every run's log, passing or not
   const f = verdict.figures;
   assert.equal(new Set(verdict.faults.filter((x) => !x.detail.startsWith('failed')).map((x) => x.kind)).size, FAULT_KINDS.length, `every fault kind injected\n${report}`);
   assert.ok(Number(f['writes']) > 1000, `the writer kept writing through the storm\n${report}`);
