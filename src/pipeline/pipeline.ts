@@ -199,9 +199,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   if (shipper) self.trackSpanQueue(() => shipper.pending, handover ? () => handover.heldCount : undefined);
   /** The resourceVersion of the change the tracker is observing now (undefined outside one). */
   let observing: string | undefined;
+  /** For a change a relist collapsed: the previous state's resourceVersion (the change lies after it). */
+  let observingSince: string | undefined;
   // A leader reports only what changed during its own term (LeaderElector.leadsAt): what a new
-  // leader sees late from before its takeover was its predecessor's to report.
-  const emitting = (): boolean => (leadership ? leadership.leadsAt(observing) : true);
+  // leader sees late from before its takeover was its predecessor's to report. A collapsed change
+  // may lie anywhere after its previous state, so it counts from there.
+  const emitting = (): boolean => (leadership ? leadership.leadsAt(observingSince ?? observing) : true);
   telemetry.meter.createObservableGauge('crotel.leader', { description: '1 while this replica emits spans and lifecycle metrics (always 1 without leader election)' })
     .addCallback((result) => result.observe(emitting() ? 1 : 0));
   const owns = options.shard ? ownedBy(options.shard) : undefined;
@@ -209,7 +212,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     ? (span: SpanRecord): void => {
         const redacted = redactSpan(span, redactor);
         if (handover) {
-          handover.offer(redacted, observing);
+          handover.offer(redacted, observing, observingSince);
           return;
         }
         spanObserver.queued?.(redacted);
@@ -284,16 +287,17 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         ...(owns ? { owns } : {}),
         changed: (r, previous, next, resourceVersion, listed) => {
           // A relist shows a known object's changes since its previous state collapsed into one:
-          // they happened somewhere after the previous resourceVersion, maybe in another leader's
-          // term (which shipped the real spans). So whose its spans are is decided where that range
-          // begins, at the previous state's version (traces/handover.ts): a term that began after
-          // it ships nothing it can only have guessed.
-          observing = listed && previous?.resourceVersion ? previous.resourceVersion : resourceVersion;
+          // they happened somewhere in (previous resourceVersion, listed resourceVersion], maybe in
+          // another leader's term (which shipped the real spans). Its spans are ours only if that
+          // whole range is (traces/handover.ts): nothing another term saw is shipped as a guess.
+          observing = resourceVersion;
+          observingSince = listed ? previous?.resourceVersion : undefined;
           handover?.observe(resourceVersion);
           try {
             tracker.observe(r.ref, previous, next);
           } finally {
             observing = undefined;
+            observingSince = undefined;
           }
         },
         invalidObject: (_r, reason) => {

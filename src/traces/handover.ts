@@ -10,6 +10,14 @@
 // Resource versions are etcd revisions, one counter for every kind (LeaderElector.leadsAt); a span
 // whose change has no integer resourceVersion (an apiserver not backed by etcd, an episode ended by
 // the timeout sweep) is shipped by whoever leads when it is made, as before.
+//
+// A relist collapses a known object's changes since its previous state into one: the transition
+// happened somewhere in (previous resourceVersion, listed resourceVersion], not at a known point.
+// Its span is ours only if that whole range lies in our terms; where the range reaches into
+// another term, that term's leader saw the real transition (or nobody did: a loss in a blind
+// spell), and shipping our guess would deliver it twice. Both ends matter: a replica back from a
+// blind spell in a new term must not ship what its predecessor saw (range begins before the term),
+// and a leader frozen past its term must not ship what its successor saw (range ends after it).
 import { revisionOf } from '../kube/leader.ts';
 import type { SpanRecord } from './episodes.ts';
 
@@ -32,6 +40,8 @@ export interface HandoverOptions {
 
 interface Held {
   readonly rv: bigint;
+  /** For a relist-collapsed change: the previous state's version (the change lies in (since, rv]). */
+  readonly since?: bigint;
   readonly span: SpanRecord;
 }
 
@@ -102,19 +112,26 @@ export class SpanHandover {
     if (revision !== undefined && (this.observed === undefined || revision > this.observed)) this.observed = revision;
   }
 
-  /** A span made while observing the change stored at `rv`. */
-  offer(span: SpanRecord, rv: string | undefined): void {
+  /**
+   * A span made while observing the change stored at `rv`; `since`: a relist collapsed the
+   * object's changes since its previous state, stored at `since`, into this one.
+   */
+  offer(span: SpanRecord, rv: string | undefined, since?: string): void {
     const revision = revisionOf(rv);
     if (revision === undefined) {
       if (this.options.leading()) this.options.ship(span);
       return;
     }
-    if (this.owns(revision)) {
+    const from = revisionOf(since);
+    const held: Held = from !== undefined && from < revision ? { rv: revision, since: from, span } : { rv: revision, span };
+    if (this.ours(held)) {
       this.options.ship(span);
       return;
     }
     if (revision <= this.othersThrough || (this.term && revision <= this.term.start)) return; // another term's
-    this.held.push({ rv: revision, span });
+    // Begins before the current term: partly another term's, never wholly ours.
+    if (held.since !== undefined && this.term && held.since < this.term.start && !this.isPast(held.since + 1n)) return;
+    this.held.push(held);
     if (this.term && this.held.length * 2 >= this.options.maxHeld) this.options.onPressure?.();
     const excess = this.held.length - this.options.maxHeld;
     if (excess > 0) {
@@ -140,8 +157,9 @@ export class SpanHandover {
     this.term.confirmed = through;
     const keep: Held[] = [];
     for (const h of this.held) {
-      if (this.owns(h.rv)) this.options.ship(h.span);
-      else keep.push(h);
+      if (this.ours(h)) this.options.ship(h.span);
+      // a collapsed change inside the confirmed range that is still not ours reaches into another term
+      else if (h.rv > through) keep.push(h);
     }
     this.held = keep;
   }
@@ -182,7 +200,7 @@ export class SpanHandover {
   private shipPast(): void {
     const keep: Held[] = [];
     for (const h of this.held) {
-      if (this.isPast(h.rv)) this.options.ship(h.span);
+      if (this.ours(h)) this.options.ship(h.span);
       else keep.push(h);
     }
     this.held = keep;
@@ -191,6 +209,22 @@ export class SpanHandover {
   private remember(range: { from: bigint; to: bigint }): void {
     this.past.push(range);
     if (this.past.length > PAST_TERMS) this.past.shift();
+  }
+
+  /** Whether a held change is this replica's: its version, or for a collapsed one every version it may lie at. */
+  private ours(h: Held): boolean {
+    if (h.since === undefined) return this.owns(h.rv);
+    // Walk (since, rv] through our ranges: each step must start inside one of them.
+    let cursor = h.since;
+    while (cursor < h.rv) {
+      const next = cursor + 1n;
+      let end: bigint | undefined;
+      if (this.term && next > this.term.start && next <= this.term.confirmed) end = this.term.confirmed;
+      for (const t of this.past) if (next > t.from && next <= t.to && (end === undefined || t.to > end)) end = t.to;
+      if (end === undefined) return false;
+      cursor = end;
+    }
+    return true;
   }
 
   private owns(rv: bigint): boolean {

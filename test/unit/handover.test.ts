@@ -130,4 +130,42 @@ test('handover', async (t) => {
     follower.offer(22, 'late'); // its own watch delivers a change of the unseen range late
     assert.deepEqual(follower.shipped, ['s20', 'late'], 'shipped once, and late ones too');
   });
+  await t.test('a change a relist collapsed is shipped only when every version it may lie at is in this replica\'s terms', () => {
+    const { h, shipped } = setup();
+    const collapsed = (rv: number, since: number, name: string): void => {
+      h.observe(String(rv));
+      h.offer(span(name), String(rv), String(since));
+    };
+    h.tookOver(10n);
+    h.confirmed(50n);
+    collapsed(40, 20, 'inside'); // (20, 40] within the term (10, 50]
+    collapsed(30, 5, 'begins-before'); // (5, 30]: 6..10 were the predecessor's
+    collapsed(60, 45, 'runs-after'); // (45, 60]: 51..60 not confirmed yet
+    assert.deepEqual(shipped, ['inside']);
+    h.confirmed(70n);
+    assert.deepEqual(shipped, ['inside', 'runs-after'], 'confirmed through 70: the whole range is ours now');
+    assert.equal(h.heldCount, 0, 'a range begun before the term is never ours: not held');
+  });
+
+  await t.test('a collapsed change whose range reaches past the end of this replica\'s term is left to the successor', () => {
+    const { h, shipped } = setup();
+    h.tookOver(0n);
+    h.confirmed(20n);
+    h.offer(span('frozen-guess'), '30', '10'); // (10, 30]: 21..30 not ours (yet, or ever)
+    assert.equal(h.heldCount, 1);
+    h.otherReported(40n, undefined, 20n); // the successor took over from 20
+    assert.deepEqual(shipped, []);
+    assert.equal(h.heldCount, 0);
+  });
+
+  await t.test('a collapsed change across two adjacent terms of this replica is its own', () => {
+    const { h, shipped } = setup();
+    h.tookOver(0n);
+    h.confirmed(20n);
+    h.endTerm();
+    h.tookOver(20n); // re-acquired from its own report
+    h.confirmed(40n);
+    h.offer(span('across'), '30', '10');
+    assert.deepEqual(shipped, ['across']);
+  });
 });

@@ -222,3 +222,38 @@ test('a relist after a blind spell: the changes it collapsed are owned where the
   await pipeline.stop(1000);
   assert.deepEqual(exported, [], 'the episode ended in the other term, which shipped it; a guess from the relist is not shipped again');
 });
+
+test('a leader frozen past its term relists on waking: a collapsed change that may lie after its term is not shipped', async () => {
+  // The twin of the test above, from the other end: the previous state is in this replica's term,
+  // the transition after it (the successor, watching live, shipped it).
+  const config: Config = parseConfigText(CONFIG, 'test.yaml');
+  const watches = new FedWatches();
+  const exported: string[] = [];
+  const exporter: SpanExporter = {
+    export(spans, done) {
+      exported.push(...spans.map((s) => s.name));
+      done({ code: ExportResultCode.SUCCESS });
+    },
+    shutdown: async () => {},
+  };
+  let handover: { tookOver(from: bigint): void; confirmed(through: bigint): void; otherReported(through: bigint, unseen?: { from: bigint; to: bigint }, ourTermEnd?: bigint): void; listed(rv: string): void } | undefined;
+  const leadership: Leadership = {
+    leadsAt: () => false, isLeader: false, start: () => {}, stop: async () => {},
+    attachHandover: (h) => (handover = h),
+  };
+  const pipeline = createPipeline({
+    resources: compileConfig(config), traces: config.traces, settings: readSettings({}), version: 'test',
+    logger: pino({ level: 'silent' }), watchers: watches.factory, spanExporter: exporter, leadership, clock: () => Date.UTC(2030, 0, 1, 0, 1),
+  });
+  pipeline.start();
+  const watch = watches.watches.find((w) => w.spec.ref.kind === 'DatabaseInstance' && w.spec.ref.group === 'stable.example.com')!;
+  handover!.tookOver(0n);
+  watch.list([[instance('Pending', '10')]]); // a creation episode open at rv 10, in this replica's term
+  handover!.confirmed(20n);
+  // Frozen (SIGSTOP); the successor took over from the report of 20, saw Running at rv 25 and shipped it.
+  // Waking, the watch's history is gone: a relist shows Running at rv 30, collapsed from rv 10.
+  watch.list([[instance('Running', '30')]]);
+  handover!.otherReported(40n, undefined, 20n); // then it learns of the successor's report
+  await pipeline.stop(1000);
+  assert.deepEqual(exported, [], 'the episode ended after this replica\'s term; its successor shipped it');
+});
