@@ -10,12 +10,26 @@ import type { ApiServer, RequestCredentials } from './credentials.ts';
 export class KubeHttpError extends Error {
   readonly code: number;
   readonly reason: string;
-  constructor(code: number, reason: string, message: string) {
+  /** The server's Retry-After on a 429 or 5xx answer, in ms (see retryAfterMs). */
+  readonly retryAfterMs: number | undefined;
+  constructor(code: number, reason: string, message: string, retryAfterMs?: number) {
     super(message);
     this.name = 'KubeHttpError';
     this.code = code;
     this.reason = reason;
+    this.retryAfterMs = retryAfterMs;
   }
+}
+
+/**
+ * Retry-After as client-go reads it: whole seconds, and only on 429 (priority and fairness, an
+ * apiserver still starting) or a 5xx. The HTTP-date form is not used by the apiserver.
+ */
+export function retryAfterMs(status: number, header: string | string[] | undefined): number | undefined {
+  if (status !== 429 && status < 500) return undefined;
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || !/^\s*\d{1,5}\s*$/.test(value)) return undefined;
+  return Number(value) * 1000;
 }
 
 export type KubeMethod = 'GET' | 'POST' | 'PUT';
@@ -77,7 +91,7 @@ export function ok(status: number): boolean {
 }
 
 /** A non-2xx answer as an error carrying the Status object's reason and message. */
-export function httpError(status: number, method: string, path: string, text: string): KubeHttpError {
+export function httpError(status: number, method: string, path: string, text: string, retryAfter?: string | string[]): KubeHttpError {
   let reason = '';
   let message = text.slice(0, 500);
   try {
@@ -87,7 +101,7 @@ export function httpError(status: number, method: string, path: string, text: st
   } catch {
     // not a Status object: keep the raw text
   }
-  return new KubeHttpError(status, reason, `${method} ${path}: HTTP ${status}${message ? `: ${message}` : ''}`);
+  return new KubeHttpError(status, reason, `${method} ${path}: HTTP ${status}${message ? `: ${message}` : ''}`, retryAfterMs(status, retryAfter));
 }
 
 /** The URL of `path` on the apiserver. */
@@ -108,7 +122,7 @@ export async function kubeRequest(api: ApiServer, path: string, signal?: AbortSi
   const status = response.statusCode;
   if (ok(status)) return response;
   const text = await response.body.text().catch(() => '');
-  const error = httpError(status, method, path, text);
+  const error = httpError(status, method, path, text, response.headers['retry-after']);
   noteRejection(api, used, error);
   throw error;
 }

@@ -91,6 +91,20 @@ type WatchOutcome = { readonly expired: boolean };
 const COALESCE_MAX_CHARS = 256 * 1024;
 const DEFAULT_WATCH_TIMEOUT_S = 30;
 const INACTIVITY_MARGIN_MS = 10_000;
+/** The longest a server's Retry-After is obeyed as asked; the backoff's own cap. */
+const RETRY_AFTER_MAX_MS = 30_000;
+
+/**
+ * A 429 or 5xx with Retry-After (priority and fairness, an apiserver still starting) says when to
+ * come back, as client-go obeys it: waiting the grown backoff instead kept a collection blind for
+ * seconds after the server was ready again, and escalating it for a refusal the server metered
+ * would be wrong. The backoff is not advanced by such an answer.
+ */
+function serverAskedWait(error: unknown): number | undefined {
+  if (!(error instanceof KubeHttpError) || error.retryAfterMs === undefined) return undefined;
+  return Math.min(Math.max(error.retryAfterMs, 100), RETRY_AFTER_MAX_MS);
+}
+
 /** A watch that ran this long after the server answered counts as healthy (backoff reset). */
 const HEALTHY_WATCH_MS = 10_000;
 const DEFAULT_PROBE_AFTER_MS = 10_000;
@@ -183,7 +197,7 @@ export class Reflector {
           this.call(() => this.options.observer?.relist?.('expired'));
         }
         this.state = 'backoff';
-        await sleepOn(this.clock, this.backoff.next(), signal);
+        await sleepOn(this.clock, serverAskedWait(error) ?? this.backoff.next(), signal);
       }
     }
   }

@@ -69,7 +69,7 @@ function readOverOwnConnection(url: URL, path: string, direct: DirectConnection,
       signal.removeEventListener('abort', onAbort);
       socket.destroy();
       if (error !== undefined) reject(error instanceof Error ? error : new Error(String(error)));
-      else if (!ok(parser.status)) reject(httpError(parser.status, 'GET', path, Buffer.concat(errorBody).toString('utf8')));
+      else if (!ok(parser.status)) reject(httpError(parser.status, 'GET', path, Buffer.concat(errorBody).toString('utf8'), parser.retryAfter));
       else resolve();
     };
     const onAbort = (): void => settle(signal.reason);
@@ -119,6 +119,8 @@ const LF = 0x0a;
 /** One HTTP/1.1 response, fed in pieces of any size; body bytes go to the listener. */
 export class ResponseParser {
   status = 0;
+  /** The Retry-After header of the answer, if any (a refused watch: see http.ts retryAfterMs). */
+  retryAfter: string | undefined;
   private mode: Mode = 'head';
   private head = '';
   private line = '';
@@ -200,6 +202,7 @@ export class ResponseParser {
       if (colon > 0) headers.set(field.slice(0, colon).trim().toLowerCase(), field.slice(colon + 1).trim());
     }
     this.head = '';
+    this.retryAfter = headers.get('retry-after');
     if (/\bchunked\b/i.test(headers.get('transfer-encoding') ?? '')) {
       this.mode = 'size';
     } else if (headers.has('content-length')) {

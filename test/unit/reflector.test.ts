@@ -176,6 +176,28 @@ describe('errors', () => {
     assert.deepEqual(waits, [375, 750, 1500, 3000, 6000, 12_000, 22_500, 22_500, 22_500]);
     await reflector.stop();
   });
+
+  test('a 429 or 503 with Retry-After waits what the server asked, and does not grow the backoff', async () => {
+    const { lw, clock, reflector } = setup();
+    lw.lists.push(
+      new KubeHttpError(429, 'TooManyRequests', 'HTTP 429', 1000),
+      new KubeHttpError(429, 'TooManyRequests', 'HTTP 429', 1000),
+      new KubeHttpError(503, 'ServiceUnavailable', 'HTTP 503', 120_000),
+      new KubeHttpError(503, 'ServiceUnavailable', 'HTTP 503'),
+      page('5', []),
+    );
+    reflector.start();
+    await settle();
+    const waits: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const [wait] = clock.pending();
+      waits.push(wait!);
+      await clock.advance(wait!);
+    }
+    assert.deepEqual(waits, [1000, 1000, 30_000, 375], 'as asked (at most the backoff cap), then the backoff from its first step');
+    assert.equal(reflector.synced, true);
+    await reflector.stop();
+  });
 });
 
 describe('coalescing', () => {

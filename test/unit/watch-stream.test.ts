@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { retryAfterMs } from '../../src/kube/http.ts';
 import { ResponseParser } from '../../src/kube/watch-stream.ts';
 
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -53,4 +54,16 @@ test('a truncated or malformed response is an error, never a silent end', () => 
   assert.throws(() => new ResponseParser(() => undefined).push(encode('SSH-2.0-OpenSSH\r\n\r\n')), /not an HTTP\/1\.1 response/);
   assert.throws(() => new ResponseParser(() => undefined).push(encode('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n')), /bad HTTP chunk size/);
   assert.throws(() => new ResponseParser(() => undefined).push(encode('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabXY')), /not followed by CRLF/);
+});
+
+test('a refused watch keeps the server\'s Retry-After (whole seconds, on 429 and 5xx only, as client-go)', () => {
+  const parser = new ResponseParser(() => {}, () => {});
+  parser.push(encode('HTTP/1.1 429 Too Many Requests\r\nRetry-After: 2\r\nContent-Length: 0\r\n\r\n'));
+  assert.equal(parser.retryAfter, '2');
+  assert.equal(retryAfterMs(parser.status, parser.retryAfter), 2000);
+  assert.equal(retryAfterMs(503, '1'), 1000);
+  assert.equal(retryAfterMs(404, '1'), undefined, 'not on a 4xx other than 429');
+  assert.equal(retryAfterMs(429, 'Wed, 21 Oct 2026 07:28:00 GMT'), undefined, 'the HTTP-date form is not read');
+  assert.equal(retryAfterMs(429, '-1'), undefined);
+  assert.equal(retryAfterMs(429, undefined), undefined);
 });
