@@ -298,7 +298,12 @@ export class LeaderElector {
     const durationSeconds = Math.round((this.options.leaseDurationMs ?? 15_000) / 1000);
     const lease = await this.client.get(signal);
     const handover = this.handover;
+    // Before its first list a replica sees nothing: leading then, it would claim the changes since
+    // the last report — which it never saw, and which a follower that watched them would then
+    // drop. It follows until it can vouch for something (a term then starts where its view does).
+    const blind = handover !== undefined && handover.through === undefined;
     if (!lease) {
+      if (blind) return false;
       // No term before this one: every change observed so far is this leader's.
       const through = maxOf(0n, handover?.through);
       this.tookOver(await this.client.create({
@@ -319,6 +324,7 @@ export class LeaderElector {
     if (holder !== this.identity && reported !== undefined) handover?.otherReported(reported, annotatedUnseen(lease), ourTermEnd(lease, this.identity));
     if (holder !== '' && holder !== this.identity && !expired) return false;
     const takingOver = holder !== this.identity;
+    if (takingOver && blind) return false;
     // Our own lease, but we stepped down (no renewal within the deadline) and no one took it
     // meanwhile: a new term of ours, from the last report we know was stored (the Lease may say
     // more, by a write of ours whose answer was lost: what it reported is still ours to ship).

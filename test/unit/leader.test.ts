@@ -219,7 +219,7 @@ describe('a term begins at the takeover', () => {
 });
 
 /** A replica with leader election and the span handover: what it ships, by change. */
-function replica(server: LeaseServer, clock: FakeClock, identity: string, shipped: string[], maxHeld = 100) {
+function replica(server: LeaseServer, clock: FakeClock, identity: string, shipped: string[], maxHeld = 100, listedAt: string | null = '1') {
   let e: LeaderElector | undefined = undefined;
   const handover = new SpanHandover({
     ship: (s) => shipped.push(`${s.name} by ${identity}`), maxHeld, onDropped: () => {}, leading: () => e?.isLeader ?? false,
@@ -230,7 +230,7 @@ function replica(server: LeaseServer, clock: FakeClock, identity: string, shippe
     leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2000, onChange: () => {}, onError: () => {},
   });
   const elector = e;
-  handover.listed('1');
+  if (listedAt !== null) handover.listed(listedAt);
   /** Both replicas watch the same objects: each change reaches both trackers, each makes its span. */
   const see = (rv: number): void => {
     handover.observe(String(rv));
@@ -281,6 +281,34 @@ describe('span handover through the Lease', () => {
     assert.deepEqual(sorted(shipped), ['change 10 by a', 'change 20 by b', 'change 30 by b', 'change 40 by b', 'change 50 by b']);
     assert.equal(a.handover.heldCount, 0, 'the old leader let go of what its successor reported');
     await Promise.all([a.elector.stop(), b.elector.stop()]);
+  });
+
+  test('a replica that has not listed yet does not take the lease: it could not vouch for the changes since the last report', async () => {
+    const server = new LeaseServer();
+    const clock = new FakeClock();
+    const shipped: string[] = [];
+    const a = replica(server, clock, 'a', shipped);
+    const b = replica(server, clock, 'b', shipped);
+    a.elector.start();
+    await settle();
+    b.elector.start();
+    a.see(10); b.see(10);
+    await clock.advance(4000); // a reports 10
+    server.failing.add('a'); // a is gone
+    server.stalled.add('b'); // b still watches, but its lease requests hang
+    b.see(20); b.see(30);
+    const c = replica(server, clock, 'c', shipped, 100, null); // restarted: its first list still running
+    c.elector.start();
+    await clock.advance(20_000); // a's lease has expired
+    assert.equal(c.elector.isLeader, false, 'blind, it does not take over');
+    c.handover.listed('35'); // its first list: it sees from 35 on
+    await clock.advance(2000);
+    assert.equal(c.elector.isLeader, true);
+    assert.equal(server.lease?.metadata.annotations?.['crotel.io/unseen'], '10-35', 'what it never saw is left to a follower that did');
+    server.stalled.delete('b');
+    await clock.advance(4000);
+    assert.deepEqual(sorted(shipped), ['change 10 by a', 'change 20 by b', 'change 30 by b']);
+    await Promise.all([a.elector.stop(), b.elector.stop(), c.elector.stop()]);
   });
 
   test('a graceful stop reports the last changes in the release: the leader ships them, the successor starts after them', async () => {
