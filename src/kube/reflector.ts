@@ -14,7 +14,12 @@ import { LineSplitter } from './lines.ts';
 import { kubeListerWatcher, type ListerWatcher } from './lister-watcher.ts';
 /** Receives the collection's contents. A full list arrives as begin → pages → end. */
 export interface ReflectorSink {
-  beginList(): void;
+  /**
+   * A (re)list begins. `viewThrough`: the resourceVersion through which what this sink holds was
+   * current (the last event, bookmark or list handled), when it holds a view: a change the list
+   * then shows happened after it.
+   */
+  beginList(viewThrough?: string): void;
   listPage(items: readonly unknown[]): void;
   /** Everything not delivered since beginList() is gone. */
   endList(): void;
@@ -123,6 +128,8 @@ export class Reflector {
   private resolved?: ResolvedResource;
   /** Where the next watch starts: the last event (or bookmark) handled; undefined = relist. */
   private resourceVersion?: string;
+  /** The last resourceVersion handled, kept across a relist (what beginList reports). */
+  private viewThrough?: string;
   /** Set by a watch that made progress (an event, a bookmark, or a healthy run): reset backoff. */
   private progressed = false;
   state: ReflectorState = 'starting';
@@ -168,6 +175,7 @@ export class Reflector {
           stage = 'list';
           this.state = 'listing';
           this.resourceVersion = await this.list(this.resolved, signal);
+          this.viewThrough = this.resourceVersion || undefined;
           this.synced = true;
           this.lastError = undefined;
         }
@@ -192,6 +200,7 @@ export class Reflector {
         if (error instanceof ResourceNotServedError || (error instanceof KubeHttpError && error.code === 404)) {
           this.resolved = undefined; // the CRD may come (back) later: rediscover
           this.resourceVersion = undefined;
+          this.viewThrough = undefined; // a collection that may come back new: no view to continue
         } else if (error instanceof KubeHttpError && error.code === 410) {
           this.resourceVersion = undefined;
           this.call(() => this.options.observer?.relist?.('expired'));
@@ -207,7 +216,8 @@ export class Reflector {
     const { sink, observer, namespace, labelSelector, fieldSelector, pageSize = 500 } = this.options;
     const started = this.clock.monotonic();
     this.call(() => observer?.listStarted?.());
-    this.call(() => sink.beginList());
+    const viewThrough = this.viewThrough;
+    this.call(() => sink.beginList(viewThrough));
     let resourceVersion = '';
     let objects = 0;
     const fetchPage = (token: string | undefined) =>
@@ -270,6 +280,7 @@ export class Reflector {
         }
         if (outcome !== undefined) {
           this.resourceVersion = outcome;
+          this.viewThrough = outcome;
           this.progressed = true;
         }
       }

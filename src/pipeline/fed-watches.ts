@@ -35,9 +35,10 @@ export class FedWatch implements Watcher {
     return Promise.resolve();
   }
 
-  /** A complete list, page by page, as the Reflector delivers it; the watch is synced after it. */
-  list(pages: Iterable<readonly unknown[]>): void {
-    this.sink.beginList();
+  /** A complete list, page by page, as the Reflector delivers it; the watch is synced after it.
+   *  `viewThrough`: what the Reflector reports for a relist (the last version it handled). */
+  list(pages: Iterable<readonly unknown[]>, viewThrough?: string): void {
+    this.sink.beginList(viewThrough);
     for (const page of pages) this.sink.listPage(page);
     this.sink.endList();
     this.synced = true;

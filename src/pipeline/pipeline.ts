@@ -11,6 +11,7 @@ import { DiscoveredKinds } from '../discovery/kinds.ts';
 import { EventSink } from '../events/index.ts';
 import { isRejection } from '../extract/guard.ts';
 import { redact, type Redactor } from '../extract/index.ts';
+import { revisionOf } from '../kube/leader.ts';
 import type { ReflectorObserver, Watcher, WatcherFactory } from '../kube/reflector.ts';
 import { createTelemetry, type Telemetry } from '../metrics/telemetry.ts';
 import type { CompiledResource, ResourceRef } from '../model.ts';
@@ -115,6 +116,14 @@ const EVENT_REF: ResourceRef = { group: '', version: 'v1', kind: 'Event' };
 const CRD_WATCH = 'apiextensions.k8s.io/v1/CustomResourceDefinition';
 const DROP_LOG_INTERVAL_MS = 60_000;
 const SWEEP_INTERVAL_MS = 30_000;
+
+/** The later of two resourceVersions (etcd revisions); `a` where they are not comparable. */
+function laterVersion(a: string | undefined, b: string | undefined): string | undefined {
+  const x = revisionOf(a);
+  const y = revisionOf(b);
+  if (y === undefined) return a;
+  return x === undefined || y > x ? b : a;
+}
 
 function refKey(ref: ResourceRef): string {
   return `${ref.group}/${ref.kind}`;
@@ -287,11 +296,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         ...(owns ? { owns } : {}),
         changed: (r, previous, next, resourceVersion, listed) => {
           // A relist shows a known object's changes since its previous state collapsed into one:
-          // they happened somewhere in (previous resourceVersion, listed resourceVersion], maybe in
-          // another leader's term (which shipped the real spans). Its spans are ours only if that
-          // whole range is (traces/handover.ts): nothing another term saw is shipped as a guess.
+          // they happened somewhere in (previous resourceVersion, listed resourceVersion], and
+          // after the version through which this replica's view was current — maybe in another
+          // leader's term (which shipped the real spans). Its spans are ours only if that whole
+          // range is (traces/handover.ts): nothing another term saw is shipped as a guess.
           observing = resourceVersion;
-          observingSince = listed ? previous?.resourceVersion : undefined;
+          observingSince = listed ? laterVersion(previous?.resourceVersion, listed.viewThrough) : undefined;
           handover?.observe(resourceVersion);
           try {
             tracker.observe(r.ref, previous, next);

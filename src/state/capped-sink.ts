@@ -58,8 +58,8 @@ export class CappedSink implements ReflectorSink {
     }
   }
 
-  beginList(): void {
-    this.store.beginList();
+  beginList(viewThrough?: string): void {
+    this.store.beginList(viewThrough);
   }
 
   listPage(items: readonly unknown[]): void {

@@ -9,15 +9,22 @@ export interface StoreHooks {
    * Called after every change; previous/next undefined for add/delete. `resourceVersion`: where
    * the apiserver stored the change, when known (not for a deletion a relist inferred).
    * `listed`: the change was seen in a list, not a watch event — for a known object, every change
-   * since `previous` collapsed into one (a relist after 410 Gone, a reconnect after a blind spell).
+   * since `previous` collapsed into one (a relist after 410 Gone, a reconnect after a blind spell);
+   * `viewThrough`, when the store held a view before the list: the version through which it was
+   * current, so the change lies after it too.
    */
-  changed?(resource: CompiledResource, previous: Snapshot | undefined, next: Snapshot | undefined, resourceVersion?: string, listed?: boolean): void;
+  changed?(resource: CompiledResource, previous: Snapshot | undefined, next: Snapshot | undefined, resourceVersion?: string, listed?: ListedChange): void;
   invalidObject?(resource: CompiledResource, reason: string): void;
   /** Sharding: objects this process owns (default: all). */
   owns?(uid: string): boolean;
   /** Epoch ms (injectable for tests). */
   clock?(): number;
   extractionErrors?(resource: CompiledResource, snapshot: Snapshot): void;
+}
+
+/** A change a list showed (see StoreHooks.changed). */
+export interface ListedChange {
+  readonly viewThrough?: string;
 }
 
 function uidOf(object: unknown): string | undefined {
@@ -37,6 +44,8 @@ export class ResourceStore implements ReflectorSink {
   private readonly hooks: StoreHooks;
   private readonly budget: SeriesBudget;
   private seen?: Set<string>;
+  /** While a list runs: what `changed` reports as `listed`. */
+  private listing?: ListedChange;
   /** Snapshots held whose identity was altered on export (see Snapshot.identityAltered). */
   identityAltered = 0;
 
@@ -46,8 +55,9 @@ export class ResourceStore implements ReflectorSink {
     this.hooks = hooks;
   }
 
-  beginList(): void {
+  beginList(viewThrough?: string): void {
     this.seen = new Set();
+    this.listing = viewThrough ? { viewThrough } : {};
   }
 
   listPage(items: readonly unknown[]): void {
@@ -60,6 +70,7 @@ export class ResourceStore implements ReflectorSink {
   endList(): void {
     const seen = this.seen;
     this.seen = undefined;
+    this.listing = undefined;
     if (!seen) return;
     for (const uid of [...this.entries.keys()]) {
       if (!seen.has(uid)) this.delete(uid);
@@ -90,7 +101,7 @@ export class ResourceStore implements ReflectorSink {
     if (previous?.identityAltered) this.identityAltered--;
     if (snapshot.identityAltered) this.identityAltered++;
     this.entries.set(snapshot.uid, snapshot);
-    this.hooks.changed?.(this.resource, previous, snapshot, snapshot.resourceVersion || undefined, this.seen !== undefined);
+    this.hooks.changed?.(this.resource, previous, snapshot, snapshot.resourceVersion || undefined, this.listing);
     return snapshot.uid;
   }
 

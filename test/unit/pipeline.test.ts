@@ -223,6 +223,39 @@ test('a relist after a blind spell: the changes it collapsed are owned where the
   assert.deepEqual(exported, [], 'the episode ended in the other term, which shipped it; a guess from the relist is not shipped again');
 });
 
+test('a relist within this replica\'s term ships the change it collapsed: its view was current until the blind spell began', async () => {
+  // The object last changed in the predecessor's term, but this replica watched it unchanged well
+  // into its own term: the change the relist shows lies after that, in its term alone.
+  const config: Config = parseConfigText(CONFIG, 'test.yaml');
+  const watches = new FedWatches();
+  const exported: string[] = [];
+  const exporter: SpanExporter = {
+    export(spans, done) {
+      exported.push(...spans.map((s) => s.name));
+      done({ code: ExportResultCode.SUCCESS });
+    },
+    shutdown: async () => {},
+  };
+  let handover: { tookOver(from: bigint): void; confirmed(through: bigint): void; listed(rv: string): void } | undefined;
+  const leadership: Leadership = {
+    leadsAt: () => false, isLeader: false, start: () => {}, stop: async () => {},
+    attachHandover: (h) => (handover = h),
+  };
+  const pipeline = createPipeline({
+    resources: compileConfig(config), traces: config.traces, settings: readSettings({}), version: 'test',
+    logger: pino({ level: 'silent' }), watchers: watches.factory, spanExporter: exporter, leadership, clock: () => Date.UTC(2030, 0, 1, 0, 1),
+  });
+  pipeline.start();
+  const watch = watches.watches.find((w) => w.spec.ref.kind === 'DatabaseInstance' && w.spec.ref.group === 'stable.example.com')!;
+  watch.list([[instance('Pending', '10')]]); // a creation episode open at rv 10, the predecessor's term
+  handover!.tookOver(14n); // this replica leads from the report of 14 and watches on, current through 20
+  // A 410 and a relist: Running at rv 30, the end of the episode collapsed, after 20.
+  watch.list([[instance('Running', '30')]], '20');
+  handover!.confirmed(40n);
+  await pipeline.stop(1000);
+  assert.ok(exported.includes('reconcile DatabaseInstance'), `the episode ended in this replica's term: shipped (got ${JSON.stringify(exported)})`);
+});
+
 test('a leader frozen past its term relists on waking: a collapsed change that may lie after its term is not shipped', async () => {
   // The twin of the test above, from the other end: the previous state is in this replica's term,
   // the transition after it (the successor, watching live, shipped it).

@@ -139,6 +139,20 @@ describe('errors', () => {
     });
   }
 
+  test('a relist tells the sink through which version its view was current: the last event handled before the 410', async () => {
+    const { lw, clock } = setup();
+    const begun: (string | undefined)[] = [];
+    const { sink } = recordingSink();
+    const r = new Reflector({ listerWatcher: lw, clock, ref: RESOURCE.ref, namespace: 'ns', coalesceMs: 0, sink: { ...sink, beginList: (viewThrough) => begun.push(viewThrough) } });
+    lw.lists.push(page('10', [obj('a', '10')]), page('30', [obj('a', '25')]));
+    r.start();
+    await settle();
+    lw.lastWatch.start().upsert('b', '14').bookmark('17').event('ERROR', { code: 410, reason: 'Expired', message: 'too old' });
+    await clock.advance(1000);
+    assert.deepEqual(begun, [undefined, '17'], 'a first list has no view before it; the relist continues one current through 17');
+    await r.stop();
+  });
+
   test('a kind not served (yet) is rediscovered after a backoff, and served once its CRD appears', async () => {
     const { lw, clock, observed, reflector } = setup();
     lw.discoveries.push(new ResourceNotServedError(RESOURCE.ref), new ResourceNotServedError(RESOURCE.ref), RESOURCE);
