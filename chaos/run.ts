@@ -742,12 +742,18 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
     // Each missing span to a documented loss, as many as the capacities allow together
     // (chaos/explain.ts): every counted drop once, a killed leader's queue up to its sample.
     const blindSpells = replicas.flatMap((r) => r.blind.map((spell) => ({ replica: r, spell })));
-    const causeWindows: Window[] = [...windows, ...blindSpells.map((b) => b.spell)];
+    // No replica saw the episode begin (each was down or relisting then): what followed shows a
+    // state, not that an episode is open (a spec change of a Failed object without
+    // observedGeneration), so that episode's spans have no trace to go in.
+    const unseenByAll: Window = { from: 0, to: 0, why: 'began while every replica was blind (down or relisting): the episode could not be known', mode: 'unseen' };
+    const blindAt = (r: Replica, t: number): boolean => r.blind.some((spell) => t >= spell.from - 1000 && t <= spell.to);
+    const causeWindows: Window[] = [...windows, ...blindSpells.map((b) => b.spell), unseenByAll];
     const causes: LossCause[] = causeWindows.map((w) => (w.countedDrops ? { pool: 'drops' } : w.budget !== undefined ? { capacity: w.budget } : {}));
     const eligible = missing.map((m) => [
       ...windows.flatMap((x, i) => (m.closedAt >= x.from && m.closedAt <= x.to && (x.owns?.(m.uid) ?? true) ? [i] : [])),
       // a blind spell explains a state that began and ended in it, if that replica led when it closed (the object's own times are to the second)
       ...blindSpells.flatMap((b, i) => (b.replica.owns(m.uid) && b.replica.ledAt(m.closedAt) && m.openedAt >= b.spell.from - 1000 && m.closedAt <= b.spell.to ? [windows.length + i] : [])),
+      ...(replicas.filter((r) => r.owns(m.uid)).every((r) => blindAt(r, m.openedAt)) ? [causeWindows.length - 1] : []),
     ]);
     const assignment = explainLosses(eligible, causes, new Map([['drops', drops]]));
     missing.forEach((m, i) => {

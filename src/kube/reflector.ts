@@ -21,8 +21,8 @@ export interface ReflectorSink {
    */
   beginList(viewThrough?: string): void;
   listPage(items: readonly unknown[]): void;
-  /** Everything not delivered since beginList() is gone. */
-  endList(): void;
+  /** Everything not delivered since beginList() is gone: deleted at or before `resourceVersion`, the list's. */
+  endList(resourceVersion?: string): void;
   upsert(object: unknown): void;
   remove(object: unknown): void;
 }
@@ -234,7 +234,8 @@ export class Reflector {
       this.call(() => sink.listPage(items));
       resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
     }
-    this.call(() => sink.endList());
+    const listedAt = resourceVersion || undefined;
+    this.call(() => sink.endList(listedAt));
     this.call(() => observer?.listCompleted?.((this.clock.monotonic() - started) / 1000, objects, resourceVersion));
     return resourceVersion;
   }

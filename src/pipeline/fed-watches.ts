@@ -36,11 +36,12 @@ export class FedWatch implements Watcher {
   }
 
   /** A complete list, page by page, as the Reflector delivers it; the watch is synced after it.
-   *  `viewThrough`: what the Reflector reports for a relist (the last version it handled). */
-  list(pages: Iterable<readonly unknown[]>, viewThrough?: string): void {
+   *  `viewThrough`: what the Reflector reports for a relist (the last version it handled);
+   *  `resourceVersion`: the list's. */
+  list(pages: Iterable<readonly unknown[]>, viewThrough?: string, resourceVersion?: string): void {
     this.sink.beginList(viewThrough);
     for (const page of pages) this.sink.listPage(page);
-    this.sink.endList();
+    this.sink.endList(resourceVersion);
     this.synced = true;
   }
 }

@@ -68,8 +68,8 @@ export class CappedSink implements ReflectorSink {
     }
   }
 
-  endList(): void {
-    this.counted(() => this.store.endList());
+  endList(resourceVersion?: string): void {
+    this.counted(() => this.store.endList(resourceVersion));
   }
 
   upsert(object: unknown): void {

@@ -7,7 +7,7 @@ import type { SeriesBudget } from './budget.ts';
 export interface StoreHooks {
   /**
    * Called after every change; previous/next undefined for add/delete. `resourceVersion`: where
-   * the apiserver stored the change, when known (not for a deletion a relist inferred).
+   * the apiserver stored the change, when known (for a deletion a relist inferred: the list's, at or before which it happened).
    * `listed`: the change was seen in a list, not a watch event — for a known object, every change
    * since `previous` collapsed into one (a relist after 410 Gone, a reconnect after a blind spell);
    * `viewThrough`, when the store held a view before the list: the version through which it was
@@ -67,13 +67,15 @@ export class ResourceStore implements ReflectorSink {
     }
   }
 
-  endList(): void {
+  /** `resourceVersion`: the list's; an object it no longer shows was deleted after its own last version and at or before this. */
+  endList(resourceVersion?: string): void {
     const seen = this.seen;
+    const listing = this.listing;
     this.seen = undefined;
     this.listing = undefined;
     if (!seen) return;
     for (const uid of [...this.entries.keys()]) {
-      if (!seen.has(uid)) this.delete(uid);
+      if (!seen.has(uid)) this.delete(uid, resourceVersion, listing);
     }
   }
 
@@ -111,12 +113,12 @@ export class ResourceStore implements ReflectorSink {
     if (uid) this.delete(uid, resourceVersionOf(object) || undefined);
   }
 
-  private delete(uid: string, resourceVersion?: string): void {
+  private delete(uid: string, resourceVersion?: string, listed?: ListedChange): void {
     const previous = this.entries.get(uid);
     if (!previous) return;
     this.entries.delete(uid);
     if (previous.identityAltered) this.identityAltered--;
     this.budget.release(this.resource.families, previous.samples);
-    this.hooks.changed?.(this.resource, previous, undefined, resourceVersion);
+    this.hooks.changed?.(this.resource, previous, undefined, resourceVersion, listed);
   }
 }

@@ -256,6 +256,40 @@ test('a relist within this replica\'s term ships the change it collapsed: its vi
   assert.ok(exported.includes('reconcile DatabaseInstance'), `the episode ended in this replica's term: shipped (got ${JSON.stringify(exported)})`);
 });
 
+test('a deletion a relist implies is shipped only if it lies in this replica\'s terms: not by a new leader for its predecessor\'s term', async () => {
+  // This replica watched the object (Pending at 10) until 20, went blind, took the lease over from
+  // the report of 30; its relist at 40 no longer shows the object. The deletion lies in (20, 40],
+  // partly the predecessor's term, which saw it live and shipped the episode's end.
+  const config: Config = parseConfigText(CONFIG, 'test.yaml');
+  const watches = new FedWatches();
+  const exported: string[] = [];
+  const exporter: SpanExporter = {
+    export(spans, done) {
+      exported.push(...spans.map((s) => s.name));
+      done({ code: ExportResultCode.SUCCESS });
+    },
+    shutdown: async () => {},
+  };
+  let handover: { tookOver(from: bigint): void; confirmed(through: bigint): void; otherReported(through: bigint): void } | undefined;
+  const leadership: Leadership = {
+    leadsAt: () => true, isLeader: true, start: () => {}, stop: async () => {},
+    attachHandover: (h) => (handover = h),
+  };
+  const pipeline = createPipeline({
+    resources: compileConfig(config), traces: config.traces, settings: readSettings({}), version: 'test',
+    logger: pino({ level: 'silent' }), watchers: watches.factory, spanExporter: exporter, leadership, clock: () => Date.UTC(2030, 0, 1, 0, 1),
+  });
+  pipeline.start();
+  const watch = watches.watches.find((w) => w.spec.ref.kind === 'DatabaseInstance' && w.spec.ref.group === 'stable.example.com')!;
+  watch.list([[instance('Pending', '10')]], undefined, '10');
+  handover!.otherReported(30n);
+  handover!.tookOver(30n);
+  watch.list([[]], '20', '40');
+  handover!.confirmed(50n);
+  await pipeline.stop(1000);
+  assert.deepEqual(exported, [], 'the deletion may lie in the predecessor\'s term, which shipped it');
+});
+
 test('a leader frozen past its term relists on waking: a collapsed change that may lie after its term is not shipped', async () => {
   // The twin of the test above, from the other end: the previous state is in this replica's term,
   // the transition after it (the successor, watching live, shipped it).

@@ -67,3 +67,15 @@ test('a change is reported as listed when a list showed it (history collapsed si
   store.beginList(); store.listPage([a('9', 'Running')]); store.endList(); // a relist after 410: 7 and 8 never seen
   assert.deepEqual(seen, ['-→5 at 5 listed', '5→6 at 6 watched', '6→9 at 9 listed']);
 });
+
+test('a relist reports through which version the view was current, and a deletion it implies at the list\'s version', () => {
+  const [alpha] = stores();
+  const seen: string[] = [];
+  const store = new ResourceStore(alpha!.resource, new SeriesBudget(() => {}), {
+    changed: (_r, previous, next, rv, listed) => seen.push(`${previous?.resourceVersion ?? '-'}→${next?.resourceVersion ?? 'gone'} at ${rv ?? '?'}${listed ? ` listed after ${listed.viewThrough ?? '-'}` : ''}`),
+  });
+  const a = (rv: string) => ({ ...object('Alpha', 'a1'), metadata: { ...object('Alpha', 'a1').metadata, resourceVersion: rv } });
+  store.beginList(); store.listPage([a('5')]); store.endList('5');
+  store.beginList('8'); store.listPage([]); store.endList('12'); // deleted while blind: after 8, by 12
+  assert.deepEqual(seen, ['-→5 at 5 listed after -', '5→gone at 12 listed after 8']);
+});
