@@ -28,6 +28,8 @@ interface Link {
 export interface TcpProxy {
   readonly port: number;
   readonly connections: number;
+  /** Connections accepted since the start, open or closed. */
+  readonly accepted: number;
   /** Destroys every open connection at once (the client sees a reset). */
   resetAll(): number;
   /** Each open connection is cut after up to maxBytes more server bytes: mid-chunk, mid-line. */
@@ -61,6 +63,7 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
   const links = new Set<Link>();
   let delayMs = 0;
   let rejecting = 0;
+  let accepted = 0;
 
   const toClient = (link: Link, bytes: Buffer): void => {
     if (link.stalled) return; // swallowed: the client waits forever for them
@@ -94,6 +97,7 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
   };
 
   const onClient = (client: net.Socket): void => {
+    accepted += 1;
     const link: Link = { client, stalled: false, chain: Promise.resolve(), queued: 0 };
     links.add(link);
     const drop = (): void => {
@@ -144,6 +148,9 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
     port,
     get connections() {
       return links.size;
+    },
+    get accepted() {
+      return accepted;
     },
     resetAll() {
       const n = links.size;

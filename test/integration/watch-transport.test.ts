@@ -1,16 +1,22 @@
 // The watch's own HTTP/1.1 connection (src/kube/watch-stream.ts) against a real apiserver: client
 // certificate identities, every change delivered in order with or without coalescing, a refused
-// watch reported with the apiserver's reason, and a kubeconfig proxy-url (undici's ProxyAgent).
+// watch reported with the apiserver's reason, a kubeconfig proxy-url (undici's ProxyAgent), and
+// idle connections kept for the next request (a silent watch's probe every 10 s).
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { connect, createServer, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { ApiServer } from '../../src/kube/credentials.ts';
 import { loadKubeConfig } from '../../src/kube/kubeconfig.ts';
+import { kubeListerWatcher, type ListerWatcher } from '../../src/kube/lister-watcher.ts';
 import { Reflector, type ReflectorSink } from '../../src/kube/reflector.ts';
 import { issueClientCert } from '../../harness/certs.ts';
 import { startControlPlane, type ControlPlane } from '../../harness/control-plane.ts';
 import { createInstance, setStatus } from '../../harness/databaseinstances.ts';
 import { applyCrds, ensureNamespace } from '../../harness/kube.ts';
+import { startTcpProxy, type TcpProxy } from '../../harness/tcp-proxy.ts';
+import { kubeGetJson } from '../../src/kube/http.ts';
 import { waitFor } from '../../harness/processes.ts';
 
 const DB_CRD = new URL('../../examples/databaseinstance/crd.yaml', import.meta.url).pathname;
@@ -204,4 +210,56 @@ test('with a socks5 proxy-url, list and watch go through the SOCKS proxy', async
     for (const socket of sockets) socket.destroy();
     proxy.close();
   });
+});
+
+/** A kubeconfig for a new client-certificate admin whose server is a counting proxy in front of the apiserver. */
+async function behindCountingProxy(user: string): Promise<{ api: ApiServer; proxy: TcpProxy }> {
+  const proxy = await startTcpProxy({ upstreamPort: Number(new URL(cp.server).port), tls: { cert: readFileSync(join(cp.dir, 'serving.crt'), 'utf8'), key: readFileSync(join(cp.dir, 'serving.key'), 'utf8'), ca: cp.caCertPem } });
+  const path = cp.writeKubeconfig(user, issueClientCert(cp.dir, user, ['system:masters']));
+  writeFileSync(path, readFileSync(path, 'utf8').replace(cp.server, `https://127.0.0.1:${proxy.port}`));
+  return { api: loadKubeConfig({ kubeconfig: path }), proxy };
+}
+
+test('requests seconds apart share one connection: an idle one is kept, not closed after 4 s', async () => {
+  // undici closes an idle connection after 4 s unless told otherwise; a silent watch is probed
+  // every 10 s (a TLS handshake per probe was most of an idle crotel's CPU).
+  const { api, proxy } = await behindCountingProxy('idle-keepalive');
+  try {
+    for (let i = 0; i < 2; i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 6000));
+      await kubeGetJson(api, `/apis/stable.example.com/v1/namespaces/${NS}/databaseinstances?limit=1`);
+    }
+    assert.equal(proxy.accepted, 1, 'the second request reused the first one\'s connection');
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('a silent watch\'s probes reuse a pooled connection: no new connection per probe', async () => {
+  const { api, proxy } = await behindCountingProxy('probe-reuse');
+  const { sink } = recordingSink();
+  const http = kubeListerWatcher(api);
+  let probes = 0;
+  const listerWatcher: ListerWatcher = {
+    discover: (ref, signal) => http.discover(ref, signal),
+    list: (resource, request, signal) => http.list(resource, request, signal),
+    watch(resource, request, signal, onBytes, onStart) {
+      if (request.probe) probes++;
+      return http.watch(resource, request, signal, onBytes, onStart);
+    },
+  };
+  const reflector = new Reflector({ listerWatcher, ref: DB_REF, namespace: `${NS}-quiet`, sink, probeAfterMs: 1500 });
+  reflector.start();
+  try {
+    await waitFor('the watch to open', async () => reflector.state === 'watching', 20_000);
+    const opened = proxy.accepted; // discovery and list over the pool, the watch on its own
+    await new Promise((resolve) => setTimeout(resolve, 9000)); // a probe after 1.5 s of silence, each 1 s long
+    assert.ok(probes >= 3, `${probes} probes ran`);
+    const added = proxy.accepted - opened;
+    assert.ok(added <= 1, `${probes} probes opened ${added} new connections`);
+    assert.equal(reflector.state, 'watching', 'a quiet collection: the probes found nothing');
+  } finally {
+    await reflector.stop();
+    await proxy.close();
+  }
 });
