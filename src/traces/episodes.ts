@@ -182,8 +182,11 @@ function inProgress(s: Snapshot): boolean {
  * object must not have settled meanwhile, and its generation must be the episode's own.
  */
 function continues(mark: EpisodeMark, s: Snapshot): boolean {
-  if (!inProgress(s)) return false;
   const generation = s.generation ?? 1;
+  // The retry of a Failed object (a spec change the controller has not picked up, no
+  // observedGeneration) still shows Failed: the open episode of exactly this generation is it.
+  if (mark.trigger === 'spec_change' && s.health === 'failed' && s.observedGeneration === undefined) return mark.key === `generation/${generation}`;
+  if (!inProgress(s)) return false;
   switch (mark.trigger) {
     case 'created': return generation <= 1;
     case 'spec_change': return mark.key === `generation/${generation}`;

@@ -312,6 +312,23 @@ test('a spec change of a Failed object without observedGeneration is a retry: it
     assert.deepEqual(roots.map((s) => [s.endMs, s.attributes['crotel.episode.outcome']]), [[T0 + 9500, 'failed']]);
   });
 
+  await t.test('restart while the retry still shows Failed: the leader\'s checkpoint continues it (its Failed phase span, then the root)', () => {
+    const live = setup();
+    live.at(2000); live.tracker.observe(ref, undefined, failed);
+    live.at(5000); live.tracker.observe(ref, failed, retried);
+    const checkpoint = live.tracker.checkpoint();
+    assert.deepEqual(checkpoint.map((m) => [m.trigger, m.key]), [['spec_change', 'generation/2']]);
+    const restarted = setup();
+    restarted.tracker.resume(checkpoint);
+    restarted.at(6000); restarted.tracker.observe(ref, undefined, retried); // first sight: Failed, generation 2
+    assert.equal(restarted.tracker.openEpisodes(), 1, 'the retry the checkpoint holds goes on, though the status still says Failed');
+    restarted.at(8000); restarted.tracker.observe(ref, retried, working);
+    restarted.at(9000); restarted.tracker.observe(ref, working, done);
+    const spans = restarted.sink.spans.filter((s) => s.traceId === retryTrace);
+    assert.ok(spans.some((s) => s.name === 'phase Failed'), spans.map((s) => s.name).join(', '));
+    assert.deepEqual(spans.filter((s) => s.parentSpanId === undefined).map((s) => [s.startMs, s.attributes['crotel.episode.outcome']]), [[T0 + 5000, 'succeeded']]);
+  });
+
   await t.test('restart while provisioning the retry: the same trace, its root exported once in all', () => {
     const live = setup();
     live.at(2000); live.tracker.observe(ref, undefined, failed);
