@@ -256,15 +256,8 @@ describe('span handover through the Lease', () => {
   const sorted = (xs: string[]): string[] => [...xs].sort();
 
   test('a leader cut off from the apiserver, then a takeover: every change is shipped once, the gap by the successor', async () => {
-    const server = new LeaseServer();
-    const clock = new FakeClock();
-    const shipped: string[] = [];
-    const a = replica(server, clock, 'a', shipped);
-    const b = replica(server, clock, 'b', shipped);
+    const { server, clock, shipped, a, b } = await pair();
     const both = (rv: number): void => { a.see(rv); b.see(rv); };
-    a.elector.start();
-    await settle();
-    b.elector.start();
     both(10);
     await clock.advance(4000); // a's renewals report 10
     server.stalled.add('a'); // a's lease requests hang: it can no longer report
@@ -284,14 +277,7 @@ describe('span handover through the Lease', () => {
   });
 
   test('a replica that has not listed yet does not take the lease: it could not vouch for the changes since the last report', async () => {
-    const server = new LeaseServer();
-    const clock = new FakeClock();
-    const shipped: string[] = [];
-    const a = replica(server, clock, 'a', shipped);
-    const b = replica(server, clock, 'b', shipped);
-    a.elector.start();
-    await settle();
-    b.elector.start();
+    const { server, clock, shipped, a, b } = await pair();
     a.see(10); b.see(10);
     await clock.advance(4000); // a reports 10
     server.failing.add('a'); // a is gone

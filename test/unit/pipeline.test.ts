@@ -189,7 +189,15 @@ resources:
   assert.equal(pipeline.stores.length, 1);
 });
 
-test('a relist after a blind spell: the changes it collapsed are owned where they began, so none of another term\'s is shipped', async () => {
+interface HandoverSteps {
+  tookOver(from: bigint): void;
+  confirmed(through: bigint): void;
+  otherReported(through: bigint, unseen?: { from: bigint; to: bigint }, ourTermEnd?: bigint): void;
+}
+
+/** A pipeline with span handover under a fake leadership, fed by the test: its one DatabaseInstance
+ *  watch, the handover's steps (what the Lease would drive) and the names of the spans exported. */
+function handoverPipeline(leading = false) {
   const config: Config = parseConfigText(CONFIG, 'test.yaml');
   const watches = new FedWatches();
   const exported: string[] = [];
@@ -200,10 +208,10 @@ test('a relist after a blind spell: the changes it collapsed are owned where the
     },
     shutdown: async () => {},
   };
-  let handover: { tookOver(from: bigint): void; confirmed(through: bigint): void; otherReported(through: bigint): void; listed(rv: string): void } | undefined;
+  let attached: HandoverSteps | undefined;
   const leadership: Leadership = {
-    leadsAt: () => false, isLeader: false, start: () => {}, stop: async () => {},
-    attachHandover: (h) => (handover = h),
+    leadsAt: () => leading, isLeader: leading, start: () => {}, stop: async () => {},
+    attachHandover: (h) => (attached = h),
   };
   const pipeline = createPipeline({
     resources: compileConfig(config), traces: config.traces, settings: readSettings({}), version: 'test',
@@ -211,14 +219,19 @@ test('a relist after a blind spell: the changes it collapsed are owned where the
   });
   pipeline.start();
   const watch = watches.watches.find((w) => w.spec.ref.kind === 'DatabaseInstance' && w.spec.ref.group === 'stable.example.com')!;
+  return { pipeline, watch, handover: attached!, exported };
+}
+
+test('a relist after a blind spell: the changes it collapsed are owned where they began, so none of another term\'s is shipped', async () => {
+  const { pipeline, watch, handover, exported } = handoverPipeline();
   watch.list([[instance('Pending', '10')]]); // a creation episode open at rv 10
   // This replica goes blind; the leader sees the object become Running at rv 15 and reports through 20.
-  handover!.otherReported(20n);
+  handover.otherReported(20n);
   // Back, a relist (after 410 Gone) shows it Running at rv 30: the end of the episode collapsed into one change.
   watch.list([[instance('Running', '30')]]);
   // This replica takes over from the report of 20 and confirms through 40.
-  handover!.tookOver(20n);
-  handover!.confirmed(40n);
+  handover.tookOver(20n);
+  handover.confirmed(40n);
   await pipeline.stop(1000);
   assert.deepEqual(exported, [], 'the episode ended in the other term, which shipped it; a guess from the relist is not shipped again');
 });
@@ -226,32 +239,12 @@ test('a relist after a blind spell: the changes it collapsed are owned where the
 test('a relist within this replica\'s term ships the change it collapsed: its view was current until the blind spell began', async () => {
   // The object last changed in the predecessor's term, but this replica watched it unchanged well
   // into its own term: the change the relist shows lies after that, in its term alone.
-  const config: Config = parseConfigText(CONFIG, 'test.yaml');
-  const watches = new FedWatches();
-  const exported: string[] = [];
-  const exporter: SpanExporter = {
-    export(spans, done) {
-      exported.push(...spans.map((s) => s.name));
-      done({ code: ExportResultCode.SUCCESS });
-    },
-    shutdown: async () => {},
-  };
-  let handover: { tookOver(from: bigint): void; confirmed(through: bigint): void; listed(rv: string): void } | undefined;
-  const leadership: Leadership = {
-    leadsAt: () => false, isLeader: false, start: () => {}, stop: async () => {},
-    attachHandover: (h) => (handover = h),
-  };
-  const pipeline = createPipeline({
-    resources: compileConfig(config), traces: config.traces, settings: readSettings({}), version: 'test',
-    logger: pino({ level: 'silent' }), watchers: watches.factory, spanExporter: exporter, leadership, clock: () => Date.UTC(2030, 0, 1, 0, 1),
-  });
-  pipeline.start();
-  const watch = watches.watches.find((w) => w.spec.ref.kind === 'DatabaseInstance' && w.spec.ref.group === 'stable.example.com')!;
+  const { pipeline, watch, handover, exported } = handoverPipeline();
   watch.list([[instance('Pending', '10')]]); // a creation episode open at rv 10, the predecessor's term
-  handover!.tookOver(14n); // this replica leads from the report of 14 and watches on, current through 20
+  handover.tookOver(14n); // this replica leads from the report of 14 and watches on, current through 20
   // A 410 and a relist: Running at rv 30, the end of the episode collapsed, after 20.
   watch.list([[instance('Running', '30')]], '20');
-  handover!.confirmed(40n);
+  handover.confirmed(40n);
   await pipeline.stop(1000);
   assert.ok(exported.includes('reconcile DatabaseInstance'), `the episode ended in this replica's term: shipped (got ${JSON.stringify(exported)})`);
 });
@@ -260,67 +253,27 @@ test('a deletion a relist implies is shipped only if it lies in this replica\'s 
   // This replica watched the object (Pending at 10) until 20, went blind, took the lease over from
   // the report of 30; its relist at 40 no longer shows the object. The deletion lies in (20, 40],
   // partly the predecessor's term, which saw it live and shipped the episode's end.
-  const config: Config = parseConfigText(CONFIG, 'test.yaml');
-  const watches = new FedWatches();
-  const exported: string[] = [];
-  const exporter: SpanExporter = {
-    export(spans, done) {
-      exported.push(...spans.map((s) => s.name));
-      done({ code: ExportResultCode.SUCCESS });
-    },
-    shutdown: async () => {},
-  };
-  let handover: { tookOver(from: bigint): void; confirmed(through: bigint): void; otherReported(through: bigint): void } | undefined;
-  const leadership: Leadership = {
-    leadsAt: () => true, isLeader: true, start: () => {}, stop: async () => {},
-    attachHandover: (h) => (handover = h),
-  };
-  const pipeline = createPipeline({
-    resources: compileConfig(config), traces: config.traces, settings: readSettings({}), version: 'test',
-    logger: pino({ level: 'silent' }), watchers: watches.factory, spanExporter: exporter, leadership, clock: () => Date.UTC(2030, 0, 1, 0, 1),
-  });
-  pipeline.start();
-  const watch = watches.watches.find((w) => w.spec.ref.kind === 'DatabaseInstance' && w.spec.ref.group === 'stable.example.com')!;
+  const { pipeline, watch, handover, exported } = handoverPipeline(true);
   watch.list([[instance('Pending', '10')]], undefined, '10');
-  handover!.otherReported(30n);
-  handover!.tookOver(30n);
+  handover.otherReported(30n);
+  handover.tookOver(30n);
   watch.list([[]], '20', '40');
-  handover!.confirmed(50n);
+  handover.confirmed(50n);
   await pipeline.stop(1000);
   assert.deepEqual(exported, [], 'the deletion may lie in the predecessor\'s term, which shipped it');
 });
 
 test('a leader frozen past its term relists on waking: a collapsed change that may lie after its term is not shipped', async () => {
-  // The twin of the test above, from the other end: the previous state is in this replica's term,
-  // the transition after it (the successor, watching live, shipped it).
-  const config: Config = parseConfigText(CONFIG, 'test.yaml');
-  const watches = new FedWatches();
-  const exported: string[] = [];
-  const exporter: SpanExporter = {
-    export(spans, done) {
-      exported.push(...spans.map((s) => s.name));
-      done({ code: ExportResultCode.SUCCESS });
-    },
-    shutdown: async () => {},
-  };
-  let handover: { tookOver(from: bigint): void; confirmed(through: bigint): void; otherReported(through: bigint, unseen?: { from: bigint; to: bigint }, ourTermEnd?: bigint): void; listed(rv: string): void } | undefined;
-  const leadership: Leadership = {
-    leadsAt: () => false, isLeader: false, start: () => {}, stop: async () => {},
-    attachHandover: (h) => (handover = h),
-  };
-  const pipeline = createPipeline({
-    resources: compileConfig(config), traces: config.traces, settings: readSettings({}), version: 'test',
-    logger: pino({ level: 'silent' }), watchers: watches.factory, spanExporter: exporter, leadership, clock: () => Date.UTC(2030, 0, 1, 0, 1),
-  });
-  pipeline.start();
-  const watch = watches.watches.find((w) => w.spec.ref.kind === 'DatabaseInstance' && w.spec.ref.group === 'stable.example.com')!;
-  handover!.tookOver(0n);
+  // The twin of the first test above, from the other end: the previous state is in this replica's
+  // term, the transition after it (the successor, watching live, shipped it).
+  const { pipeline, watch, handover, exported } = handoverPipeline();
+  handover.tookOver(0n);
   watch.list([[instance('Pending', '10')]]); // a creation episode open at rv 10, in this replica's term
-  handover!.confirmed(20n);
+  handover.confirmed(20n);
   // Frozen (SIGSTOP); the successor took over from the report of 20, saw Running at rv 25 and shipped it.
   // Waking, the watch's history is gone: a relist shows Running at rv 30, collapsed from rv 10.
   watch.list([[instance('Running', '30')]]);
-  handover!.otherReported(40n, undefined, 20n); // then it learns of the successor's report
+  handover.otherReported(40n, undefined, 20n); // then it learns of the successor's report
   await pipeline.stop(1000);
   assert.deepEqual(exported, [], 'the episode ended after this replica\'s term; its successor shipped it');
 });

@@ -176,17 +176,23 @@ describe('errors', () => {
     await reflector.stop();
   });
 
+  /** The waits between the first `n` attempts, each timer run out in turn. */
+  async function waitsOf(clock: FakeClock, n: number): Promise<number[]> {
+    const waits: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const [wait] = clock.pending();
+      waits.push(wait!);
+      await clock.advance(wait!);
+    }
+    return waits;
+  }
+
   test('the backoff grows ×2 per failure up to its cap (full jitter at 0.5 → 75 % of the ceiling)', async () => {
     const { lw, clock, reflector } = setup();
     lw.lists.push(new KubeHttpError(503, 'ServiceUnavailable', 'HTTP 503'));
     reflector.start();
     await settle();
-    const waits: number[] = [];
-    for (let i = 0; i < 9; i++) {
-      const [wait] = clock.pending();
-      waits.push(wait!);
-      await clock.advance(wait!);
-    }
+    const waits = await waitsOf(clock, 9);
     assert.deepEqual(waits, [375, 750, 1500, 3000, 6000, 12_000, 22_500, 22_500, 22_500]);
     await reflector.stop();
   });
@@ -202,12 +208,7 @@ describe('errors', () => {
     );
     reflector.start();
     await settle();
-    const waits: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      const [wait] = clock.pending();
-      waits.push(wait!);
-      await clock.advance(wait!);
-    }
+    const waits = await waitsOf(clock, 4);
     assert.deepEqual(waits, [1000, 1000, 30_000, 375], 'as asked (at most the backoff cap), then the backoff from its first step');
     assert.equal(reflector.synced, true);
     await reflector.stop();
