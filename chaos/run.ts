@@ -747,13 +747,19 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
     // observedGeneration), so that episode's spans have no trace to go in.
     const unseenByAll: Window = { from: 0, to: 0, why: 'began while every replica was blind (down or relisting): the episode could not be known', mode: 'unseen' };
     const blindAt = (r: Replica, t: number): boolean => r.blind.some((spell) => t >= spell.from - 1000 && t <= spell.to);
-    const causeWindows: Window[] = [...windows, ...blindSpells.map((b) => b.spell), unseenByAll];
+    // Only the leader saw the episode begin, and it stopped (killed, frozen) before a renewal could
+    // carry it in its checkpoint (one retry period, 2 s); every other replica was blind then.
+    const lastSeenByLeader: Window = { from: 0, to: 0, why: 'began in the last renewal period of a leader that then stopped, every other replica blind: the episode could not be passed on', mode: 'unseen' };
+    const RETRY_PERIOD_MS = 2000;
+    const causeWindows: Window[] = [...windows, ...blindSpells.map((b) => b.spell), unseenByAll, lastSeenByLeader];
     const causes: LossCause[] = causeWindows.map((w) => (w.countedDrops ? { pool: 'drops' } : w.budget !== undefined ? { capacity: w.budget } : {}));
     const eligible = missing.map((m) => [
       ...windows.flatMap((x, i) => (m.closedAt >= x.from && m.closedAt <= x.to && (x.owns?.(m.uid) ?? true) ? [i] : [])),
       // a blind spell explains a state that began and ended in it, if that replica led when it closed (the object's own times are to the second)
       ...blindSpells.flatMap((b, i) => (b.replica.owns(m.uid) && b.replica.ledAt(m.closedAt) && m.openedAt >= b.spell.from - 1000 && m.closedAt <= b.spell.to ? [windows.length + i] : [])),
-      ...(replicas.filter((r) => r.owns(m.uid)).every((r) => blindAt(r, m.openedAt)) ? [causeWindows.length - 1] : []),
+      ...(replicas.filter((r) => r.owns(m.uid)).every((r) => blindAt(r, m.openedAt)) ? [causeWindows.length - 2] : []),
+      ...(replicas.some((l) => l.owns(m.uid) && l.led.some((i) => m.openedAt >= i.from && i.to - m.openedAt <= RETRY_PERIOD_MS + 750)
+        && replicas.every((r) => r === l || !r.owns(m.uid) || blindAt(r, m.openedAt))) ? [causeWindows.length - 1] : []),
     ]);
     const assignment = explainLosses(eligible, causes, new Map([['drops', drops]]));
     missing.forEach((m, i) => {

@@ -315,7 +315,10 @@ export class EpisodeTracker {
     if (mark) {
       this.resumed.delete(s.uid);
       if (continues(mark, s) && now - mark.startMs <= this.options.episodeTimeoutMs) {
-        const episode = this.start(ref, s, mark.trigger, mark.key, mark.startMs);
+        // The episode began at the mark; its current phase began some time after, unknown here:
+        // from first sight, so it never takes the start (and span id) of an earlier span of the
+        // same phase in this trace, which the predecessor may have shipped already.
+        const episode = this.start(ref, s, mark.trigger, mark.key, mark.startMs, now);
         episode.changed = mark.changed;
         return;
       }
@@ -342,7 +345,7 @@ export class EpisodeTracker {
     if (!created || s.phase !== undefined || s.conditions.length > 0) episode.changed = true;
   }
 
-  private start(ref: ResourceRef, s: Snapshot, trigger: EpisodeTrigger, key: string, startMs: number): OpenEpisode {
+  private start(ref: ResourceRef, s: Snapshot, trigger: EpisodeTrigger, key: string, startMs: number, phaseFrom = startMs): OpenEpisode {
     const traceId = traceIdFor(s.uid, key);
     const episode: OpenEpisode = {
       uid: s.uid, ref, key, traceId, trigger, startMs,
@@ -355,7 +358,7 @@ export class EpisodeTracker {
     };
     this.episodes.set(s.uid, episode);
     this.note(episode, s, startMs);
-    if (s.phase !== undefined) this.openState(episode, 'phase', 'phase', s.phase, startMs, {});
+    if (s.phase !== undefined) this.openState(episode, 'phase', 'phase', s.phase, phaseFrom, {});
     for (const c of s.conditions) {
       this.openState(episode, `condition/${c.type}`, 'condition', conditionValue(c.type, c.status),
         Math.max(c.since ?? startMs, startMs), this.conditionAttributes(c.type, c.status, c.reason, c.message));

@@ -329,6 +329,32 @@ test('a spec change of a Failed object without observedGeneration is a retry: it
     assert.deepEqual(spans.filter((s) => s.parentSpanId === undefined).map((s) => [s.startMs, s.attributes['crotel.episode.outcome']]), [[T0 + 5000, 'succeeded']]);
   });
 
+  await t.test('restart after a spec change went Failed again, still behind: the resumed phase starts at first sight, never as a Failed span already shipped', () => {
+    // observedGeneration 1 throughout: the controller has not taken generation 2 up, the episode stays open.
+    const running = snap({ health: 'current', generation: 1, observedGeneration: 1, phase: 'Running', conditions: [ready('True', T0 + 1000)] });
+    const changed = { ...running, generation: 2, health: 'in_progress' as const, resourceVersion: 'c' };
+    const down = snap({ health: 'failed', generation: 2, observedGeneration: 1, phase: 'Failed', conditions: [ready('False', T0 + 3000)], resourceVersion: 'd' });
+    const up = snap({ health: 'in_progress', generation: 2, observedGeneration: 1, phase: 'Provisioning', conditions: [ready('False', T0 + 3000)], resourceVersion: 'u' });
+    const downAgain = { ...down, resourceVersion: 'd2' };
+    const live = setup();
+    live.at(1000); live.tracker.observe(ref, undefined, running);
+    live.at(2000); live.tracker.observe(ref, running, changed);
+    live.at(3000); live.tracker.observe(ref, changed, down);
+    live.at(4000); live.tracker.observe(ref, down, up); // ships "phase Failed" 3000–4000
+    live.at(5000); live.tracker.observe(ref, up, downAgain);
+    const checkpoint = live.tracker.checkpoint();
+    assert.equal(checkpoint.length, 1);
+    const restarted = setup();
+    restarted.tracker.resume(checkpoint);
+    restarted.at(6000); restarted.tracker.observe(ref, undefined, downAgain); // first sight: Failed again
+    restarted.at(7000); restarted.tracker.observe(ref, downAgain, undefined); // deleted
+    const shipped = new Set(live.sink.spans.map((x) => x.spanId));
+    const failedSpans = restarted.sink.spans.filter((x) => x.name === 'phase Failed');
+    assert.equal(failedSpans.length, 1, 'the resumed Failed phase, ended by the deletion');
+    assert.equal(shipped.has(failedSpans[0]!.spanId), false, 'not the span id of the Failed span shipped before the restart');
+    assert.equal(failedSpans[0]!.startMs, T0 + 6000);
+  });
+
   await t.test('restart while provisioning the retry: the same trace, its root exported once in all', () => {
     const live = setup();
     live.at(2000); live.tracker.observe(ref, undefined, failed);
