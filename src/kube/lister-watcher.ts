@@ -4,8 +4,8 @@
 import type { ApiServer } from './credentials.ts';
 import type { ResourceRef } from '../model.ts';
 import { collectionPath, discoverResource, type ResolvedResource } from './discovery.ts';
-import { kubeGetJson, kubeRequest } from './http.ts';
-import { streamGet, type BodyListener } from './watch-stream.ts';
+import { kubeGetJson } from './http.ts';
+import { pooledStreamGet, streamGet, type BodyListener } from './watch-stream.ts';
 
 export interface Selectors {
   readonly namespace?: string;
@@ -70,15 +70,8 @@ export function kubeListerWatcher(kc: ApiServer): ListerWatcher {
       // A probe lasts a second (its timeoutSeconds) and comes every 10 s of silence: over the
       // shared keep-alive pool it reuses a connection, where a connection of its own would cost a
       // TLS handshake each time. The watch itself keeps its own connection (watch-stream.ts).
-      if (request.probe) return pooledStream(kc, path, signal, onBytes, onStart);
+      if (request.probe) return pooledStreamGet(kc, path, signal, onBytes, onStart);
       return streamGet(kc, path, signal, onBytes, onStart);
     },
   };
-}
-
-/** A short streamed GET over the connection pool; the body read to its end returns the connection to the pool. */
-async function pooledStream(api: ApiServer, path: string, signal: AbortSignal, onBytes: BodyListener, onStart: () => void): Promise<void> {
-  const response = await kubeRequest(api, path, signal);
-  onStart();
-  for await (const chunk of response.body) onBytes(chunk as Uint8Array);
 }

@@ -20,18 +20,21 @@ const READ_BUFFER_BYTES = 64 * 1024;
 export async function streamGet(api: ApiServer, path: string, signal: AbortSignal, onBody: BodyListener, onStart?: () => void): Promise<void> {
   const url = new URL(apiUrl(api, path));
   const direct = await directConnection(api);
-  if (!direct) {
-    const response = await kubeRequest(api, path, signal);
-    onStart?.();
-    for await (const chunk of response.body) onBody(chunk as Uint8Array);
-    return;
-  }
+  if (!direct) return pooledStreamGet(api, path, signal, onBody, onStart);
   try {
     await readOverOwnConnection(url, path, direct, signal, onBody, onStart);
   } catch (error) {
     noteRejection(api, direct, error);
     throw error;
   }
+}
+
+/** The same GET over the kept-alive connection pool (http.ts): behind a proxy, and for short
+ *  streams such as a watch's probe; the body read to its end returns the connection to the pool. */
+export async function pooledStreamGet(api: ApiServer, path: string, signal: AbortSignal, onBody: BodyListener, onStart?: () => void): Promise<void> {
+  const response = await kubeRequest(api, path, signal);
+  onStart?.();
+  for await (const chunk of response.body) onBody(chunk as Uint8Array);
 }
 
 function requestText(url: URL, headers: DirectConnection['headers']): string {
