@@ -211,11 +211,11 @@ export class SpanHandover {
     if (this.past.length > PAST_TERMS) this.past.shift();
   }
 
-  /** Whether a held change is this replica's: its version, or for a collapsed one every version it may lie at. */
+  /** Whether a held change is this replica's: every version it may lie at (one, unless a relist collapsed it). */
   private ours(h: Held): boolean {
-    if (h.since === undefined) return this.owns(h.rv);
-    // Walk (since, rv] through our ranges: each step must start inside one of them.
-    let cursor = h.since;
+    // Walk (from, rv] through our ranges, (start, confirmed] and the past terms: each step must
+    // begin inside one of them. A single change is the range of one version.
+    let cursor = h.since ?? h.rv - 1n;
     while (cursor < h.rv) {
       const next = cursor + 1n;
       let end: bigint | undefined;
@@ -225,11 +225,6 @@ export class SpanHandover {
       cursor = end;
     }
     return true;
-  }
-
-  private owns(rv: bigint): boolean {
-    if (this.term && rv > this.term.start && rv <= this.term.confirmed) return true;
-    return this.isPast(rv);
   }
 
   private isPast(rv: bigint): boolean {
